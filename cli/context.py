@@ -1,0 +1,70 @@
+"""What every command needs: the store, the acting person and the clock."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import click
+
+from grantbook.application import GrantBook
+from grantbook.domain import Act, RuleViolation, person_id
+from grantbook.domain.values import BRUSSELS
+from grantbook.errors import StoreError
+from grantbook.store import StoreLocation
+
+
+@dataclass
+class Session:
+    store: StoreLocation
+    actor: str | None
+    store_given: bool = True
+    apps: list[GrantBook] = field(default_factory=list)
+
+    def now(self) -> datetime:
+        # The CLI is the one place that reads the clock (tests pin it with freezegun).
+        return datetime.now(timezone.utc)
+
+    def today(self) -> date:
+        return self.now().astimezone(BRUSSELS).date()
+
+    def act(self) -> Act:
+        if not self.actor:
+            raise RuleViolation(
+                "actor-required", "name the acting person with --as PERSON or GRANTBOOK_ACTOR"
+            )
+        try:
+            actor = person_id(self.actor)
+        except RuleViolation as error:
+            raise RuleViolation("actor", f"--as: {error.message}") from None
+        return Act(actor=actor, now=self.now())
+
+    def key_file(self) -> Path | None:
+        configured = os.environ.get("GRANTBOOK_KEY_FILE")
+        if configured:
+            return Path(configured)
+        if self.store.kind == "sqlite" and self.store.path is not None:
+            return self.store.path.with_name(self.store.path.name + ".key")
+        return None
+
+    def app(self, *, reading: bool = False) -> GrantBook:
+        """The application on this store; reading never creates a store."""
+        if reading and not self.store.exists():
+            raise StoreError(f"store {self.store.display} does not exist (nothing was created)")
+        app = GrantBook(
+            self.store,
+            key_file=self.key_file(),
+            notice=lambda message: click.echo(message, err=True),
+        )
+        self.apps.append(app)
+        return app
+
+    def close(self) -> None:
+        for app in self.apps:
+            app.close()
+        self.apps.clear()
+
+
+pass_session = click.make_pass_decorator(Session)

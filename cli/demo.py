@@ -1,0 +1,102 @@
+"""``grantbook demo``: the seed's checklist, end to end, on a fresh store.
+
+Institution 034793, three staff members from the seed's roster, the IRIS
+right with context Gebruiker for all three, a support worker added by
+national register number and granted the same right, and one end date
+extended to the end of the school year. Dates are relative to today so the
+expiry report always has something to show.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
+
+import click
+
+from grantbook.domain import RosterEntry
+from grantbook.errors import StoreError
+from grantbook.projections.current_rights import (
+    EXPIRING_COLUMNS,
+    RIGHTS_COLUMNS,
+    CurrentRights,
+)
+from grantbook.store import StoreLocation
+
+from .context import Session
+from .output import table
+
+NUMBER = "034793"
+IRIS = "IRIS-Platform (Leerlingenpaspoort) Gebruiker"
+ADMIN = "demo-admin"
+# A valid national register number made up for the demo (not a real person's).
+DEMO_RRN = "85.07.30-033.28"
+
+STAFF = (
+    ("90001", "Els", "Peeters", date(2017, 3, 2), date(2027, 3, 2)),
+    ("90002", "Koen", "Maes", date(2017, 3, 2), date(2027, 3, 2)),
+    ("90003", "Sofie", "Jacobs", date(2019, 8, 19), date(2029, 8, 19)),
+)
+
+
+def end_of_school_year(today: date) -> date:
+    year = today.year if today.month < 9 else today.year + 1
+    return date(year, 8, 31)
+
+
+def run_demo(session: Session) -> None:
+    if session.store_given:
+        if session.store.exists():
+            raise StoreError(f"demo needs a fresh store: {session.store.display} already exists")
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="grantbook-demo-"))
+        session.store = StoreLocation.parse(f"sqlite:///{folder / 'demo.db'}")
+    session.actor = session.actor or ADMIN
+    say = click.echo
+    say(f"demo store: {session.store.display}")
+    app = session.app()
+    act = session.act()
+    today = act.today
+    short_end = today + timedelta(days=20)
+
+    app.register_institution(act, NUMBER, "Basisschool De Linde (demo)", [act.actor])
+    say(f"1. registered institution {NUMBER}, administrator {act.actor}")
+    roster = [
+        RosterEntry(
+            person_id=pid, first_name=first, last_name=last, category="Medewerker",
+            status="Actief", begin_date=begin, end_date=end,
+        )
+        for pid, first, last, begin, end in STAFF
+    ]
+    app.import_roster(act, NUMBER, roster)
+    say(f"2. imported the roster: {len(roster)} staff members")
+    found = app.search(act, NUMBER)
+    say(f"3. searched {NUMBER}: {len(found)} persons listed")
+    app.select(act, NUMBER, [pid for pid, *_ in STAFF])
+    say(f"4. selected {', '.join(pid for pid, *_ in STAFF)}")
+    app.assign(act, NUMBER, IRIS, "Gebruiker", today, short_end)
+    say(f"5. assigned {IRIS} [Gebruiker] {today.isoformat()} to {short_end.isoformat()}")
+    granted = app.confirm(act, NUMBER)
+    say(f"6. confirmed: granted to {len(granted)} persons")
+    worker = app.add_support_worker(
+        act, NUMBER, DEMO_RRN, "Lotte", "Wouters", reason="ondersteuner for the demo"
+    )
+    say(f"7. added support worker {worker.person_id} ({worker.national_number_masked})")
+    app.select(act, NUMBER, [worker.person_id])
+    app.assign(act, NUMBER, IRIS, "Gebruiker", today, today + timedelta(days=10))
+    app.confirm(act, NUMBER)
+    say(f"8. granted {IRIS} [Gebruiker] to {worker.person_id} until {(today + timedelta(days=10)).isoformat()}")
+    year_end = end_of_school_year(today)
+    app.extend(act, NUMBER, "90001", IRIS, year_end)
+    say(f"9. extended 90001's end date to {year_end.isoformat()} (end of the school year)")
+
+    view = CurrentRights.from_events(item.event for item in app.recorded_events())
+    say("")
+    say(f"Rights held at {NUMBER} on {today.isoformat()}:")
+    say(table(view.held_on(today, NUMBER), RIGHTS_COLUMNS))
+    say("")
+    say("Expiring within 30 days:")
+    say(table(view.ending_between(today, 30, NUMBER), EXPIRING_COLUMNS))
+    say("")
+    say(f"Try: grantbook --store {session.store.display} audit {NUMBER}")

@@ -1,0 +1,399 @@
+"""The institution aggregate: one school's rights workflow, as a story.
+
+Every public method checks the rules first and only then triggers events,
+so a refused command leaves the aggregate (and the store) unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.utils import register_topic
+
+from .catalogue import Catalogue, default_catalogue
+from .errors import RuleViolation
+from .events import (
+    AssignmentCancelled,
+    AssignmentConfirmed,
+    EndDateExtended,
+    GrantedPerson,
+    InstitutionRegistered,
+    PersonDeselected,
+    PersonSelected,
+    RightAssigned,
+    RightRevoked,
+    RosterEntry,
+    RosterImported,
+    StaffSearched,
+    SupportWorkerAdded,
+)
+from .state import Grant, PendingAssignment, Person
+from .values import Act, institution_number, person_id
+
+INSTITUTION_NAMESPACE = uuid5(NAMESPACE_URL, "https://grantbook.invalid/institution")
+
+
+@dataclass(frozen=True)
+class ProtectedNumber:
+    """A national register number as the domain may keep it."""
+
+    masked: str
+    digest: str
+    ciphertext: str
+    key_id: str
+
+
+class Institution(Aggregate):
+    MAX_SELECTION = 25
+
+    # State (set by InstitutionRegistered.apply, changed by later events;
+    # not declared as class annotations, which would make this a dataclass):
+    #   number, name: str; administrators: set[str]
+    #   persons: dict[person_id, Person]
+    #   national_numbers: dict[keyed digest, person_id]
+    #   selections: dict[actor, list[person_id]]  (each administrator has one)
+    #   pending: dict[actor, PendingAssignment]   (step 2 waiting for step 3)
+    #   grants: dict[grant_id, Grant]
+
+    @staticmethod
+    def id_for(number: str) -> UUID:
+        """Derived from the institution number, so any process finds it."""
+        return uuid5(INSTITUTION_NAMESPACE, institution_number(number))
+
+    # -- registration and roster -------------------------------------------
+
+    @classmethod
+    def register(
+        cls, act: Act, number: str, name: str, administrators: Iterable[str]
+    ) -> Institution:
+        number = institution_number(number)
+        admins = tuple(dict.fromkeys(person_id(a) for a in administrators))
+        if not admins:
+            raise RuleViolation("administrator-required", "name at least one --admin")
+        if not name.strip():
+            raise RuleViolation("institution-name", "the institution name is empty")
+        return cls._create(
+            InstitutionRegistered,
+            id=cls.id_for(number),
+            number=number,
+            name=name.strip(),
+            administrators=admins,
+            actor=act.actor,
+            timestamp=act.now,
+        )
+
+    def import_roster(self, act: Act, entries: Sequence[RosterEntry]) -> None:
+        self.authorise(act)
+        for entry in entries:
+            existing = self.persons.get(entry.person_id)
+            if existing is not None and existing.support_worker:
+                raise RuleViolation(
+                    "roster-person-id",
+                    f"person id {entry.person_id} is a support worker of {self.number}",
+                )
+        self._trigger(RosterImported, act, entries=tuple(entries))
+
+    # -- step 1: search and select ------------------------------------------
+
+    def search(self, act: Act, name: str | None = None) -> list[Person]:
+        self.authorise(act)
+        needle = (name or "").strip().casefold()
+        found = [
+            person
+            for person in self.persons.values()
+            if needle in f"{person.first_name} {person.last_name}".casefold()
+            or needle in f"{person.last_name} {person.first_name}".casefold()
+        ]
+        found.sort(key=lambda p: (p.last_name.casefold(), p.first_name.casefold(), p.person_id))
+        self._trigger(StaffSearched, act, name_filter=name or None, results=len(found))
+        return found
+
+    def selection_of(self, actor: str) -> list[Person]:
+        return [self.persons[pid] for pid in self.selections.get(actor, [])]
+
+    def select(self, act: Act, person_ids: Sequence[str]) -> None:
+        self.authorise(act)
+        current = self.selections.get(act.actor, [])
+        wanted = [person_id(p) for p in person_ids]
+        for pid in wanted:
+            self._check_selectable(pid)
+            if pid in current:
+                raise RuleViolation("already-selected", f"person {pid} is already selected")
+        duplicates = {pid for pid in wanted if wanted.count(pid) > 1}
+        if duplicates:
+            raise RuleViolation(
+                "already-selected", f"person {sorted(duplicates)[0]} is named twice"
+            )
+        if len(current) + len(wanted) > self.MAX_SELECTION:
+            raise RuleViolation(
+                "selection-limit",
+                f"at most {self.MAX_SELECTION} persons can be selected at once; "
+                f"{len(current)} selected + {len(wanted)} more = {len(current) + len(wanted)}",
+            )
+        for pid in wanted:
+            self._trigger(PersonSelected, act, person_id=pid)
+
+    def deselect(self, act: Act, person_ids: Sequence[str]) -> None:
+        self.authorise(act)
+        current = self.selections.get(act.actor, [])
+        wanted = list(dict.fromkeys(person_id(p) for p in person_ids))
+        for pid in wanted:
+            if pid not in current:
+                raise RuleViolation("not-selected", f"person {pid} is not in your selection")
+        for pid in wanted:
+            self._trigger(PersonDeselected, act, person_id=pid)
+
+    # -- steps 2 and 3: assign, confirm or cancel ---------------------------
+
+    def assign(
+        self,
+        act: Act,
+        right: str,
+        context: str,
+        begin: date,
+        end: date,
+        catalogue: Catalogue | None = None,
+    ) -> None:
+        self.authorise(act)
+        if not self.selections.get(act.actor):
+            raise RuleViolation("empty-selection", "select at least one person before assign")
+        (catalogue or default_catalogue()).check_context(right, context)
+        if begin > end:
+            raise RuleViolation(
+                "period", f"begin date {begin.isoformat()} is after end date {end.isoformat()}"
+            )
+        self._trigger(RightAssigned, act, right=right, context=context, begin=begin, end=end)
+
+    def confirm(self, act: Act) -> list[Grant]:
+        self.authorise(act)
+        pending = self.pending.get(act.actor)
+        if pending is None:
+            raise RuleViolation("no-pending-assignment", "nothing to confirm: run assign first")
+        selected = self.selections.get(act.actor, [])
+        if not selected:
+            raise RuleViolation("empty-selection", "nothing to confirm: the selection is empty")
+        granted = []
+        for number, pid in enumerate(selected, start=len(self.grants) + 1):
+            person = self._check_selectable(pid)
+            clash = self._overlapping(pid, pending.right, pending.context, pending.begin, pending.end)
+            if clash is not None:
+                raise RuleViolation(
+                    "overlapping-grant",
+                    f"person {pid} already holds {pending.right!r} ({pending.context}) "
+                    f"from {clash.begin.isoformat()} to {clash.end.isoformat()}; extend it instead",
+                )
+            granted.append(
+                GrantedPerson(
+                    grant_id=f"{self.number}-{number}",
+                    person_id=pid,
+                    first_name=person.first_name,
+                    last_name=person.last_name,
+                    category=person.category,
+                )
+            )
+        self._trigger(
+            AssignmentConfirmed,
+            act,
+            right=pending.right,
+            context=pending.context,
+            begin=pending.begin,
+            end=pending.end,
+            grants=tuple(granted),
+        )
+        return [self.grants[g.grant_id] for g in granted]
+
+    def cancel(self, act: Act) -> None:
+        self.authorise(act)
+        pending = self.pending.get(act.actor)
+        if pending is None:
+            raise RuleViolation("no-pending-assignment", "nothing to cancel: no pending assignment")
+        self._trigger(AssignmentCancelled, act, right=pending.right, context=pending.context)
+
+    # -- later changes: extend, support workers, revoke ---------------------
+
+    def extend(
+        self,
+        act: Act,
+        person: str,
+        right: str,
+        new_end: date,
+        context: str | None = None,
+        catalogue: Catalogue | None = None,
+    ) -> Grant:
+        self.authorise(act)
+        pid = person_id(person)
+        (catalogue or default_catalogue()).right(right)
+        live = [
+            g
+            for g in self._grants_of(pid, right, context)
+            if g.revoked_on is None and g.end >= act.today
+        ]
+        if not live:
+            raise RuleViolation(
+                "no-active-grant",
+                f"person {pid} has no grant of {right!r} that is neither revoked "
+                f"nor ended before {act.today.isoformat()}",
+            )
+        if len({g.context for g in live}) > 1:
+            raise RuleViolation(
+                "ambiguous-grant",
+                f"person {pid} holds {right!r} in contexts "
+                f"{', '.join(sorted({g.context for g in live}))}: name one with --context",
+            )
+        grant = max(live, key=lambda g: g.end)
+        if new_end <= grant.end:
+            raise RuleViolation(
+                "end-date-not-later",
+                f"the new end date {new_end.isoformat()} must be later than "
+                f"the current end date {grant.end.isoformat()}",
+            )
+        clash = self._overlapping(pid, right, grant.context, grant.end, new_end, ignore=grant)
+        if clash is not None:
+            raise RuleViolation(
+                "overlapping-grant",
+                f"extending to {new_end.isoformat()} would overlap grant {clash.grant_id} "
+                f"from {clash.begin.isoformat()}",
+            )
+        self._trigger(
+            EndDateExtended,
+            act,
+            grant_id=grant.grant_id,
+            person_id=pid,
+            right=grant.right,
+            context=grant.context,
+            previous_end=grant.end,
+            new_end=new_end,
+        )
+        return grant
+
+    def add_support_worker(
+        self,
+        act: Act,
+        new_person_id: str,
+        first_name: str,
+        last_name: str,
+        number: ProtectedNumber,
+        reason: str | None = None,
+    ) -> Person:
+        self.authorise(act)
+        known = self.national_numbers.get(number.digest)
+        if known is not None:
+            raise RuleViolation(
+                "duplicate-support-worker",
+                f"national register number {number.masked} was already added "
+                f"to {self.number} as person {known}",
+            )
+        pid = person_id(new_person_id)
+        if pid in self.persons:
+            raise RuleViolation("person-id", f"person id {pid} is already in use at {self.number}")
+        for label, value in (("first name", first_name), ("last name", last_name)):
+            if not value.strip():
+                raise RuleViolation("person-name", f"the {label} is empty")
+        self._trigger(
+            SupportWorkerAdded,
+            act,
+            person_id=pid,
+            first_name=first_name,
+            last_name=last_name,
+            national_number_masked=number.masked,
+            national_number_digest=number.digest,
+            national_number_ciphertext=number.ciphertext,
+            national_number_key_id=number.key_id,
+            reason=reason or None,
+        )
+        return self.persons[pid]
+
+    def revoke(
+        self,
+        act: Act,
+        person: str,
+        right: str,
+        context: str | None = None,
+        reason: str | None = None,
+    ) -> list[Grant]:
+        """Takes effect at once: from today the right is no longer held."""
+        self.authorise(act)
+        pid = person_id(person)
+        live = [
+            g
+            for g in self._grants_of(pid, right, context)
+            if g.revoked_on is None and g.end >= act.today
+        ]
+        if not live:
+            raise RuleViolation(
+                "no-active-grant",
+                f"person {pid} holds no unrevoked grant of {right!r} ending on or "
+                f"after {act.today.isoformat()}",
+            )
+        for grant in live:
+            self._trigger(
+                RightRevoked,
+                act,
+                grant_id=grant.grant_id,
+                person_id=pid,
+                right=grant.right,
+                context=grant.context,
+                revoked_on=act.today,
+                reason=reason or None,
+            )
+        return live
+
+    # -- queries ------------------------------------------------------------
+
+    def rights_on(self, day: date) -> list[Grant]:
+        return [g for g in self.grants.values() if g.held_on(day)]
+
+    # -- rules shared by several commands -----------------------------------
+
+    def authorise(self, act: Act) -> None:
+        if act.actor not in self.administrators:
+            raise RuleViolation(
+                "not-an-administrator",
+                f"{act.actor} is not an administrator of institution {self.number}",
+            )
+
+    def _check_selectable(self, pid: str) -> Person:
+        person = self.persons.get(pid)
+        if person is None:
+            raise RuleViolation(
+                "unknown-person",
+                f"person {pid} is not on the roster of {self.number} "
+                "and is not one of its support workers",
+            )
+        if not person.is_active:
+            raise RuleViolation(
+                "inactive-person", f"person {pid} has status {person.status}, not Actief"
+            )
+        return person
+
+    def _grants_of(self, pid: str, right: str, context: str | None) -> list[Grant]:
+        return [
+            g for g in self.grants.values() if g.person_id == pid and g.same_right(right, context)
+        ]
+
+    def _overlapping(
+        self,
+        pid: str,
+        right: str,
+        context: str,
+        begin: date,
+        end: date,
+        ignore: Grant | None = None,
+    ) -> Grant | None:
+        for grant in self._grants_of(pid, right, context):
+            if grant is not ignore and grant.overlaps(begin, end):
+                return grant
+        return None
+
+    def _trigger(self, event_class: type, act: Act, **payload: object) -> None:
+        self.trigger_event(event_class, actor=act.actor, timestamp=act.now, **payload)
+
+
+# A stable stored topic, set after the class body: declaring TOPIC inside it
+# would make the library demand explicit topics for its implicit base events.
+Institution.TOPIC = "grantbook:Institution"  # type: ignore[attr-defined]
+register_topic(Institution.TOPIC, Institution)

@@ -1,0 +1,75 @@
+"""What an institution remembers between commands (rebuilt from its events)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+ACTIVE = "Actief"
+INACTIVE = "Inactief"
+SUPPORT_WORKER_CATEGORY = "Ondersteuner"
+
+
+@dataclass
+class Person:
+    person_id: str
+    first_name: str
+    last_name: str
+    category: str
+    status: str
+    begin_date: date | None = None
+    end_date: date | None = None
+    support_worker: bool = False
+    national_number_masked: str | None = None
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == ACTIVE
+
+
+@dataclass
+class PendingAssignment:
+    """Step 2 of 3: the right, context and period waiting for confirmation."""
+
+    right: str
+    context: str
+    begin: date
+    end: date
+
+
+@dataclass
+class Grant:
+    grant_id: str
+    person_id: str
+    first_name: str
+    last_name: str
+    category: str
+    right: str
+    context: str
+    begin: date
+    end: date
+    granted_by: str
+    granted_at: datetime
+    revoked_on: date | None = None
+    revoked_by: str | None = None
+    revoke_reason: str | None = None
+    extensions: list[tuple[date, date, str]] = field(default_factory=list)
+
+    @property
+    def last_day(self) -> date | None:
+        """The last day the right is held, or None if it never is."""
+        last = self.end
+        if self.revoked_on is not None:
+            last = min(last, self.revoked_on - timedelta(days=1))
+        return last if last >= self.begin else None
+
+    def held_on(self, day: date) -> bool:
+        last = self.last_day
+        return last is not None and self.begin <= day <= last
+
+    def overlaps(self, begin: date, end: date) -> bool:
+        last = self.last_day
+        return last is not None and self.begin <= end and begin <= last
+
+    def same_right(self, right: str, context: str | None = None) -> bool:
+        return self.right == right and (context is None or self.context == context)

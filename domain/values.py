@@ -1,0 +1,89 @@
+"""Value types and the parsers for what people type."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from pydantic import StringConstraints
+
+from .errors import RuleViolation
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
+INSTITUTION_NUMBER_PATTERN = r"^[0-9]{6}$"
+PERSON_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$"
+
+InstitutionNumber = Annotated[str, StringConstraints(pattern=INSTITUTION_NUMBER_PATTERN)]
+PersonId = Annotated[str, StringConstraints(pattern=PERSON_ID_PATTERN)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+_DMY = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def institution_number(text: str) -> str:
+    """Six digits, leading zeros kept: ``034793``."""
+    value = text.strip()
+    if not re.fullmatch(INSTITUTION_NUMBER_PATTERN, value):
+        raise RuleViolation(
+            "institution-number",
+            f"an institution number is exactly six digits, got {text!r}",
+        )
+    return value
+
+
+def person_id(text: str) -> str:
+    value = text.strip()
+    if not re.fullmatch(PERSON_ID_PATTERN, value):
+        raise RuleViolation(
+            "person-id",
+            "a person id is 1-64 letters, digits or . _ @ - "
+            f"(starting with a letter or digit), got {text!r}",
+        )
+    return value
+
+
+def parse_date(text: str) -> date:
+    """A date as people type it: ``dd/mm/yyyy`` (as in the government UI)
+    or ISO ``yyyy-mm-dd``. Anything else is refused."""
+    value = text.strip()
+    match = _DMY.fullmatch(value)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+    else:
+        match = _ISO.fullmatch(value)
+        if not match:
+            raise RuleViolation(
+                "date-format",
+                f"a date is dd/mm/yyyy or yyyy-mm-dd, got {text!r}",
+            )
+        year, month, day = (int(g) for g in match.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise RuleViolation("date-format", f"no such day: {text!r}") from None
+
+
+@dataclass(frozen=True)
+class Act:
+    """Who does something, and when. Every command carries one.
+
+    The domain never reads the clock: the application passes ``now`` in.
+    """
+
+    actor: str
+    now: datetime
+
+    def __post_init__(self) -> None:
+        if self.now.tzinfo is None:
+            raise ValueError("Act.now must be timezone-aware")
+        person_id(self.actor)
+
+    @property
+    def today(self) -> date:
+        """Today as a school in Flanders counts it: the date in Brussels."""
+        return self.now.astimezone(BRUSSELS).date()

@@ -1,0 +1,234 @@
+"""The application service: load an institution, call it, save it.
+
+One method per command. Every writing command runs in a retry loop: a
+version conflict from the store (another administrator saved first) reloads
+the institution and runs the command's rules again, a bounded number of
+times, so a command either applies whole on the latest state or is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, Mapper
+
+from .domain import (
+    Act,
+    Grant,
+    Institution,
+    InstitutionEvent,
+    NationalNumber,
+    Person,
+    RosterEntry,
+    RuleViolation,
+    institution_number,
+)
+from .domain.events import SupportWorkerAdded
+from .errors import KeyFileError, StoreError
+from .persistence import CanonicalJSONTranscoder, PydanticMapper
+from .store import StoreLocation
+from .vault import NumberVault, create_key_file, read_key_file
+
+T = TypeVar("T")
+MAX_ATTEMPTS = 8
+PAGE = 500
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    """An event with its position in the store's total order."""
+
+    position: int
+    event: InstitutionEvent
+
+
+class GrantBook(Application[UUID]):
+    name = "grantbook"
+
+    def __init__(
+        self,
+        location: StoreLocation,
+        key_file: Path | None = None,
+        notice: Callable[[str], None] | None = None,
+    ) -> None:
+        self.location = location
+        self.key_file = key_file
+        self._notice = notice or (lambda message: None)
+        self._vault: NumberVault | None = None
+        super().__init__(env=location.environment())
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return PydanticMapper(transcoder=CanonicalJSONTranscoder())
+
+    # -- writing commands -----------------------------------------------------
+
+    def register_institution(
+        self, act: Act, number: str, name: str, administrators: Sequence[str]
+    ) -> Institution:
+        number = institution_number(number)
+        if self._find(number) is not None:
+            raise RuleViolation("already-registered", f"institution {number} is already registered")
+        institution = Institution.register(act, number, name, administrators)
+        try:
+            self.save(institution)
+        except IntegrityError:
+            raise RuleViolation(
+                "already-registered", f"institution {number} is already registered"
+            ) from None
+        return institution
+
+    def import_roster(self, act: Act, number: str, entries: Sequence[RosterEntry]) -> None:
+        self._update(number, lambda i: i.import_roster(act, entries))
+
+    def search(self, act: Act, number: str, name: str | None = None) -> list[Person]:
+        return self._update(number, lambda i: i.search(act, name))
+
+    def select(self, act: Act, number: str, person_ids: Sequence[str]) -> list[Person]:
+        return self._update(number, lambda i: (i.select(act, person_ids), i.selection_of(act.actor))[1])
+
+    def deselect(self, act: Act, number: str, person_ids: Sequence[str]) -> list[Person]:
+        return self._update(
+            number, lambda i: (i.deselect(act, person_ids), i.selection_of(act.actor))[1]
+        )
+
+    def assign(
+        self, act: Act, number: str, right: str, context: str, begin: date, end: date
+    ) -> None:
+        self._update(number, lambda i: i.assign(act, right, context, begin, end))
+
+    def confirm(self, act: Act, number: str) -> list[Grant]:
+        return self._update(number, lambda i: i.confirm(act))
+
+    def cancel(self, act: Act, number: str) -> None:
+        self._update(number, lambda i: i.cancel(act))
+
+    def extend(
+        self,
+        act: Act,
+        number: str,
+        person_id: str,
+        right: str,
+        new_end: date,
+        context: str | None = None,
+    ) -> Grant:
+        return self._update(number, lambda i: i.extend(act, person_id, right, new_end, context))
+
+    def revoke(
+        self,
+        act: Act,
+        number: str,
+        person_id: str,
+        right: str,
+        context: str | None = None,
+        reason: str | None = None,
+    ) -> list[Grant]:
+        return self._update(number, lambda i: i.revoke(act, person_id, right, context, reason))
+
+    def add_support_worker(
+        self,
+        act: Act,
+        number: str,
+        national_number: str,
+        first_name: str,
+        last_name: str,
+        reason: str | None = None,
+    ) -> Person:
+        parsed = NationalNumber.parse(national_number)
+        # Authorise before touching (or creating) the key.
+        self.institution(number).authorise(act)
+        protected = self.vault().protect(parsed)
+        new_id = "OND-" + uuid4().hex[:12]
+        return self._update(
+            number,
+            lambda i: i.add_support_worker(act, new_id, first_name, last_name, protected, reason),
+        )
+
+    # -- reading --------------------------------------------------------------
+
+    def institution(self, number: str) -> Institution:
+        institution = self._find(institution_number(number))
+        if institution is None:
+            raise RuleViolation("not-registered", f"institution {number} is not registered")
+        return institution
+
+    def selection(self, act: Act, number: str) -> list[Person]:
+        institution = self.institution(number)
+        institution.authorise(act)
+        return institution.selection_of(act.actor)
+
+    def recorded_events(self, start: int = 1) -> Iterator[RecordedEvent]:
+        """Every event in the order the store recorded it, read in pages."""
+        position = start
+        while True:
+            page = self.recorder.select_notifications(start=position, limit=PAGE)
+            for notification in page:
+                yield RecordedEvent(notification.id, self.mapper.to_domain_event(notification))
+            if len(page) < PAGE:
+                return
+            position = page[-1].id + 1
+
+    # -- national register numbers -----------------------------------------------
+
+    def vault(self) -> NumberVault:
+        """The key for national register numbers, created once for a new store."""
+        if self._vault is not None:
+            return self._vault
+        if self.key_file is None:
+            raise KeyFileError(
+                "national register numbers need a key: set GRANTBOOK_KEY_FILE to its file"
+            )
+        first = self._first_protected_number()
+        if self.key_file.exists():
+            vault = NumberVault(read_key_file(self.key_file))
+        elif first is None:
+            vault = NumberVault(create_key_file(self.key_file))
+            self._notice(
+                f"created key file {self.key_file} for national register numbers "
+                "(readable by you only); back it up: without it they cannot be read"
+            )
+        else:
+            raise KeyFileError(
+                f"key file {self.key_file} not found, and this store holds national "
+                "register numbers encrypted with a key: restore the key file or set "
+                "GRANTBOOK_KEY_FILE"
+            )
+        if first is not None and first.national_number_key_id != vault.key_id:
+            raise KeyFileError(
+                f"key file {self.key_file} is not the key this store's national "
+                "register numbers were written with"
+            )
+        self._vault = vault
+        return vault
+
+    def _first_protected_number(self) -> Any:
+        found = self.recorder.select_notifications(
+            start=1, limit=1, topics=[SupportWorkerAdded.TOPIC]
+        )
+        return self.mapper.to_domain_event(found[0]) if found else None
+
+    # -- plumbing ---------------------------------------------------------------
+
+    def _find(self, number: str) -> Institution | None:
+        try:
+            return self.repository.get(Institution.id_for(number))
+        except AggregateNotFoundError:
+            return None
+
+    def _update(self, number: str, command: Callable[[Institution], T]) -> T:
+        for _ in range(MAX_ATTEMPTS):
+            institution = self.institution(number)
+            result = command(institution)
+            try:
+                self.save(institution)
+            except IntegrityError:
+                continue  # another administrator saved first: reload and re-check
+            return result
+        raise StoreError(
+            f"institution {number} changed {MAX_ATTEMPTS} times while saving; try again"
+        )

@@ -1,0 +1,97 @@
+"""Reading a roster (staff list) file into validated entries.
+
+Accepts what spreadsheets really write: UTF-8 with or without a byte-order
+mark, Windows code page 1252 when the file is not UTF-8, ``;`` or ``,`` as
+separator, CRLF line ends, extra columns (ignored). A bad row refuses the
+whole file, naming its line number (the header is line 1).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from pydantic import ValidationError
+
+from .domain import RosterEntry, RuleViolation, parse_date, person_id
+
+COLUMNS = ("person_id", "first_name", "last_name", "category", "status", "begin_date", "end_date")
+STATUSES = {"actief": "Actief", "inactief": "Inactief"}
+
+
+def _refuse(line: int, problem: str) -> RuleViolation:
+    return RuleViolation("roster-file", f"line {line}: {problem}")
+
+
+def decode(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def parse_roster(data: bytes) -> list[RosterEntry]:
+    text = decode(data)
+    if not text.strip():
+        raise RuleViolation("roster-file", "the file is empty")
+    first_line = text.splitlines()[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [name.strip().lower() for name in next(reader)]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise _refuse(1, f"missing column(s) {', '.join(missing)} (header must name {','.join(COLUMNS)})")
+    for name in COLUMNS:
+        if header.count(name) > 1:
+            raise _refuse(1, f"column {name} appears twice")
+    index = {name: header.index(name) for name in COLUMNS}
+
+    entries: list[RosterEntry] = []
+    seen: dict[str, int] = {}
+    for row in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            raise _refuse(line, f"expected {len(header)} fields, found {len(row)}")
+        cell = {name: row[i].strip() for name, i in index.items()}
+        entry = _entry(line, cell)
+        if entry.person_id in seen:
+            raise _refuse(line, f"person id {entry.person_id} is also on line {seen[entry.person_id]}")
+        seen[entry.person_id] = line
+        entries.append(entry)
+    if not entries:
+        raise RuleViolation("roster-file", "the file lists no persons (only a header)")
+    return entries
+
+
+def _entry(line: int, cell: dict[str, str]) -> RosterEntry:
+    try:
+        pid = person_id(cell["person_id"])
+        begin = parse_date(cell["begin_date"])
+        end = parse_date(cell["end_date"]) if cell["end_date"] else None
+    except RuleViolation as error:
+        raise _refuse(line, error.message) from None
+    status = STATUSES.get(cell["status"].casefold())
+    if status is None:
+        raise _refuse(line, f"status must be Actief or Inactief, got {cell['status']!r}")
+    for name in ("first_name", "last_name", "category"):
+        if not cell[name]:
+            raise _refuse(line, f"{name} is empty")
+    if end is not None and end < begin:
+        raise _refuse(line, f"end_date {end.isoformat()} is before begin_date {begin.isoformat()}")
+    try:
+        return RosterEntry(
+            person_id=pid,
+            first_name=cell["first_name"],
+            last_name=cell["last_name"],
+            category=cell["category"],
+            status=status,
+            begin_date=begin,
+            end_date=end,
+        )
+    except ValidationError as error:
+        problem = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        raise _refuse(line, problem) from None

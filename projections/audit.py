@@ -1,0 +1,39 @@
+"""The audit trail: every event, oldest first, with who did it and when."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Protocol
+from uuid import UUID
+
+from grantbook.domain.events import InstitutionEvent, InstitutionRegistered
+
+AUDIT_COLUMNS = ("position", "recorded_at", "actor", "event", "institution", "details")
+
+
+class Recorded(Protocol):
+    position: int
+    event: InstitutionEvent
+
+
+def audit_rows(recorded: Iterable[Recorded], institution: str | None = None) -> list[dict[str, Any]]:
+    numbers: dict[UUID, str] = {}
+    rows = []
+    for item in recorded:
+        event = item.event
+        if isinstance(event, InstitutionRegistered):
+            numbers[event.originator_id] = event.number
+        number = numbers.get(event.originator_id, "")
+        if institution is not None and number != institution:
+            continue
+        rows.append(
+            {
+                "position": item.position,
+                "recorded_at": event.timestamp.isoformat(),
+                "actor": event.actor,
+                "event": type(event).__name__,
+                "institution": number,
+                "details": event.details(),
+            }
+        )
+    return rows
