@@ -1,0 +1,26 @@
+# `make demo` and `make test` work on a machine with only Python 3.11+:
+# they create their own virtual environment in .venv.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test fuzz bench clean
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("grantbook needs Python 3.11 or later") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test,postgres]"
+	touch $@
+
+demo: $(VENV)/.installed
+	$(BIN)/grantbook demo
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/run.py --institutions 20 --grants 2000
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

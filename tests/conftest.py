@@ -1,0 +1,127 @@
+"""Shared fixtures: a real SQLite store in a temp folder, a pinned clock,
+and a CLI driver that checks refusals leave the store unchanged."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from freezegun import freeze_time
+
+from grantbook.application import GrantBook
+from grantbook.cli.main import cli
+from grantbook.store import StoreLocation
+
+NUMBER = "034793"
+IRIS = "IRIS-Platform (Leerlingenpaspoort) Gebruiker"
+ADMIN = "jan"
+ROSTER_HEADER = "person_id,first_name,last_name,category,status,begin_date,end_date"
+# Valid test numbers (check digits correct), not real persons' numbers.
+RRN_1985 = "85073003328"
+RRN_2001 = "01010112301"
+
+
+def valid_rrn(birth: str, serial: int, born_2000_or_later: bool = False) -> str:
+    """A national register number with correct check digits (YYMMDD, serial)."""
+    base = f"{birth}{serial:03d}"
+    check = 97 - int(("2" if born_2000_or_later else "") + base) % 97
+    return f"{base}{check:02d}"
+
+
+def roster_csv(rows: list[tuple[str, ...]], header: str = ROSTER_HEADER, sep: str = ",") -> str:
+    lines = [header.replace(",", sep)] + [sep.join(r) for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def staff(n: int, start: int = 1, status: str = "Actief") -> list[tuple[str, ...]]:
+    return [
+        (f"{90000 + i}", f"First{i}", f"Last{i}", "Medewerker", status, "02/03/2017", "02/03/2030")
+        for i in range(start, start + n)
+    ]
+
+
+class Driver:
+    """Runs grantbook commands in-process against one store."""
+
+    def __init__(self, store_url: str, workdir: Path) -> None:
+        self.store_url = store_url
+        self.workdir = workdir
+        self.runner = CliRunner()
+
+    def run(self, *args: str, actor: str | None = ADMIN, env: dict[str, str] | None = None) -> Result:
+        full = ["--store", self.store_url]
+        if actor is not None:
+            full += ["--as", actor]
+        environment = {"GRANTBOOK_STORE": None, "GRANTBOOK_ACTOR": None, "GRANTBOOK_KEY_FILE": None}
+        environment.update(env or {})
+        return self.runner.invoke(cli, [*full, *args], env=environment, catch_exceptions=False)
+
+    def ok(self, *args: str, **kwargs: object) -> Result:
+        result = self.run(*args, **kwargs)  # type: ignore[arg-type]
+        assert result.exit_code == 0, (result.stdout, result.stderr)
+        return result
+
+    def json(self, *args: str, **kwargs: object) -> list[dict[str, object]]:
+        return json.loads(self.ok(*args, "--format", "json", **kwargs).stdout)
+
+    def event_count(self) -> int:
+        location = StoreLocation.parse(self.store_url)
+        if not location.exists():
+            return 0
+        app = GrantBook(location)
+        try:
+            return app.recorder.max_notification_id() or 0
+        finally:
+            app.close()
+
+    def refused(self, *args: str, rule: str, contains: str = "", **kwargs: object) -> Result:
+        """The command exits 1 with one line naming the rule; nothing recorded."""
+        before = self.event_count()
+        result = self.run(*args, **kwargs)  # type: ignore[arg-type]
+        assert result.exit_code == 1, (result.stdout, result.stderr)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, result.stderr
+        assert lines[0].startswith("error: "), lines
+        assert rule in lines[0], lines[0]
+        assert contains in lines[0], lines[0]
+        assert "Traceback" not in result.stderr + result.stdout
+        assert self.event_count() == before, "a refused command recorded events"
+        return result
+
+    def write(self, name: str, text: str | bytes) -> str:
+        path = self.workdir / name
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return str(path)
+
+
+@pytest.fixture
+def clock() -> Iterator[object]:
+    with freeze_time("2026-11-30 09:00:00", tz_offset=0) as frozen:
+        yield frozen
+
+
+@pytest.fixture
+def gb(tmp_path: Path, clock: object) -> Driver:
+    return Driver(f"sqlite:///{tmp_path / 'store.db'}", tmp_path)
+
+
+@pytest.fixture
+def school(gb: Driver) -> Driver:
+    """Institution 034793 with administrators jan and mia and 30 staff."""
+    gb.ok("institution", "register", NUMBER, "--name", "De Linde", "--admin", ADMIN, "--admin", "mia")
+    rows = staff(30) + [("80001", "Old", "Timer", "Medewerker", "Inactief", "01/09/2000", "")]
+    gb.ok("roster", "import", NUMBER, gb.write("roster.csv", roster_csv(rows)))
+    return gb
+
+
+def grant(gb: Driver, *person_ids: str, begin: str = "2026-11-30", end: str = "2027-08-31",
+          context: str = "Gebruiker", actor: str = ADMIN) -> None:
+    gb.ok("select", NUMBER, *person_ids, actor=actor)
+    gb.ok("assign", NUMBER, "--right", IRIS, "--context", context, "--begin", begin, "--end", end, actor=actor)
+    gb.ok("confirm", NUMBER, actor=actor)

@@ -1,0 +1,75 @@
+"""National register numbers: never in the store in plain text, never printed."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+from pathlib import Path
+
+from conftest import NUMBER, RRN_1985, RRN_2001, Driver, grant
+from grantbook.application import GrantBook
+from grantbook.store import StoreLocation
+
+
+def forms(digits: str) -> list[str]:
+    return [digits, f"{digits[:2]}.{digits[2:4]}.{digits[4:6]}-{digits[6:9]}.{digits[9:]}", digits[:9]]
+
+
+def test_no_plain_number_in_store_files_or_output(school: Driver, tmp_path: Path) -> None:
+    outputs = []
+    for rrn, name in ((RRN_1985, "Peeters"), (RRN_2001, "Maes")):
+        result = school.ok("support-worker", "add", NUMBER, "--rrn", rrn, "--first-name", "A", "--last-name", name)
+        outputs += [result.stdout, result.stderr]
+        grant(school, result.stdout.strip())
+    outputs.append(school.run("support-worker", "add", NUMBER, "--rrn", RRN_1985, "--first-name", "A", "--last-name", "B").stderr)
+    for args in (("audit", NUMBER), ("rights", NUMBER), ("expiring", "--within", "400"), ("search", NUMBER)):
+        for fmt in ("table", "json", "csv"):
+            result = school.ok(*args, "--format", fmt)
+            outputs += [result.stdout, result.stderr]
+    text = "\n".join(outputs)
+    blobs = [p.read_bytes() for p in tmp_path.iterdir() if p.is_file() and not p.name.endswith(".key")]
+    # Every row of every table, decoded, too (not just the raw file bytes).
+    db = sqlite3.connect(tmp_path / "store.db")
+    for (table,) in db.execute("select name from sqlite_master where type='table'"):
+        for row in db.execute(f"select * from {table}"):  # noqa: S608
+            blobs.append(repr(row).encode())
+    db.close()
+    for rrn in (RRN_1985, RRN_2001):
+        for form in forms(rrn):
+            assert form not in text
+            assert all(form.encode() not in blob for blob in blobs), form
+    assert "**.**.**-***.28" in text
+
+
+def test_key_file_is_created_once_and_private(school: Driver, tmp_path: Path) -> None:
+    first = school.ok("support-worker", "add", NUMBER, "--rrn", RRN_1985, "--first-name", "A", "--last-name", "B")
+    key = tmp_path / "store.db.key"
+    assert "created key file" in first.stderr
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    second = school.ok("support-worker", "add", NUMBER, "--rrn", RRN_2001, "--first-name", "C", "--last-name", "D")
+    assert "created key file" not in second.stderr
+
+
+def test_missing_or_wrong_key_is_a_clear_error(school: Driver, tmp_path: Path) -> None:
+    school.ok("support-worker", "add", NUMBER, "--rrn", RRN_1985, "--first-name", "A", "--last-name", "B")
+    key = tmp_path / "store.db.key"
+    saved = key.read_bytes()
+    key.unlink()
+    school.refused("support-worker", "add", NUMBER, "--rrn", RRN_2001, "--first-name", "C", "--last-name", "D", rule="not found")
+    assert not key.exists(), "a new key must never replace a lost one"
+    other = tmp_path / "other.key"
+    other.write_text("ab" * 64 + "\n")
+    school.refused("support-worker", "add", NUMBER, "--rrn", RRN_2001, "--first-name", "C", "--last-name", "D",
+                   rule="not the key", env={"GRANTBOOK_KEY_FILE": str(other)})
+    key.write_bytes(saved)
+    school.ok("support-worker", "add", NUMBER, "--rrn", RRN_2001, "--first-name", "C", "--last-name", "D")
+
+
+def test_the_ciphertext_decrypts_with_the_key(school: Driver, tmp_path: Path) -> None:
+    school.ok("support-worker", "add", NUMBER, "--rrn", RRN_1985, "--first-name", "A", "--last-name", "B")
+    app = GrantBook(StoreLocation.parse(school.store_url), key_file=tmp_path / "store.db.key")
+    try:
+        event = app._first_protected_number()
+        assert app.vault().reveal(event.national_number_ciphertext).reveal() == RRN_1985
+    finally:
+        app.close()
