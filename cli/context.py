@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
-
-from grantbook.application import GrantBook
 from grantbook.domain import Act, RuleViolation, person_id
 from grantbook.domain.values import BRUSSELS
+
+from grantbook.application import GrantBook
 from grantbook.errors import StoreError
 from grantbook.store import StoreLocation
 
@@ -25,7 +25,7 @@ class Session:
 
     def now(self) -> datetime:
         # The CLI is the one place that reads the clock (tests pin it with freezegun).
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
     def today(self) -> date:
         return self.now().astimezone(BRUSSELS).date()

@@ -14,17 +14,17 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import click
-
 from grantbook.domain import RosterEntry
-from grantbook.errors import StoreError
 from grantbook.projections.current_rights import (
     EXPIRING_COLUMNS,
     RIGHTS_COLUMNS,
     CurrentRights,
 )
+
+from grantbook.errors import StoreError
 from grantbook.store import StoreLocation
 
-from .context import Session
+from .context import Session, pass_session
 from .output import table
 
 NUMBER = "034793"
@@ -64,8 +64,13 @@ def run_demo(session: Session) -> None:
     say(f"1. registered institution {NUMBER}, administrator {act.actor}")
     roster = [
         RosterEntry(
-            person_id=pid, first_name=first, last_name=last, category="Medewerker",
-            status="Actief", begin_date=begin, end_date=end,
+            person_id=pid,
+            first_name=first,
+            last_name=last,
+            category="Medewerker",
+            status="Actief",
+            begin_date=begin,
+            end_date=end,
         )
         for pid, first, last, begin, end in STAFF
     ]
@@ -84,9 +89,10 @@ def run_demo(session: Session) -> None:
     )
     say(f"7. added support worker {worker.person_id} ({worker.national_number_masked})")
     app.select(act, NUMBER, [worker.person_id])
-    app.assign(act, NUMBER, IRIS, "Gebruiker", today, today + timedelta(days=10))
+    worker_end = today + timedelta(days=10)
+    app.assign(act, NUMBER, IRIS, "Gebruiker", today, worker_end)
     app.confirm(act, NUMBER)
-    say(f"8. granted {IRIS} [Gebruiker] to {worker.person_id} until {(today + timedelta(days=10)).isoformat()}")
+    say(f"8. granted {IRIS} [Gebruiker] to {worker.person_id} until {worker_end.isoformat()}")
     year_end = end_of_school_year(today)
     app.extend(act, NUMBER, "90001", IRIS, year_end)
     say(f"9. extended 90001's end date to {year_end.isoformat()} (end of the school year)")
@@ -100,3 +106,17 @@ def run_demo(session: Session) -> None:
     say(table(view.ending_between(today, 30, NUMBER), EXPIRING_COLUMNS))
     say("")
     say(f"Try: grantbook --store {session.store.display} audit {NUMBER}")
+
+
+@click.command()
+@pass_session
+def demo(session: Session) -> None:
+    """Run the seed's scenario on a fresh store and print the results.
+
+    Uses --store if one is given (it must not exist yet), else a new
+    store in a temporary folder.
+    \b
+    Example:
+      grantbook demo
+    """
+    run_demo(session)

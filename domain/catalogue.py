@@ -40,8 +40,7 @@ class Catalogue(BaseModel):
         if context not in right.contexts:
             raise RuleViolation(
                 "unknown-context",
-                f"right {right_name!r} has no context {context!r} "
-                f"(allowed: {', '.join(right.contexts)})",
+                f"right {right_name!r} has no context {context!r} (allowed: {', '.join(right.contexts)})",
             )
 
 

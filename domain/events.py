@@ -17,7 +17,14 @@ from eventsourcing.domain import CanInitAggregate, CanMutateAggregate
 from eventsourcing.utils import register_topic
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .state import ACTIVE, INACTIVE, SUPPORT_WORKER_CATEGORY, Grant, PendingAssignment, Person
+from .state import (
+    ACTIVE,
+    INACTIVE,
+    SUPPORT_WORKER_CATEGORY,
+    Grant,
+    PendingAssignment,
+    Person,
+)
 from .values import InstitutionNumber, Name, PersonId
 
 if TYPE_CHECKING:
@@ -171,9 +178,7 @@ class RightAssigned(InstitutionEvent):
         return self
 
     def apply(self, aggregate: Institution) -> None:
-        aggregate.pending[self.actor] = PendingAssignment(
-            self.right, self.context, self.begin, self.end
-        )
+        aggregate.pending[self.actor] = PendingAssignment(self.right, self.context, self.begin, self.end)
 
 
 class AssignmentConfirmed(InstitutionEvent):

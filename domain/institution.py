@@ -31,7 +31,7 @@ from .events import (
     StaffSearched,
     SupportWorkerAdded,
 )
-from .state import Grant, PendingAssignment, Person
+from .state import Grant, Person
 from .values import Act, institution_number, person_id
 
 INSTITUTION_NAMESPACE = uuid5(NAMESPACE_URL, "https://grantbook.invalid/institution")
@@ -67,9 +67,7 @@ class Institution(Aggregate):
     # -- registration and roster -------------------------------------------
 
     @classmethod
-    def register(
-        cls, act: Act, number: str, name: str, administrators: Iterable[str]
-    ) -> Institution:
+    def register(cls, act: Act, number: str, name: str, administrators: Iterable[str]) -> Institution:
         number = institution_number(number)
         admins = tuple(dict.fromkeys(person_id(a) for a in administrators))
         if not admins:
@@ -125,9 +123,7 @@ class Institution(Aggregate):
                 raise RuleViolation("already-selected", f"person {pid} is already selected")
         duplicates = {pid for pid in wanted if wanted.count(pid) > 1}
         if duplicates:
-            raise RuleViolation(
-                "already-selected", f"person {sorted(duplicates)[0]} is named twice"
-            )
+            raise RuleViolation("already-selected", f"person {sorted(duplicates)[0]} is named twice")
         if len(current) + len(wanted) > self.MAX_SELECTION:
             raise RuleViolation(
                 "selection-limit",
@@ -228,9 +224,7 @@ class Institution(Aggregate):
         pid = person_id(person)
         (catalogue or default_catalogue()).right(right)
         live = [
-            g
-            for g in self._grants_of(pid, right, context)
-            if g.revoked_on is None and g.end >= act.today
+            g for g in self._grants_of(pid, right, context) if g.revoked_on is None and g.end >= act.today
         ]
         if not live:
             raise RuleViolation(
@@ -319,9 +313,7 @@ class Institution(Aggregate):
         self.authorise(act)
         pid = person_id(person)
         live = [
-            g
-            for g in self._grants_of(pid, right, context)
-            if g.revoked_on is None and g.end >= act.today
+            g for g in self._grants_of(pid, right, context) if g.revoked_on is None and g.end >= act.today
         ]
         if not live:
             raise RuleViolation(
@@ -361,19 +353,14 @@ class Institution(Aggregate):
         if person is None:
             raise RuleViolation(
                 "unknown-person",
-                f"person {pid} is not on the roster of {self.number} "
-                "and is not one of its support workers",
+                f"person {pid} is not on the roster of {self.number} and is not one of its support workers",
             )
         if not person.is_active:
-            raise RuleViolation(
-                "inactive-person", f"person {pid} has status {person.status}, not Actief"
-            )
+            raise RuleViolation("inactive-person", f"person {pid} has status {person.status}, not Actief")
         return person
 
     def _grants_of(self, pid: str, right: str, context: str | None) -> list[Grant]:
-        return [
-            g for g in self.grants.values() if g.person_id == pid and g.same_right(right, context)
-        ]
+        return [g for g in self.grants.values() if g.person_id == pid and g.same_right(right, context)]
 
     def _overlapping(
         self,

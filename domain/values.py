@@ -41,8 +41,7 @@ def person_id(text: str) -> str:
     if not re.fullmatch(PERSON_ID_PATTERN, value):
         raise RuleViolation(
             "person-id",
-            "a person id is 1-64 letters, digits or . _ @ - "
-            f"(starting with a letter or digit), got {text!r}",
+            f"a person id is 1-64 letters, digits or . _ @ - (starting with a letter or digit), got {text!r}",
         )
     return value
 

@@ -78,9 +78,7 @@ class GrantBook(Application[UUID]):
         try:
             self.save(institution)
         except IntegrityError:
-            raise RuleViolation(
-                "already-registered", f"institution {number} is already registered"
-            ) from None
+            raise RuleViolation("already-registered", f"institution {number} is already registered") from None
         return institution
 
     def import_roster(self, act: Act, number: str, entries: Sequence[RosterEntry]) -> None:
@@ -93,13 +91,9 @@ class GrantBook(Application[UUID]):
         return self._update(number, lambda i: (i.select(act, person_ids), i.selection_of(act.actor))[1])
 
     def deselect(self, act: Act, number: str, person_ids: Sequence[str]) -> list[Person]:
-        return self._update(
-            number, lambda i: (i.deselect(act, person_ids), i.selection_of(act.actor))[1]
-        )
+        return self._update(number, lambda i: (i.deselect(act, person_ids), i.selection_of(act.actor))[1])
 
-    def assign(
-        self, act: Act, number: str, right: str, context: str, begin: date, end: date
-    ) -> None:
+    def assign(self, act: Act, number: str, right: str, context: str, begin: date, end: date) -> None:
         self._update(number, lambda i: i.assign(act, right, context, begin, end))
 
     def confirm(self, act: Act, number: str) -> list[Grant]:
@@ -180,9 +174,7 @@ class GrantBook(Application[UUID]):
         if self._vault is not None:
             return self._vault
         if self.key_file is None:
-            raise KeyFileError(
-                "national register numbers need a key: set GRANTBOOK_KEY_FILE to its file"
-            )
+            raise KeyFileError("national register numbers need a key: set GRANTBOOK_KEY_FILE to its file")
         first = self._first_protected_number()
         if self.key_file.exists():
             vault = NumberVault(read_key_file(self.key_file))
@@ -207,9 +199,7 @@ class GrantBook(Application[UUID]):
         return vault
 
     def _first_protected_number(self) -> Any:
-        found = self.recorder.select_notifications(
-            start=1, limit=1, topics=[SupportWorkerAdded.TOPIC]
-        )
+        found = self.recorder.select_notifications(start=1, limit=1, topics=[SupportWorkerAdded.TOPIC])
         return self.mapper.to_domain_event(found[0]) if found else None
 
     # -- plumbing ---------------------------------------------------------------
@@ -229,6 +219,4 @@ class GrantBook(Application[UUID]):
             except IntegrityError:
                 continue  # another administrator saved first: reload and re-check
             return result
-        raise StoreError(
-            f"institution {number} changed {MAX_ATTEMPTS} times while saving; try again"
-        )
+        raise StoreError(f"institution {number} changed {MAX_ATTEMPTS} times while saving; try again")

@@ -41,9 +41,7 @@ class StoreLocation:
         if parts.scheme in ("postgresql", "postgres", "postgresql+psycopg"):
             dbname = parts.path.lstrip("/")
             if not dbname or not parts.hostname:
-                raise StoreError(
-                    "a PostgreSQL store URL is postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME"
-                )
+                raise StoreError("a PostgreSQL store URL is postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME")
             query = parse_qs(parts.query)
             return cls(
                 url=url,
@@ -85,9 +83,7 @@ class StoreLocation:
             return {
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": str(self.path),
-                "SQLITE_LOCK_TIMEOUT": os.environ.get(
-                    "GRANTBOOK_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT
-                ),
+                "SQLITE_LOCK_TIMEOUT": os.environ.get("GRANTBOOK_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT),
             }
         env = {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",

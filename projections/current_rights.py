@@ -83,7 +83,9 @@ class CurrentRights:
             for number, grant in self.grants.values()
             if grant.held_on(day) and institution in (None, number)
         ]
-        rows.sort(key=lambda r: (r["institution"], r["last_name"], r["first_name"], r["person_id"], r["right"]))
+        rows.sort(
+            key=lambda r: (r["institution"], r["last_name"], r["first_name"], r["person_id"], r["right"])
+        )
         return rows
 
     def ending_between(

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from freezegun import freeze_time
+from grantbook.cli.main import cli
 
 from grantbook.application import GrantBook
-from grantbook.cli.main import cli
 from grantbook.store import StoreLocation
 
 NUMBER = "034793"

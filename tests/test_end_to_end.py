@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import IRIS, NUMBER, RRN_1985
 
 pytestmark = pytest.mark.e2e

@@ -7,6 +7,7 @@ import stat
 from pathlib import Path
 
 from conftest import NUMBER, RRN_1985, RRN_2001, Driver, grant
+
 from grantbook.application import GrantBook
 from grantbook.store import StoreLocation
 

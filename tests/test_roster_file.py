@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from conftest import NUMBER, ROSTER_HEADER, Driver, roster_csv, staff
+from grantbook.domain import RuleViolation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import NUMBER, ROSTER_HEADER, Driver, roster_csv, staff
-from grantbook.domain import RuleViolation
 from grantbook.roster_file import parse_roster
 
 GOOD = "90001,An,Peeters,Medewerker,Actief,02/03/2017,02/03/2027"

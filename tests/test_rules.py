@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import IRIS, NUMBER, Driver, grant, roster_csv, staff
 
 ASSIGN = ("--right", IRIS, "--context", "Gebruiker", "--begin", "2026-11-30", "--end", "2027-08-31")

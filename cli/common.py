@@ -1,0 +1,57 @@
+"""Helpers shared by the command modules."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from typing import Any, NoReturn
+
+import click
+from grantbook.domain import Grant, Person, parse_date
+
+PERSON_COLUMNS = (
+    "person_id",
+    "first_name",
+    "last_name",
+    "institution",
+    "category",
+    "status",
+    "begin",
+    "end",
+)
+
+
+def fail(message: str) -> NoReturn:
+    click.echo("error: " + " ".join(message.split()), err=True)
+    sys.exit(1)
+
+
+def day_option(name: str, help_text: str, required: bool = False) -> Any:
+    return click.option(name, metavar="DATE", required=required, help=help_text)
+
+
+def to_date(text: str | None, default: date) -> date:
+    return default if text is None else parse_date(text)
+
+
+def person_rows(number: str, persons: list[Person]) -> list[dict[str, Any]]:
+    return [
+        {
+            "person_id": p.person_id,
+            "first_name": p.first_name,
+            "last_name": p.last_name,
+            "institution": number,
+            "category": p.category,
+            "status": p.status,
+            "begin": p.begin_date.isoformat() if p.begin_date else None,
+            "end": p.end_date.isoformat() if p.end_date else None,
+        }
+        for p in persons
+    ]
+
+
+def describe(grant: Grant) -> str:
+    return (
+        f"{grant.person_id} ({grant.first_name} {grant.last_name}): {grant.right} "
+        f"[{grant.context}] {grant.begin.isoformat()} to {grant.end.isoformat()}"
+    )

@@ -1,0 +1,315 @@
+"""Writing commands: the workflow an administrator runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from grantbook.domain import institution_number, parse_date
+
+from grantbook.roster_file import parse_roster
+
+from .common import PERSON_COLUMNS, day_option, describe, fail, person_rows
+from .context import Session, pass_session
+from .output import format_option, render
+
+
+@click.group()
+def institution() -> None:
+    """Register institutions (schools)."""
+
+
+@institution.command("register")
+@click.argument("number")
+@click.option("--name", required=True, help="The institution's name.")
+@click.option(
+    "--admin",
+    "admins",
+    multiple=True,
+    required=True,
+    metavar="PERSON",
+    help="An administrator who may act for it (repeat for several).",
+)
+@pass_session
+def institution_register(session: Session, number: str, name: str, admins: tuple[str, ...]) -> None:
+    """Register institution NUMBER (six digits) with its administrators.
+
+    \b
+    Example:
+      grantbook --as jan institution register 034793 --name "Basisschool De Linde" --admin jan
+    """
+    act = session.act()
+    registered = session.app().register_institution(act, number, name, admins)
+    click.echo(
+        f"registered {registered.number} ({registered.name}); administrators: "
+        + ", ".join(sorted(registered.administrators))
+    )
+
+
+@click.group()
+def roster() -> None:
+    """Import an institution's staff list."""
+
+
+@roster.command("import")
+@click.argument("number")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@pass_session
+def roster_import(session: Session, number: str, file: Path) -> None:
+    """Replace the roster of NUMBER with the persons in FILE (CSV).
+
+    \b
+    Header: person_id,first_name,last_name,category,status,begin_date,end_date
+    status is Actief or Inactief; dates dd/mm/yyyy or yyyy-mm-dd; ';' or ','.
+    A person missing from the file is no longer Actief.
+    \b
+    Example:
+      grantbook --as jan roster import 034793 staff.csv
+    """
+    act = session.act()
+    number = institution_number(number)
+    try:
+        data = file.read_bytes()
+    except OSError as error:
+        fail(f"roster-file: cannot read {file}: {error.strerror}")
+    entries = parse_roster(data)
+    session.app().import_roster(act, number, entries)
+    active = sum(1 for e in entries if e.status == "Actief")
+    click.echo(f"imported {len(entries)} persons ({active} Actief) into {number}")
+
+
+# -- the workflow: search, select, assign, confirm -----------------------------
+
+
+@click.command()
+@click.argument("number")
+@click.option("--name", help="Only persons whose name contains TEXT.", metavar="TEXT")
+@format_option
+@pass_session
+def search(session: Session, number: str, name: str | None, output_format: str) -> None:
+    """List the staff and support workers of NUMBER (recorded as a step).
+
+    \b
+    Example:
+      grantbook --as jan search 034793 --name peeters
+    """
+    act = session.act()
+    number = institution_number(number)
+    found = session.app(reading=True).search(act, number, name)
+    click.echo(render(person_rows(number, found), PERSON_COLUMNS, output_format))
+
+
+@click.command()
+@click.argument("number")
+@click.argument("person_ids", nargs=-1, required=True, metavar="PERSON_ID...")
+@pass_session
+def select(session: Session, number: str, person_ids: tuple[str, ...]) -> None:
+    """Add persons to your selection for NUMBER (at most 25).
+
+    \b
+    Example:
+      grantbook --as jan select 034793 90001 90002
+    """
+    act = session.act()
+    selection = session.app(reading=True).select(act, institution_number(number), person_ids)
+    click.echo(f"selected {len(selection)} of at most 25: " + ", ".join(p.person_id for p in selection))
+
+
+@click.command()
+@click.argument("number")
+@click.argument("person_ids", nargs=-1, required=True, metavar="PERSON_ID...")
+@pass_session
+def deselect(session: Session, number: str, person_ids: tuple[str, ...]) -> None:
+    """Take persons back out of your selection for NUMBER.
+
+    \b
+    Example:
+      grantbook --as jan deselect 034793 90002
+    """
+    act = session.act()
+    selection = session.app(reading=True).deselect(act, institution_number(number), person_ids)
+    click.echo(f"selected {len(selection)} of at most 25: " + ", ".join(p.person_id for p in selection))
+
+
+@click.command()
+@click.argument("number")
+@format_option
+@pass_session
+def selection(session: Session, number: str, output_format: str) -> None:
+    """Show your current selection for NUMBER.
+
+    \b
+    Example:
+      grantbook --as jan selection 034793 --format json
+    """
+    act = session.act()
+    number = institution_number(number)
+    persons = session.app(reading=True).selection(act, number)
+    click.echo(render(person_rows(number, persons), PERSON_COLUMNS, output_format))
+
+
+@click.command()
+@click.argument("number")
+@click.option("--right", required=True, help="A right from the catalogue.")
+@click.option("--context", required=True, help="Beheerder, Operator or Gebruiker.")
+@day_option("--begin", "First valid day (dd/mm/yyyy or yyyy-mm-dd).", required=True)
+@day_option("--end", "Last valid day (dd/mm/yyyy or yyyy-mm-dd).", required=True)
+@pass_session
+def assign(session: Session, number: str, right: str, context: str, begin: str, end: str) -> None:
+    """Step 2: choose the right, context and period for your selection.
+
+    \b
+    Example:
+      grantbook --as jan assign 034793 --right "IRIS-Platform (Leerlingenpaspoort) Gebruiker" \\
+          --context Gebruiker --begin 26/08/2025 --end 31/08/2026
+    """
+    act = session.act()
+    first, last = parse_date(begin), parse_date(end)
+    session.app(reading=True).assign(act, institution_number(number), right, context, first, last)
+    click.echo(
+        f"assigned {right} [{context}] {first.isoformat()} to {last.isoformat()}: "
+        "run confirm to grant it, or cancel"
+    )
+
+
+@click.command()
+@click.argument("number")
+@pass_session
+def confirm(session: Session, number: str) -> None:
+    """Step 3: grant the assigned right to everyone selected.
+
+    \b
+    Example:
+      grantbook --as jan confirm 034793
+    """
+    act = session.act()
+    grants = session.app(reading=True).confirm(act, institution_number(number))
+    click.echo(f"granted to {len(grants)} persons:")
+    for grant in grants:
+        click.echo("  " + describe(grant))
+
+
+@click.command()
+@click.argument("number")
+@pass_session
+def cancel(session: Session, number: str) -> None:
+    """Cancel your pending assignment (the selection stays).
+
+    \b
+    Example:
+      grantbook --as jan cancel 034793
+    """
+    act = session.act()
+    session.app(reading=True).cancel(act, institution_number(number))
+    click.echo("assignment cancelled")
+
+
+@click.command()
+@click.argument("number")
+@click.argument("person_id")
+@click.option("--right", required=True, help="The right whose end date moves.")
+@day_option("--end", "The new last valid day.", required=True)
+@click.option("--context", help="Needed only if the person holds the right in several contexts.")
+@pass_session
+def extend(session: Session, number: str, person_id: str, right: str, end: str, context: str | None) -> None:
+    """Move the end date of a person's right later.
+
+    \b
+    Example:
+      grantbook --as jan extend 034793 90001 \\
+          --right "IRIS-Platform (Leerlingenpaspoort) Gebruiker" --end 31/08/2027
+    """
+    act = session.act()
+    new_end = parse_date(end)
+    grant = session.app(reading=True).extend(
+        act, institution_number(number), person_id, right, new_end, context
+    )
+    click.echo("extended " + describe(grant))
+
+
+@click.command()
+@click.argument("number")
+@click.argument("person_id")
+@click.option("--right", required=True, help="The right to take away.")
+@click.option("--context", help="Only this context (default: every context).")
+@click.option("--reason", help="Why, kept in the audit trail.")
+@pass_session
+def revoke(
+    session: Session,
+    number: str,
+    person_id: str,
+    right: str,
+    context: str | None,
+    reason: str | None,
+) -> None:
+    """Revoke a person's right, from today.
+
+    \b
+    Example:
+      grantbook --as jan revoke 034793 90001 \\
+          --right "IRIS-Platform (Leerlingenpaspoort) Gebruiker" --reason "left the school"
+    """
+    act = session.act()
+    grants = session.app(reading=True).revoke(
+        act, institution_number(number), person_id, right, context, reason
+    )
+    for grant in grants:
+        click.echo(f"revoked from {act.today.isoformat()}: " + describe(grant))
+
+
+@click.group("support-worker")
+def support_worker() -> None:
+    """Support workers (ondersteuners): persons not on the roster."""
+
+
+@support_worker.command("add")
+@click.argument("number")
+@click.option("--rrn", required=True, help="National register or bis number (separators allowed).")
+@click.option("--first-name", required=True)
+@click.option("--last-name", required=True)
+@click.option("--reason", help="Why this person needs access, kept in the audit trail.")
+@pass_session
+def support_worker_add(
+    session: Session,
+    number: str,
+    rrn: str,
+    first_name: str,
+    last_name: str,
+    reason: str | None,
+) -> None:
+    """Add a support worker to NUMBER; prints the new person id.
+
+    The national register number is checked, stored only encrypted and
+    shown only masked.
+    \b
+    Example:
+      grantbook --as jan support-worker add 034793 --rrn 85.07.30-033.28 \\
+          --first-name An --last-name Peeters
+    """
+    act = session.act()
+    number = institution_number(number)
+    person = session.app(reading=True).add_support_worker(act, number, rrn, first_name, last_name, reason)
+    click.echo(
+        f"added support worker {person.person_id} ({person.national_number_masked}) to {number}",
+        err=True,
+    )
+    click.echo(person.person_id)
+
+
+# -- reading: rights, expiring, audit ------------------------------------------
+
+
+COMMANDS = (
+    institution,
+    roster,
+    search,
+    select,
+    deselect,
+    selection,
+    assign,
+    confirm,
+    cancel,
+    extend,
+    revoke,
+    support_worker,
+)
