@@ -12,7 +12,6 @@ from grantbook.domain import Act, RuleViolation, person_id
 from grantbook.domain.values import BRUSSELS
 
 from grantbook.application import GrantBook
-from grantbook.errors import StoreError
 from grantbook.store import StoreLocation
 
 
@@ -51,10 +50,9 @@ class Session:
 
     def app(self, *, reading: bool = False) -> GrantBook:
         """The application on this store; reading never creates a store."""
-        if reading and not self.store.exists():
-            raise StoreError(f"store {self.store.display} does not exist (nothing was created)")
-        app = GrantBook(
+        app = GrantBook.open(
             self.store,
+            create=not reading,
             key_file=self.key_file(),
             notice=lambda message: click.echo(message, err=True),
         )

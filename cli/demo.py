@@ -46,16 +46,15 @@ def end_of_school_year(today: date) -> date:
 
 
 def run_demo(session: Session) -> None:
-    if session.store_given:
-        if session.store.exists():
-            raise StoreError(f"demo needs a fresh store: {session.store.display} already exists")
-    else:
+    if not session.store_given:
         folder = Path(tempfile.mkdtemp(prefix="grantbook-demo-"))
         session.store = StoreLocation.parse(f"sqlite:///{folder / 'demo.db'}")
     session.actor = session.actor or ADMIN
     say = click.echo
     say(f"demo store: {session.store.display}")
     app = session.app()
+    if app.recorder.max_notification_id():
+        raise StoreError(f"demo needs a fresh store: {session.store.display} already holds events")
     act = session.act()
     today = act.today
     short_end = today + timedelta(days=20)

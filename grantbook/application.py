@@ -56,12 +56,33 @@ class GrantBook(Application[UUID]):
         location: StoreLocation,
         key_file: Path | None = None,
         notice: Callable[[str], None] | None = None,
+        env: dict[str, str] | None = None,
     ) -> None:
         self.location = location
         self.key_file = key_file
         self._notice = notice or (lambda message: None)
         self._vault: NumberVault | None = None
-        super().__init__(env=location.environment())
+        super().__init__(env=env or location.environment())
+
+    @classmethod
+    def open(
+        cls,
+        location: StoreLocation,
+        *,
+        create: bool,
+        key_file: Path | None = None,
+        notice: Callable[[str], None] | None = None,
+    ) -> GrantBook:
+        """The application on a store; with ``create=False`` nothing is created."""
+        if location.kind == "sqlite":
+            if not create and not location.exists():
+                raise StoreError(f"store {location.display} does not exist (nothing was created)")
+            return cls(location, key_file=key_file, notice=notice)
+        from . import postgres
+
+        with postgres.prepared(location, create=create) as must_create:
+            env = {**location.environment(), "CREATE_TABLE": "y" if must_create else "n"}
+            return cls(location, key_file=key_file, notice=notice, env=env)
 
     def construct_mapper(self) -> Mapper[UUID]:
         return PydanticMapper(transcoder=CanonicalJSONTranscoder())

@@ -72,10 +72,9 @@ class StoreLocation:
         return self._redact(self.url)
 
     def exists(self) -> bool:
-        if self.kind == "sqlite":
-            assert self.path is not None
-            return self.path.exists()
-        return True  # a server store is checked when connecting
+        """For a file store: does the file exist (a server store is probed on connect)."""
+        assert self.kind == "sqlite" and self.path is not None
+        return self.path.exists()
 
     def environment(self) -> dict[str, str]:
         """The eventsourcing settings for this store."""

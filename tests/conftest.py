@@ -4,16 +4,23 @@ and a CLI driver that checks refusals leave the store unchanged."""
 from __future__ import annotations
 
 import json
+import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from freezegun import freeze_time
+from freezegun import configure, freeze_time
 from grantbook.cli.main import cli
 
 from grantbook.application import GrantBook
 from grantbook.store import StoreLocation
+
+# Frozen time must not reach the database drivers: psycopg's and the pool's
+# timeouts would wait on a clock that never moves. Our own code passes every
+# timestamp explicitly, so the library needs no frozen clock either.
+configure(extend_ignore_list=["psycopg", "psycopg_pool", "eventsourcing"])
 
 NUMBER = "034793"
 IRIS = "IRIS-Platform (Leerlingenpaspoort) Gebruiker"
@@ -43,6 +50,64 @@ def staff(n: int, start: int = 1, status: str = "Actief") -> list[tuple[str, ...
     ]
 
 
+# Where the PostgreSQL tests run; each test gets a schema of its own there.
+POSTGRES_URL = os.environ.get("GRANTBOOK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def postgres_connection() -> object:
+    import psycopg
+
+    from grantbook.store import StoreLocation
+
+    location = StoreLocation.parse(POSTGRES_URL)
+    return psycopg.connect(
+        host=location.host, port=location.port, dbname=location.dbname,
+        user=location.user or None, password=location.password or None, autocommit=True,
+    )
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, real store: an SQLite file, or a new schema on the PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+    schema = "gbt_" + uuid.uuid4().hex[:12]
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    yield f"{POSTGRES_URL}{separator}schema={schema}"
+    with postgres_connection() as connection:  # type: ignore[attr-defined]
+        connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def store_contents(store_url: str) -> list[bytes]:
+    """Every byte the store keeps: files (SQLite) and every row of every table."""
+    from grantbook.store import StoreLocation
+
+    location = StoreLocation.parse(store_url)
+    blobs: list[bytes] = []
+    if location.kind == "sqlite":
+        import sqlite3
+
+        assert location.path is not None
+        blobs += [p.read_bytes() for p in location.path.parent.glob(location.path.name + "*") if not p.name.endswith(".key")]
+        db = sqlite3.connect(location.path)
+        tables = [t for (t,) in db.execute("select name from sqlite_master where type='table'")]
+        for table in tables:
+            blobs += [repr(row).encode() for row in db.execute(f'select * from "{table}"')]
+        db.close()
+        return blobs
+    with postgres_connection() as connection:  # type: ignore[attr-defined]
+        tables = connection.execute(
+            "select table_name from information_schema.tables where table_schema = %s", (location.schema,)
+        ).fetchall()
+        assert tables, "no tables found in the test schema"
+        for (table,) in tables:
+            for row in connection.execute(f'select * from "{location.schema}"."{table}"'):
+                blobs.append(repr(row).encode())
+                blobs += [bytes(v) for v in row if isinstance(v, (bytes, memoryview))]
+    return blobs
+
+
 class Driver:
     """Runs grantbook commands in-process against one store."""
 
@@ -50,12 +115,19 @@ class Driver:
         self.store_url = store_url
         self.workdir = workdir
         self.runner = CliRunner()
+        self.is_sqlite = store_url.startswith("sqlite:")
+        # An SQLite store keeps its key beside the database; a server store is told where.
+        self.key_path = workdir / ("store.db.key" if self.is_sqlite else "store.key")
+        self.base_env = {} if self.is_sqlite else {"GRANTBOOK_KEY_FILE": str(self.key_path)}
 
     def run(self, *args: str, actor: str | None = ADMIN, env: dict[str, str] | None = None) -> Result:
         full = ["--store", self.store_url]
         if actor is not None:
             full += ["--as", actor]
-        environment = {"GRANTBOOK_STORE": None, "GRANTBOOK_ACTOR": None, "GRANTBOOK_KEY_FILE": None}
+        environment: dict[str, str | None] = {
+            "GRANTBOOK_STORE": None, "GRANTBOOK_ACTOR": None, "GRANTBOOK_KEY_FILE": None,
+        }
+        environment.update(self.base_env)
         environment.update(env or {})
         return self.runner.invoke(cli, [*full, *args], env=environment, catch_exceptions=False)
 
@@ -68,10 +140,12 @@ class Driver:
         return json.loads(self.ok(*args, "--format", "json", **kwargs).stdout)
 
     def event_count(self) -> int:
-        location = StoreLocation.parse(self.store_url)
-        if not location.exists():
+        from grantbook.errors import StoreError
+
+        try:
+            app = GrantBook.open(StoreLocation.parse(self.store_url), create=False)
+        except StoreError:
             return 0
-        app = GrantBook(location)
         try:
             return app.recorder.max_notification_id() or 0
         finally:
@@ -107,8 +181,8 @@ def clock() -> Iterator[object]:
 
 
 @pytest.fixture
-def gb(tmp_path: Path, clock: object) -> Driver:
-    return Driver(f"sqlite:///{tmp_path / 'store.db'}", tmp_path)
+def gb(store_url: str, tmp_path: Path, clock: object) -> Driver:
+    return Driver(store_url, tmp_path)
 
 
 @pytest.fixture

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 import stat
 from pathlib import Path
 
-from conftest import NUMBER, RRN_1985, RRN_2001, Driver, grant
+from conftest import NUMBER, RRN_1985, RRN_2001, Driver, grant, store_contents
 
 from grantbook.application import GrantBook
 from grantbook.store import StoreLocation
@@ -28,13 +27,7 @@ def test_no_plain_number_in_store_files_or_output(school: Driver, tmp_path: Path
             result = school.ok(*args, "--format", fmt)
             outputs += [result.stdout, result.stderr]
     text = "\n".join(outputs)
-    blobs = [p.read_bytes() for p in tmp_path.iterdir() if p.is_file() and not p.name.endswith(".key")]
-    # Every row of every table, decoded, too (not just the raw file bytes).
-    db = sqlite3.connect(tmp_path / "store.db")
-    for (table,) in db.execute("select name from sqlite_master where type='table'"):
-        for row in db.execute(f"select * from {table}"):  # noqa: S608
-            blobs.append(repr(row).encode())
-    db.close()
+    blobs = store_contents(school.store_url)
     for rrn in (RRN_1985, RRN_2001):
         for form in forms(rrn):
             assert form not in text
@@ -44,7 +37,7 @@ def test_no_plain_number_in_store_files_or_output(school: Driver, tmp_path: Path
 
 def test_key_file_is_created_once_and_private(school: Driver, tmp_path: Path) -> None:
     first = school.ok("support-worker", "add", NUMBER, "--rrn", RRN_1985, "--first-name", "A", "--last-name", "B")
-    key = tmp_path / "store.db.key"
+    key = school.key_path
     assert "created key file" in first.stderr
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     second = school.ok("support-worker", "add", NUMBER, "--rrn", RRN_2001, "--first-name", "C", "--last-name", "D")
@@ -53,10 +46,14 @@ def test_key_file_is_created_once_and_private(school: Driver, tmp_path: Path) ->
 
 def test_missing_or_wrong_key_is_a_clear_error(school: Driver, tmp_path: Path) -> None:
     school.ok("support-worker", "add", NUMBER, "--rrn", RRN_1985, "--first-name", "A", "--last-name", "B")
-    key = tmp_path / "store.db.key"
+    key = school.key_path
     saved = key.read_bytes()
     key.unlink()
     school.refused("support-worker", "add", NUMBER, "--rrn", RRN_2001, "--first-name", "C", "--last-name", "D", rule="not found")
+    # Without any key file configured, a server store cannot guess one.
+    if not school.is_sqlite:
+        school.refused("support-worker", "add", NUMBER, "--rrn", RRN_2001, "--first-name", "C", "--last-name", "D",
+                       rule="GRANTBOOK_KEY_FILE", env={"GRANTBOOK_KEY_FILE": None})
     assert not key.exists(), "a new key must never replace a lost one"
     other = tmp_path / "other.key"
     other.write_text("ab" * 64 + "\n")
@@ -68,7 +65,7 @@ def test_missing_or_wrong_key_is_a_clear_error(school: Driver, tmp_path: Path) -
 
 def test_the_ciphertext_decrypts_with_the_key(school: Driver, tmp_path: Path) -> None:
     school.ok("support-worker", "add", NUMBER, "--rrn", RRN_1985, "--first-name", "A", "--last-name", "B")
-    app = GrantBook(StoreLocation.parse(school.store_url), key_file=tmp_path / "store.db.key")
+    app = GrantBook.open(StoreLocation.parse(school.store_url), create=False, key_file=school.key_path)
     try:
         event = app._first_protected_number()
         assert app.vault().reveal(event.national_number_ciphertext).reveal() == RRN_1985

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import IRIS, NUMBER, Driver, grant, roster_csv, staff
+from conftest import IRIS, NUMBER, Driver, grant, postgres_connection, roster_csv, staff
 
 ASSIGN = ("--right", IRIS, "--context", "Gebruiker", "--begin", "2026-11-30", "--end", "2027-08-31")
 
@@ -190,14 +190,18 @@ def test_a_bis_number_is_accepted(school: Driver) -> None:
     school.ok("support-worker", "add", NUMBER, "--rrn", number, "--first-name", "B", "--last-name", "Is")
 
 
-def test_reading_a_store_that_does_not_exist_creates_nothing(tmp_path: Path, clock) -> None:
-    missing = tmp_path / "nope.db"
-    gb = Driver(f"sqlite:///{missing}", tmp_path)
+def test_reading_a_store_that_does_not_exist_creates_nothing(gb: Driver, tmp_path: Path) -> None:
     for args in (("rights", NUMBER), ("expiring",), ("audit", NUMBER), ("search", NUMBER), ("selection", NUMBER), ("select", NUMBER, "1")):
         result = gb.run(*args)
         assert result.exit_code == 1
-        assert "does not exist" in result.stderr and str(missing) in result.stderr
-    assert list(tmp_path.iterdir()) == []
+        assert result.stderr.startswith("error: store ")
+        assert "nothing was created" in result.stderr
+    if gb.is_sqlite:
+        assert list(tmp_path.iterdir()) == []
+    else:
+        schema = gb.store_url.rsplit("schema=", 1)[1]
+        with postgres_connection() as connection:
+            assert connection.execute("select 1 from pg_namespace where nspname = %s", (schema,)).fetchone() is None
 
 
 def test_unknown_store_url_is_refused(gb: Driver) -> None:
