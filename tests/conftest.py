@@ -66,17 +66,28 @@ def postgres_connection() -> object:
     )
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, real store: an SQLite file, or a new schema on the PostgreSQL server."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.db'}"
+def fresh_store(kind: str, folder: Path, name: str = "store") -> Iterator[str]:
+    """A new, empty, real store of a kind; a server schema is dropped afterwards."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / (name + '.db')}"
         return
     schema = "gbt_" + uuid.uuid4().hex[:12]
     separator = "&" if "?" in POSTGRES_URL else "?"
     yield f"{POSTGRES_URL}{separator}schema={schema}"
     with postgres_connection() as connection:  # type: ignore[attr-defined]
         connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, real store: an SQLite file, or a new schema on the PostgreSQL server."""
+    yield from fresh_store(request.param, tmp_path)
+
+
+@pytest.fixture
+def other_store_url(store_url: str, tmp_path: Path) -> Iterator[str]:
+    """A second fresh store, of the other kind than ``store_url``."""
+    yield from fresh_store("postgres" if store_url.startswith("sqlite:") else "sqlite", tmp_path, "other")
 
 
 def store_contents(store_url: str) -> list[bytes]:

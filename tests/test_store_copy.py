@@ -1,0 +1,88 @@
+"""Moving to another store: SQLite to PostgreSQL and back, resumable."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import IRIS, NUMBER, RRN_1985, Driver, grant
+
+from grantbook.application import GrantBook
+from grantbook.copy import copy_events
+from grantbook.store import StoreLocation
+
+
+def fill(school: Driver) -> None:
+    grant(school, "90001", "90002", "90003", end="2027-06-30")
+    worker = school.ok("support-worker", "add", NUMBER, "--rrn", RRN_1985, "--first-name", "A", "--last-name", "B",
+                       "--reason", "support").stdout.strip()
+    grant(school, worker, end="2026-12-20")
+    school.ok("extend", NUMBER, "90002", "--right", IRIS, "--end", "2027-08-31")
+    school.ok("revoke", NUMBER, "90003", "--right", IRIS, "--reason", "left")
+    for i in range(4, 20):
+        school.ok("search", NUMBER, "--name", f"last{i}")
+
+
+def views(gb: Driver, url: str) -> list[str]:
+    saved, gb.store_url = gb.store_url, url
+    try:
+        return [gb.ok(*args, "--format", "json").stdout
+                for args in (("audit", NUMBER), ("rights", NUMBER), ("expiring", "--within", "400"))]
+    finally:
+        gb.store_url = saved
+
+
+def copy(gb: Driver, source: str, target: str):
+    return gb.run("store", "copy", "--from", source, "--to", target, actor=None)
+
+
+def test_copy_to_the_other_kind_and_back(school: Driver, other_store_url: str, tmp_path) -> None:
+    fill(school)
+    result = copy(school, school.store_url, other_store_url)
+    assert result.exit_code == 0, result.stderr
+    assert f"copied {school.event_count()} events" in result.stdout
+    assert views(school, other_store_url) == views(school, school.store_url)
+    # And back, into a third, empty store of the first kind.
+    back = school.store_url.replace("store.db", "back.db") if school.is_sqlite else None
+    if back is not None:
+        assert copy(school, other_store_url, back).exit_code == 0
+        assert views(school, back) == views(school, school.store_url)
+    # Copying again finds everything there already: nothing to do.
+    again = copy(school, school.store_url, other_store_url)
+    assert again.exit_code == 0 and "copied 0 events" in again.stdout
+
+
+def test_an_interrupted_copy_is_resumed(school: Driver, other_store_url: str, monkeypatch) -> None:
+    fill(school)
+    monkeypatch.setattr("grantbook.copy.BATCH", 7)
+    source = GrantBook.open(StoreLocation.parse(school.store_url), create=False)
+    target = GrantBook.open(StoreLocation.parse(other_store_url), create=True)
+    batches = []
+
+    def interrupt_on_third_batch(n: int) -> None:
+        batches.append(n)
+        if len(batches) == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        copy_events(source.recorder, target.recorder, 0, interrupt_on_third_batch)
+    assert target.recorder.max_notification_id() is not None
+    source.close()
+    target.close()
+    result = copy(school, school.store_url, other_store_url)
+    assert result.exit_code == 0, result.stderr
+    assert f"resumed after {7 * len(batches)} already there" in result.stdout
+    assert views(school, other_store_url) == views(school, school.store_url)
+
+
+def test_a_target_holding_other_events_is_refused(school: Driver, other_store_url: str) -> None:
+    fill(school)
+    saved, school.store_url = school.store_url, other_store_url
+    school.ok("institution", "register", "111111", "--name", "Else", "--admin", "jan")
+    school.store_url = saved
+    result = copy(school, school.store_url, other_store_url)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: the target store holds events that are not a prefix")
+
+
+def test_copy_from_a_missing_store_creates_nothing(gb: Driver, other_store_url: str, tmp_path) -> None:
+    result = copy(gb, gb.store_url, other_store_url)
+    assert result.exit_code == 1 and "nothing was created" in result.stderr
