@@ -8,6 +8,8 @@ times, so a command either applies whole on the latest state or is refused.
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -36,7 +38,7 @@ from .store import StoreLocation
 from .vault import NumberVault, create_key_file, read_key_file
 
 T = TypeVar("T")
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 30
 PAGE = 500
 
 
@@ -232,12 +234,15 @@ class GrantBook(Application[UUID]):
             return None
 
     def _update(self, number: str, command: Callable[[Institution], T]) -> T:
-        for _ in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_ATTEMPTS):
             institution = self.institution(number)
             result = command(institution)
             try:
                 self.save(institution)
             except IntegrityError:
-                continue  # another administrator saved first: reload and re-check
+                # Another administrator saved first: wait a little (randomised,
+                # growing, so colliding writers spread out), reload, re-check.
+                time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))
+                continue
             return result
         raise StoreError(f"institution {number} changed {MAX_ATTEMPTS} times while saving; try again")
