@@ -208,3 +208,9 @@ def test_unknown_store_url_is_refused(gb: Driver) -> None:
     result = gb.runner.invoke(__import__("grantbook.cli.main", fromlist=["cli"]).cli, ["--store", "mysql://x/y", "expiring"])
     assert result.exit_code == 1
     assert result.stderr.startswith("error: unknown store URL")
+
+
+def test_commands_other_than_register_never_create_a_store(gb: Driver, tmp_path: Path) -> None:
+    gb.refused("roster", "import", NUMBER, gb.write("r.csv", roster_csv(staff(2))), rule="store ")
+    if gb.is_sqlite:
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv"]
