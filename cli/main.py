@@ -17,7 +17,7 @@ from grantbook import __version__
 from grantbook.errors import KeyFileError, StoreError
 from grantbook.store import DEFAULT_STORE, StoreLocation
 
-from . import admin, demo, reading, workflow
+from . import admin, demo, integrity, reading, workflow
 from .common import fail
 from .context import Session
 
@@ -82,7 +82,7 @@ for module in (workflow, reading):
     for command in module.COMMANDS:
         cli.add_command(command)
 cli.add_command(demo.demo)
-for command in admin.COMMANDS:
+for command in (*admin.COMMANDS, *integrity.COMMANDS):
     cli.add_command(command)
 
 
