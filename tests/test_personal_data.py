@@ -26,6 +26,14 @@ def test_no_plain_number_in_store_files_or_output(school: Driver, tmp_path: Path
         for fmt in ("table", "json", "csv"):
             result = school.ok(*args, "--format", fmt)
             outputs += [result.stdout, result.stderr]
+    # Integrity commands see the ciphertext only, and need no key.
+    school.ok("keys", "generate", "--private", str(tmp_path / "a.pem"), "--public", str(tmp_path / "a.pub"))
+    checkpoint = tmp_path / "c.json"
+    for args in (("checkpoint", "--key", str(tmp_path / "a.pem"), "--out", str(checkpoint)),
+                 ("verify", "--checkpoint", str(checkpoint), "--public-key", str(tmp_path / "a.pub"))):
+        result = school.ok(*args, actor=None, env={"GRANTBOOK_KEY_FILE": str(tmp_path / "absent.key")})
+        outputs += [result.stdout, result.stderr]
+    outputs.append(checkpoint.read_text())
     text = "\n".join(outputs)
     blobs = store_contents(school.store_url)
     for rrn in (RRN_1985, RRN_2001):
@@ -55,6 +63,11 @@ def test_missing_or_wrong_key_is_a_clear_error(school: Driver, tmp_path: Path) -
         school.refused("support-worker", "add", "--reason", "needs access", NUMBER, "--rrn", RRN_2001, "--first-name", "C", "--last-name", "D",
                        rule="GRANTBOOK_KEY_FILE", env={"GRANTBOOK_KEY_FILE": None})
     assert not key.exists(), "a new key must never replace a lost one"
+    # Commands that do not touch the numbers need no key.
+    for args in (("rights", NUMBER), ("audit", NUMBER), ("verify",)):
+        school.ok(*args)
+    grant(school, "90001")
+    assert not key.exists()
     other = tmp_path / "other.key"
     other.write_text("ab" * 64 + "\n")
     school.refused("support-worker", "add", "--reason", "needs access", NUMBER, "--rrn", RRN_2001, "--first-name", "C", "--last-name", "D",
