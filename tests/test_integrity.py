@@ -156,6 +156,13 @@ def test_a_deleted_event_is_found(history: Driver) -> None:
     db = Database(history.store_url)
     db.delete(A, 4)
     assert_broken(history, institution=NUMBER, position=db.event(A, 5)[0], says="removed or reordered")
+    # A broken store is never checkpointed.
+    history.ok("keys", "generate", "--private", str(history.workdir / "k.pem"), "--public",
+               str(history.workdir / "k.pub"), actor=None)
+    result = history.run("checkpoint", "--key", str(history.workdir / "k.pem"), "--out",
+                         str(history.workdir / "c.json"), actor=None)
+    assert result.exit_code == 1 and "institution 034793" in result.stderr
+    assert not (history.workdir / "c.json").exists()
 
 
 def test_deleting_the_last_events_is_caught_by_the_checkpoint(signed: tuple[Driver, list[str]]) -> None:
@@ -234,3 +241,12 @@ def test_private_key_is_private_and_audit_hides_the_chain(signed: tuple[Driver, 
 def test_verify_on_a_missing_store_creates_nothing(gb: Driver, tmp_path: Path) -> None:
     result = verify(gb)
     assert result.exit_code == 1 and "nothing was created" in result.stderr
+
+
+def test_large_stores_show_progress_on_stderr(history: Driver, monkeypatch: pytest.MonkeyPatch) -> None:
+    from grantbook.cli import integrity
+
+    monkeypatch.setattr(integrity, "PROGRESS_FROM", 1)
+    result = verify(history)
+    assert result.exit_code == 0 and "verify" in result.stderr
+    assert "verified" in result.stdout and "verified" not in result.stderr
