@@ -65,6 +65,7 @@ def test_seed_scenario_end_to_end(store_url: str, tmp_path: Path) -> None:
     audit = json.loads(gb("audit", NUMBER, "--format", "json").stdout)
     assert [e["event"] for e in audit].count("AssignmentConfirmed") == 2
     assert all(RRN_1985.encode() not in blob for blob in store_contents(store_url))
+    assert "every hash chain is intact" in gb("verify").stdout
 
 
 def test_demo_runs_on_a_fresh_store(store_url: str, tmp_path: Path) -> None:
