@@ -105,6 +105,7 @@ def run_demo(session: Session) -> None:
     say(table(view.ending_between(today, 30, NUMBER), EXPIRING_COLUMNS))
     say("")
     say(f"Try: grantbook --store {session.store.display} audit {NUMBER}")
+    say(f"     grantbook --store {session.store.display} verify")
 
 
 @click.command()

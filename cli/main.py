@@ -17,7 +17,7 @@ from grantbook import __version__
 from grantbook.errors import KeyFileError, StoreError
 from grantbook.store import DEFAULT_STORE, StoreLocation
 
-from . import demo, reading, store_cmd, workflow
+from . import admin, demo, integrity, reading, store_cmd, workflow
 from .common import fail
 from .context import Session
 
@@ -78,7 +78,7 @@ def cli(ctx: click.Context, store: str, actor: str | None) -> None:
 # -- institution and roster ---------------------------------------------------
 
 
-for module in (workflow, reading, store_cmd):
+for module in (workflow, admin, reading, integrity, store_cmd):
     for command in module.COMMANDS:
         cli.add_command(command)
 cli.add_command(demo.demo)

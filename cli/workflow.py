@@ -232,7 +232,7 @@ def extend(session: Session, number: str, person_id: str, right: str, end: str, 
 @click.argument("person_id")
 @click.option("--right", required=True, help="The right to take away.")
 @click.option("--context", help="Only this context (default: every context).")
-@click.option("--reason", help="Why, kept in the audit trail.")
+@click.option("--reason", metavar="TEXT", help="Why (required), kept in the audit trail.")
 @pass_session
 def revoke(
     session: Session,
@@ -267,7 +267,7 @@ def support_worker() -> None:
 @click.option("--rrn", required=True, help="National register or bis number (separators allowed).")
 @click.option("--first-name", required=True)
 @click.option("--last-name", required=True)
-@click.option("--reason", help="Why this person needs access, kept in the audit trail.")
+@click.option("--reason", metavar="TEXT", help="Why access is needed (required, audit trail).")
 @pass_session
 def support_worker_add(
     session: Session,
@@ -284,7 +284,7 @@ def support_worker_add(
     \b
     Example:
       grantbook --as jan support-worker add 034793 --rrn 85.07.30-033.28 \\
-          --first-name An --last-name Peeters
+          --first-name An --last-name Peeters --reason "ondersteuner"
     """
     act = session.act()
     number = institution_number(number)

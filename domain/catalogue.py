@@ -7,8 +7,10 @@ or context that is not in it.
 from __future__ import annotations
 
 import json
+from datetime import date
 from functools import lru_cache
 from importlib import resources
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,6 +23,36 @@ class Right(BaseModel):
     name: str = Field(min_length=1)
     description: str
     contexts: tuple[str, ...] = Field(min_length=1)
+    # Who may grant (assign, confirm, extend) it: any local administrator,
+    # or only a head local administrator (hoofd lokale beheerder).
+    granted_by: Literal["administrator", "head"] = "administrator"
+    # The end date may be at most this many years after the begin date
+    # (same calendar day; 28 February when 29 February does not exist).
+    max_validity_years: int | None = Field(default=None, ge=1)
+
+    def latest_end(self, begin: date) -> date | None:
+        if self.max_validity_years is None:
+            return None
+        return add_years(begin, self.max_validity_years)
+
+    def check_period(self, begin: date, end: date) -> None:
+        latest = self.latest_end(begin)
+        if latest is not None and end > latest:
+            raise RuleViolation(
+                "maximum-validity",
+                f"{self.name!r} may be granted for at most {self.max_validity_years} years: "
+                f"from {begin.isoformat()} the end date is at most {latest.isoformat()}, "
+                f"got {end.isoformat()}",
+            )
+
+
+def add_years(day: date, years: int) -> date:
+    """The same calendar day ``years`` later; 29 February becomes 28 February
+    in a year that has none."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
 
 
 class Catalogue(BaseModel):

@@ -17,6 +17,7 @@ from eventsourcing.domain import CanInitAggregate, CanMutateAggregate
 from eventsourcing.utils import register_topic
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from .chain import HASH_PATTERN, canonical_json, chain_hash
 from .state import (
     ACTIVE,
     INACTIVE,
@@ -41,13 +42,17 @@ class InstitutionEvent(BaseModel, CanMutateAggregate[UUID]):
     # Fields kept in the store but never shown (audit trail, CLI output).
     PRIVATE_FIELDS: ClassVar[frozenset[str]] = frozenset()
     ENVELOPE_FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {"originator_id", "originator_version", "timestamp", "actor", "originator_topic"}
+        {"originator_id", "originator_version", "timestamp", "actor", "originator_topic", "previous_hash"}
     )
+    # The fields the store keeps outside the state column.
+    STORE_ENVELOPE: ClassVar[frozenset[str]] = frozenset({"originator_id", "originator_version"})
 
     originator_id: UUID
     originator_version: int = Field(ge=1)
     timestamp: datetime
     actor: PersonId
+    # The hash of the institution's previous event (docs/adr/0006).
+    previous_hash: str = Field(pattern=HASH_PATTERN)
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -55,6 +60,17 @@ class InstitutionEvent(BaseModel, CanMutateAggregate[UUID]):
         cls.TOPIC = TOPIC_PREFIX + cls.__name__
         register_topic(cls.TOPIC, cls)
         EVENT_CLASSES[cls.__name__] = cls
+
+    def chain_hash(self) -> str:
+        """This event's link in its institution's hash chain."""
+        state = canonical_json(self.model_dump(mode="json", exclude=self.STORE_ENVELOPE))
+        return chain_hash(self.TOPIC, self.originator_id, self.originator_version, state)
+
+    def mutate(self, aggregate: Any) -> Any:
+        result = super().mutate(aggregate)  # type: ignore[safe-super]
+        # Remember the last event; its hash is computed only when needed.
+        result._chain_last = self
+        return result
 
     def details(self) -> dict[str, Any]:
         """The payload as people may see it (JSON-ready, no private fields)."""
@@ -102,6 +118,7 @@ class InstitutionRegistered(InstitutionEvent, CanInitAggregate[UUID]):
         aggregate.number = self.number
         aggregate.name = self.name
         aggregate.administrators = set(self.administrators)
+        aggregate.heads = set(self.administrators)
         aggregate.persons = {}
         aggregate.national_numbers = {}
         aggregate.selections = {}
@@ -277,3 +294,29 @@ class RightRevoked(InstitutionEvent):
         grant.revoked_on = self.revoked_on
         grant.revoked_by = self.actor
         grant.revoke_reason = self.reason
+
+
+class AdministratorAppointed(InstitutionEvent):
+    """A head administrator made a person a local administrator (or head)."""
+
+    person_id: PersonId
+    head: bool
+
+    def apply(self, aggregate: Institution) -> None:
+        aggregate.administrators.add(self.person_id)
+        if self.head:
+            aggregate.heads.add(self.person_id)
+        else:
+            aggregate.heads.discard(self.person_id)
+
+
+class AdministratorRemoved(InstitutionEvent):
+    """A head administrator took a person off the list: they can no longer act."""
+
+    person_id: PersonId
+
+    def apply(self, aggregate: Institution) -> None:
+        aggregate.administrators.discard(self.person_id)
+        aggregate.heads.discard(self.person_id)
+        aggregate.selections.pop(self.person_id, None)
+        aggregate.pending.pop(self.person_id, None)

@@ -14,9 +14,12 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import register_topic
 
-from .catalogue import Catalogue, default_catalogue
+from .catalogue import Catalogue, Right, default_catalogue
+from .chain import genesis_hash
 from .errors import RuleViolation
 from .events import (
+    AdministratorAppointed,
+    AdministratorRemoved,
     AssignmentCancelled,
     AssignmentConfirmed,
     EndDateExtended,
@@ -52,7 +55,9 @@ class Institution(Aggregate):
 
     # State (set by InstitutionRegistered.apply, changed by later events;
     # not declared as class annotations, which would make this a dataclass):
-    #   number, name: str; administrators: set[str]
+    #   number, name: str; administrators: set[str] (everyone who may act)
+    #   heads: set[str] (head local administrators, a subset of administrators)
+    #   _chain_last: the last event applied (its hash links the next one)
     #   persons: dict[person_id, Person]
     #   national_numbers: dict[keyed digest, person_id]
     #   selections: dict[actor, list[person_id]]  (each administrator has one)
@@ -74,9 +79,11 @@ class Institution(Aggregate):
             raise RuleViolation("administrator-required", "name at least one --admin")
         if not name.strip():
             raise RuleViolation("institution-name", "the institution name is empty")
+        institution_id = cls.id_for(number)
         return cls._create(
             InstitutionRegistered,
-            id=cls.id_for(number),
+            id=institution_id,
+            previous_hash=genesis_hash(institution_id),
             number=number,
             name=name.strip(),
             administrators=admins,
@@ -157,18 +164,23 @@ class Institution(Aggregate):
         self.authorise(act)
         if not self.selections.get(act.actor):
             raise RuleViolation("empty-selection", "select at least one person before assign")
-        (catalogue or default_catalogue()).check_context(right, context)
+        catalogue = catalogue or default_catalogue()
+        catalogue.check_context(right, context)
+        self._authorise_grant(act, catalogue.right(right))
         if begin > end:
             raise RuleViolation(
                 "period", f"begin date {begin.isoformat()} is after end date {end.isoformat()}"
             )
+        catalogue.right(right).check_period(begin, end)
         self._trigger(RightAssigned, act, right=right, context=context, begin=begin, end=end)
 
-    def confirm(self, act: Act) -> list[Grant]:
+    def confirm(self, act: Act, catalogue: Catalogue | None = None) -> list[Grant]:
         self.authorise(act)
         pending = self.pending.get(act.actor)
         if pending is None:
             raise RuleViolation("no-pending-assignment", "nothing to confirm: run assign first")
+        # Checked again: the actor may have stopped being a head since assign.
+        self._authorise_grant(act, (catalogue or default_catalogue()).right(pending.right))
         selected = self.selections.get(act.actor, [])
         if not selected:
             raise RuleViolation("empty-selection", "nothing to confirm: the selection is empty")
@@ -222,7 +234,8 @@ class Institution(Aggregate):
     ) -> Grant:
         self.authorise(act)
         pid = person_id(person)
-        (catalogue or default_catalogue()).right(right)
+        catalogued = (catalogue or default_catalogue()).right(right)
+        self._authorise_grant(act, catalogued)
         live = [
             g for g in self._grants_of(pid, right, context) if g.revoked_on is None and g.end >= act.today
         ]
@@ -245,6 +258,7 @@ class Institution(Aggregate):
                 f"the new end date {new_end.isoformat()} must be later than "
                 f"the current end date {grant.end.isoformat()}",
             )
+        catalogued.check_period(grant.begin, new_end)
         clash = self._overlapping(pid, right, grant.context, grant.end, new_end, ignore=grant)
         if clash is not None:
             raise RuleViolation(
@@ -274,6 +288,7 @@ class Institution(Aggregate):
         reason: str | None = None,
     ) -> Person:
         self.authorise(act)
+        reason = require_reason(reason, "adding a support worker")
         known = self.national_numbers.get(number.digest)
         if known is not None:
             raise RuleViolation(
@@ -297,7 +312,7 @@ class Institution(Aggregate):
             national_number_digest=number.digest,
             national_number_ciphertext=number.ciphertext,
             national_number_key_id=number.key_id,
-            reason=reason or None,
+            reason=reason,
         )
         return self.persons[pid]
 
@@ -311,6 +326,7 @@ class Institution(Aggregate):
     ) -> list[Grant]:
         """Takes effect at once: from today the right is no longer held."""
         self.authorise(act)
+        reason = require_reason(reason, "revoking a right")
         pid = person_id(person)
         live = [
             g for g in self._grants_of(pid, right, context) if g.revoked_on is None and g.end >= act.today
@@ -330,9 +346,40 @@ class Institution(Aggregate):
                 right=grant.right,
                 context=grant.context,
                 revoked_on=act.today,
-                reason=reason or None,
+                reason=reason,
             )
         return live
+
+    # -- administrators ------------------------------------------------------
+
+    def appoint_administrator(self, act: Act, person: str, head: bool = False) -> None:
+        """A head administrator adds a local administrator, or makes one head
+        (``head=True``) or an ordinary administrator again (``head=False``)."""
+        self.authorise_head(act)
+        pid = person_id(person)
+        if pid in self.administrators and (pid in self.heads) == head:
+            role = "a head administrator" if head else "an administrator"
+            raise RuleViolation("already-administrator", f"{pid} is already {role} of {self.number}")
+        if not head and pid in self.heads and self.heads == {pid}:
+            raise RuleViolation(
+                "last-head-administrator",
+                f"{pid} is the last head administrator of {self.number}: appoint another head first",
+            )
+        self._trigger(AdministratorAppointed, act, person_id=pid, head=head)
+
+    def remove_administrator(self, act: Act, person: str) -> None:
+        self.authorise_head(act)
+        pid = person_id(person)
+        if pid not in self.administrators:
+            raise RuleViolation(
+                "not-an-administrator", f"{pid} is not an administrator of institution {self.number}"
+            )
+        if self.heads == {pid}:
+            raise RuleViolation(
+                "last-head-administrator",
+                f"{pid} is the last head administrator of {self.number}: appoint another head first",
+            )
+        self._trigger(AdministratorRemoved, act, person_id=pid)
 
     # -- queries ------------------------------------------------------------
 
@@ -346,6 +393,23 @@ class Institution(Aggregate):
             raise RuleViolation(
                 "not-an-administrator",
                 f"{act.actor} is not an administrator of institution {self.number}",
+            )
+
+    def authorise_head(self, act: Act) -> None:
+        self.authorise(act)
+        if act.actor not in self.heads:
+            raise RuleViolation(
+                "not-a-head-administrator",
+                f"{act.actor} is not a head administrator (hoofd lokale beheerder) "
+                f"of institution {self.number}",
+            )
+
+    def _authorise_grant(self, act: Act, right: Right) -> None:
+        if right.granted_by == "head" and act.actor not in self.heads:
+            raise RuleViolation(
+                "not-a-head-administrator",
+                f"{right.name!r} may be granted only by a head administrator "
+                f"(hoofd lokale beheerder) of {self.number}; {act.actor} is not one",
             )
 
     def _check_selectable(self, pid: str) -> Person:
@@ -378,6 +442,23 @@ class Institution(Aggregate):
 
     def _trigger(self, event_class: type, act: Act, **payload: object) -> None:
         self.trigger_event(event_class, actor=act.actor, timestamp=act.now, **payload)
+
+    def trigger_event(self, event_class: type, **kwargs: object) -> None:  # type: ignore[override]
+        """Every new event is linked to the one before it (docs/adr/0006)."""
+        kwargs.setdefault("previous_hash", self.head_hash)
+        super().trigger_event(event_class, **kwargs)
+
+    @property
+    def head_hash(self) -> str:
+        """The hash of the institution's last event: the head of its chain."""
+        return self._chain_last.chain_hash()
+
+
+def require_reason(reason: str | None, doing: str) -> str:
+    text = " ".join((reason or "").split())
+    if not text:
+        raise RuleViolation("reason-required", f"{doing} needs a reason: give --reason TEXT")
+    return text
 
 
 # A stable stored topic, set after the class body: declaring TOPIC inside it

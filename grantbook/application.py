@@ -32,6 +32,7 @@ from .domain import (
     institution_number,
 )
 from .domain.events import SupportWorkerAdded
+from .domain.institution import require_reason
 from .errors import KeyFileError, StoreError
 from .persistence import CanonicalJSONTranscoder, PydanticMapper
 from .store import StoreLocation
@@ -104,6 +105,12 @@ class GrantBook(Application[UUID]):
             raise RuleViolation("already-registered", f"institution {number} is already registered") from None
         return institution
 
+    def appoint_administrator(self, act: Act, number: str, person: str, head: bool = False) -> Institution:
+        return self._update(number, lambda i: (i.appoint_administrator(act, person, head), i)[1])
+
+    def remove_administrator(self, act: Act, number: str, person: str) -> Institution:
+        return self._update(number, lambda i: (i.remove_administrator(act, person), i)[1])
+
     def import_roster(self, act: Act, number: str, entries: Sequence[RosterEntry]) -> None:
         self._update(number, lambda i: i.import_roster(act, entries))
 
@@ -159,6 +166,7 @@ class GrantBook(Application[UUID]):
         parsed = NationalNumber.parse(national_number)
         # Authorise before touching (or creating) the key.
         self.institution(number).authorise(act)
+        require_reason(reason, "adding a support worker")
         protected = self.vault().protect(parsed)
         new_id = "OND-" + uuid4().hex[:12]
         return self._update(

@@ -22,9 +22,8 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import BaseModel
 
-
-def canonical_json(obj: Any) -> bytes:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+# One canonical encoding for the store and the hash chain (docs/adr/0006).
+from .domain.chain import canonical_json
 
 
 class CanonicalJSONTranscoder(Transcoder):

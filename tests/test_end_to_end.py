@@ -47,16 +47,17 @@ def test_seed_scenario_end_to_end(store_url: str, tmp_path: Path) -> None:
     gb("roster", "import", NUMBER, str(roster))
     assert len(json.loads(gb("search", NUMBER, "--format", "json").stdout)) == 3
     gb("select", NUMBER, "90001", "90002", "90003")
-    gb("assign", NUMBER, "--right", IRIS, "--context", "Gebruiker", "--begin", "26/08/2020", "--end", "26/08/2099")
+    gb("assign", NUMBER, "--right", IRIS, "--context", "Gebruiker", "--begin", "26/08/2025", "--end", "31/08/2028")
     gb("confirm", NUMBER)
-    worker = gb("support-worker", "add", NUMBER, "--rrn", "85.07.30-033.28", "--first-name", "An", "--last-name", "Wouters").stdout.strip()
+    worker = gb("support-worker", "add", "--reason", "needs access", NUMBER, "--rrn", "85.07.30-033.28", "--first-name", "An", "--last-name", "Wouters",
+                "--reason", "ondersteuner").stdout.strip()
     gb("select", NUMBER, worker)
-    gb("assign", NUMBER, "--right", IRIS, "--context", "Gebruiker", "--begin", "2020-08-26", "--end", "2099-01-01")
+    gb("assign", NUMBER, "--right", IRIS, "--context", "Gebruiker", "--begin", "2025-08-26", "--end", "2029-01-01")
     gb("confirm", NUMBER)
-    gb("extend", NUMBER, "90002", "--right", IRIS, "--end", "31/12/2099")
+    gb("extend", NUMBER, "90002", "--right", IRIS, "--end", "26/08/2029")
     rights = json.loads(gb("rights", NUMBER, "--format", "json").stdout)
     assert sorted(r["person_id"] for r in rights) == sorted(["90001", "90002", "90003", worker])
-    assert next(r for r in rights if r["person_id"] == "90002")["end"] == "2099-12-31"
+    assert next(r for r in rights if r["person_id"] == "90002")["end"] == "2029-08-26"
     expiring = json.loads(gb("expiring", "--within", "36500", "--format", "json").stdout)
     assert [r["person_id"] for r in expiring][-1] == "90002"
     refused = gb("select", NUMBER, "99999", ok=False)
@@ -64,6 +65,7 @@ def test_seed_scenario_end_to_end(store_url: str, tmp_path: Path) -> None:
     audit = json.loads(gb("audit", NUMBER, "--format", "json").stdout)
     assert [e["event"] for e in audit].count("AssignmentConfirmed") == 2
     assert all(RRN_1985.encode() not in blob for blob in store_contents(store_url))
+    assert "every hash chain is intact" in gb("verify").stdout
 
 
 def test_demo_runs_on_a_fresh_store(store_url: str, tmp_path: Path) -> None:

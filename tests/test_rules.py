@@ -20,9 +20,9 @@ def test_bad_institution_number_on_every_command(school: Driver) -> None:
     for args in (("search", "1"), ("select", "1", "90001"), ("deselect", "1", "9"), ("selection", "1"),
                  ("assign", "1", *ASSIGN), ("confirm", "1"), ("cancel", "1"),
                  ("extend", "1", "9", "--right", IRIS, "--end", "2027-01-01"),
-                 ("revoke", "1", "9", "--right", IRIS), ("rights", "1"), ("audit", "1"),
+                 ("revoke", "--reason", "no longer needed", "1", "9", "--right", IRIS), ("rights", "1"), ("audit", "1"),
                  ("expiring", "--institution", "1"),
-                 ("support-worker", "add", "1", "--rrn", "85073003328", "--first-name", "A", "--last-name", "B")):
+                 ("support-worker", "add", "--reason", "needs access", "1", "--rrn", "85073003328", "--first-name", "A", "--last-name", "B")):
         school.refused(*args, rule="institution-number")
 
 
@@ -42,9 +42,9 @@ def test_only_an_administrator_may_act(school: Driver) -> None:
     for args in (("search", NUMBER), ("select", NUMBER, "90002"), ("selection", NUMBER),
                  ("assign", NUMBER, *ASSIGN), ("confirm", NUMBER), ("cancel", NUMBER),
                  ("extend", NUMBER, "90001", "--right", IRIS, "--end", "2027-12-31"),
-                 ("revoke", NUMBER, "90001", "--right", IRIS),
+                 ("revoke", "--reason", "no longer needed", NUMBER, "90001", "--right", IRIS),
                  ("roster", "import", NUMBER, school.write("r.csv", roster_csv(staff(3)))),
-                 ("support-worker", "add", NUMBER, "--rrn", "85073003328", "--first-name", "A", "--last-name", "B")):
+                 ("support-worker", "add", "--reason", "needs access", NUMBER, "--rrn", "85073003328", "--first-name", "A", "--last-name", "B")):
         school.refused(*args, actor="eve", rule="not-an-administrator", contains="eve")
 
 
@@ -133,7 +133,7 @@ def test_extend_rules(school: Driver, clock) -> None:
     school.refused("extend", NUMBER, "90001", "--right", IRIS, "--end", "2027-06-30", rule="no-active-grant", contains="2027-01-01")
     # Revoked: refused.
     grant(school, "90002", begin="2027-01-01", end="2027-03-31")
-    school.ok("revoke", NUMBER, "90002", "--right", IRIS)
+    school.ok("revoke", "--reason", "no longer needed", "--reason", "no longer needed", NUMBER, "90002", "--right", IRIS)
     school.refused("extend", NUMBER, "90002", "--right", IRIS, "--end", "2027-06-30", rule="no-active-grant")
 
 
@@ -151,10 +151,10 @@ def test_extend_with_several_contexts_needs_context(school: Driver) -> None:
 
 
 def test_revoke_needs_a_live_grant(school: Driver) -> None:
-    school.refused("revoke", NUMBER, "90001", "--right", IRIS, rule="no-active-grant")
+    school.refused("revoke", "--reason", "no longer needed", "--reason", "no longer needed", NUMBER, "90001", "--right", IRIS, rule="no-active-grant")
     grant(school, "90001")
-    school.ok("revoke", NUMBER, "90001", "--right", IRIS)
-    school.refused("revoke", NUMBER, "90001", "--right", IRIS, rule="no-active-grant")
+    school.ok("revoke", "--reason", "no longer needed", "--reason", "no longer needed", NUMBER, "90001", "--right", IRIS)
+    school.refused("revoke", "--reason", "no longer needed", "--reason", "no longer needed", NUMBER, "90001", "--right", IRIS, rule="no-active-grant")
 
 
 @pytest.mark.parametrize(
@@ -167,17 +167,17 @@ def test_revoke_needs_a_live_grant(school: Driver) -> None:
     ],
 )
 def test_support_worker_number_is_checked_and_never_echoed(school: Driver, rrn: str, rule: str) -> None:
-    result = school.refused("support-worker", "add", NUMBER, "--rrn", rrn, "--first-name", "A", "--last-name", "B", rule=rule)
+    result = school.refused("support-worker", "add", "--reason", "needs access", NUMBER, "--rrn", rrn, "--first-name", "A", "--last-name", "B", rule=rule)
     digits = "".join(ch for ch in rrn if ch.isdigit())
     if len(digits) >= 6:
         assert digits[:9] not in result.stderr
 
 
 def test_the_same_number_twice_is_refused_whatever_the_separators(school: Driver) -> None:
-    school.ok("support-worker", "add", NUMBER, "--rrn", "85073003328", "--first-name", "A", "--last-name", "B")
-    result = school.refused("support-worker", "add", NUMBER, "--rrn", "85.07.30-033.28", "--first-name", "A", "--last-name", "B", rule="duplicate-support-worker")
+    school.ok("support-worker", "add", "--reason", "needs access", NUMBER, "--rrn", "85073003328", "--first-name", "A", "--last-name", "B")
+    result = school.refused("support-worker", "add", "--reason", "needs access", NUMBER, "--rrn", "85.07.30-033.28", "--first-name", "A", "--last-name", "B", rule="duplicate-support-worker")
     assert "850730" not in result.stderr
-    school.refused("support-worker", "add", NUMBER, "--rrn", "85 07 30 033 28", "--first-name", "A", "--last-name", "B", rule="duplicate-support-worker")
+    school.refused("support-worker", "add", "--reason", "needs access", NUMBER, "--rrn", "85 07 30 033 28", "--first-name", "A", "--last-name", "B", rule="duplicate-support-worker")
 
 
 def test_a_bis_number_is_accepted(school: Driver) -> None:
@@ -187,7 +187,7 @@ def test_a_bis_number_is_accepted(school: Driver) -> None:
     base = "854730033"
     number = base + f"{97 - int(base) % 97:02d}"
     assert bis.is_valid(number)
-    school.ok("support-worker", "add", NUMBER, "--rrn", number, "--first-name", "B", "--last-name", "Is")
+    school.ok("support-worker", "add", "--reason", "needs access", NUMBER, "--rrn", number, "--first-name", "B", "--last-name", "Is")
 
 
 def test_reading_a_store_that_does_not_exist_creates_nothing(gb: Driver, tmp_path: Path) -> None:

@@ -90,7 +90,7 @@ def test_extend_moves_the_end_date(school: Driver) -> None:
 
 def test_revoke_takes_effect_on_the_day_itself(school: Driver, clock) -> None:
     grant(school, "90001", "90002", begin="2026-11-01", end="2026-12-15")
-    school.ok("revoke", NUMBER, "90001", "--right", IRIS, "--reason", "left the school")
+    school.ok("revoke", "--reason", "no longer needed", "--reason", "no longer needed", NUMBER, "90001", "--right", IRIS, "--reason", "left the school")
     assert [r["person_id"] for r in school.json("rights", NUMBER)] == ["90002"]
     assert [r["person_id"] for r in school.json("rights", NUMBER, "--on", "2026-11-29")] == ["90001", "90002"]
     assert [r["person_id"] for r in school.json("expiring")] == ["90002"]
@@ -124,7 +124,7 @@ def test_expiring_spans_institutions(school: Driver) -> None:
 
 
 def test_support_worker_is_added_masked_and_can_be_granted(school: Driver) -> None:
-    result = school.ok("support-worker", "add", NUMBER, "--rrn", "85.07.30-033.28", "--first-name", "An", "--last-name", "Peeters", "--reason", "ondersteuner")
+    result = school.ok("support-worker", "add", "--reason", "needs access", NUMBER, "--rrn", "85.07.30-033.28", "--first-name", "An", "--last-name", "Peeters", "--reason", "ondersteuner")
     person_id = result.stdout.strip()
     assert person_id.startswith("OND-")
     assert "**.**.**-***.28" in result.stderr

@@ -1,0 +1,58 @@
+"""``grantbook admin``: head administrators appoint and remove local administrators."""
+
+from __future__ import annotations
+
+import click
+from grantbook.domain import institution_number
+
+from .context import Session, pass_session
+
+
+@click.group()
+def admin() -> None:
+    """Local administrators of an institution (heads appoint and remove them)."""
+
+
+def _describe(institution) -> str:  # type: ignore[no-untyped-def]
+    heads = sorted(institution.heads)
+    others = sorted(institution.administrators - institution.heads)
+    return f"heads: {', '.join(heads)}; administrators: {', '.join(others) or '-'}"
+
+
+@admin.command("add")
+@click.argument("number")
+@click.argument("person")
+@click.option("--head", is_flag=True, help="Make PERSON a head administrator (hoofd lokale beheerder).")
+@pass_session
+def admin_add(session: Session, number: str, person: str, head: bool) -> None:
+    """Appoint PERSON local administrator of NUMBER (only a head may).
+
+    Also changes an existing administrator's role: with --head to head,
+    without it back to an ordinary administrator.
+    \b
+    Example:
+      grantbook --as jan admin add 034793 mia --head
+    """
+    act = session.act()
+    app = session.app(reading=True)
+    institution = app.appoint_administrator(act, institution_number(number), person, head)
+    click.echo(f"appointed {person.strip()} at {institution.number}; " + _describe(institution))
+
+
+@admin.command("remove")
+@click.argument("number")
+@click.argument("person")
+@pass_session
+def admin_remove(session: Session, number: str, person: str) -> None:
+    """Remove PERSON as administrator of NUMBER (only a head may; never the last head).
+
+    \b
+    Example:
+      grantbook --as jan admin remove 034793 mia
+    """
+    act = session.act()
+    institution = session.app(reading=True).remove_administrator(act, institution_number(number), person)
+    click.echo(f"removed {person.strip()} from {institution.number}; " + _describe(institution))
+
+
+COMMANDS = (admin,)

@@ -1,0 +1,319 @@
+"""Tamper evidence: hash chains, signed checkpoints and their verification.
+
+See docs/adr/0006-hash-chain-and-checkpoints.md for the encodings. Nothing
+here needs the key of national register numbers: the chain covers the
+stored bytes, ciphertext included, and verification never decrypts.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from eventsourcing.persistence import ApplicationRecorder, Notification
+
+from .domain.chain import canonical_json, chain_hash, genesis_hash
+from .domain.events import InstitutionRegistered
+
+CHECKPOINT_FORMAT = "grantbook-checkpoint-v1"
+ROOT_PREFIX = b"grantbook-checkpoint-root-v1\n"
+PAGE = 1000
+
+
+class IntegrityError(Exception):
+    """The store, a checkpoint or a key is not what it should be (one line)."""
+
+    def __init__(self, message: str, institution: str | None = None, position: int | None = None) -> None:
+        where = []
+        if institution is not None:
+            where.append(f"institution {institution}")
+        if position is not None:
+            where.append(f"position {position}")
+        super().__init__(("integrity: " + ", ".join(where) + ": " if where else "integrity: ") + message)
+        self.institution = institution
+        self.position = position
+
+
+@dataclass
+class Head:
+    """The last verified event of one institution."""
+
+    number: str
+    version: int
+    hash: str
+
+
+# -- reading the store --------------------------------------------------------------
+
+
+def stored_events(recorder: ApplicationRecorder, start: int = 1, page: int = PAGE) -> Iterator[Notification]:
+    """Every stored event in store order, a page at a time."""
+    position = start
+    while True:
+        batch = recorder.select_notifications(start=position, limit=page)
+        yield from batch
+        if len(batch) < page:
+            return
+        position = batch[-1].id + 1
+
+
+class ChainWalker:
+    """Checks each stored event against its institution's chain, keeping only
+    one head per institution (constant memory in the number of events)."""
+
+    def __init__(self) -> None:
+        self.heads: dict[str, Head] = {}
+        self.events = 0
+        self.position = 0
+
+    def name_of(self, originator_id: str) -> str:
+        head = self.heads.get(originator_id)
+        return head.number if head is not None else originator_id
+
+    def add(self, item: Notification) -> None:
+        oid = str(item.originator_id)
+        previous = self.heads.get(oid)
+        where = previous.number if previous else oid
+        try:
+            state = json.loads(item.state)
+            linked = state["previous_hash"]
+        except (ValueError, KeyError, TypeError):
+            raise IntegrityError(
+                "the stored event cannot be read or carries no previous_hash", where, item.id
+            ) from None
+        expected_version = previous.version + 1 if previous else 1
+        if item.originator_version != expected_version:
+            raise IntegrityError(
+                f"version {item.originator_version} where {expected_version} was expected "
+                "(an event was removed or reordered)",
+                where,
+                item.id,
+            )
+        expected_link = previous.hash if previous else genesis_hash(oid)
+        if linked != expected_link:
+            what = "the institution's genesis value" if previous is None else (
+                f"the hash of version {previous.version}"
+            )
+            raise IntegrityError(
+                f"version {item.originator_version} ({item.topic}) does not carry {what}: the event "
+                "before it was changed, removed or reordered, or this one was forged or copied",
+                where,
+                item.id,
+            )
+        if previous is None:
+            if item.topic != InstitutionRegistered.TOPIC or not isinstance(state.get("number"), str):
+                raise IntegrityError(
+                    "the first event of an institution is not its registration", where, item.id
+                )
+            previous = self.heads[oid] = Head(state["number"], 0, "")
+        previous.version = item.originator_version
+        previous.hash = chain_hash(item.topic, oid, item.originator_version, item.state)
+        self.events += 1
+        self.position = item.id
+
+
+# -- checkpoints -------------------------------------------------------------------
+
+
+def root_hash(institutions: Sequence[dict[str, Any]]) -> str:
+    ordered = sorted(institutions, key=lambda i: i["id"])
+    lines = "".join(f"{i['id']} {i['version']} {i['head']}\n" for i in ordered)
+    return hashlib.sha256(ROOT_PREFIX + lines.encode("ascii")).hexdigest()
+
+
+def key_id(public_key: Ed25519PublicKey) -> str:
+    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def signed_part(document: dict[str, Any]) -> bytes:
+    return canonical_json({k: v for k, v in document.items() if k != "signature"})
+
+
+def make_checkpoint(walker: ChainWalker, private_key: Ed25519PrivateKey, now: datetime) -> dict[str, Any]:
+    institutions = [
+        {"id": oid, "number": head.number, "version": head.version, "head": head.hash}
+        for oid, head in sorted(walker.heads.items())
+    ]
+    document: dict[str, Any] = {
+        "format": CHECKPOINT_FORMAT,
+        "position": walker.position,
+        "events": walker.events,
+        "created_at": now.isoformat(),
+        "institutions": institutions,
+        "root": root_hash(institutions),
+        "key_id": key_id(private_key.public_key()),
+    }
+    document["signature"] = base64.b64encode(private_key.sign(signed_part(document))).decode("ascii")
+    return document
+
+
+@dataclass
+class Checkpoint:
+    name: str
+    document: dict[str, Any]
+    signature_checked: bool = False
+    checked: bool = False
+    institutions: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def position(self) -> int:
+        return int(self.document["position"])
+
+    @classmethod
+    def load(cls, path: Path, public_key: Ed25519PublicKey | None) -> Checkpoint:
+        try:
+            document = json.loads(path.read_text("utf-8"))
+            if document.get("format") != CHECKPOINT_FORMAT:
+                raise ValueError
+            institutions = {i["id"]: i for i in document["institutions"]}
+            position = int(document["position"])
+            signature = base64.b64decode(document["signature"], validate=True)
+        except OSError as error:
+            raise IntegrityError(f"cannot read checkpoint {path}: {error.strerror}") from None
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise IntegrityError(f"{path} is not a grantbook checkpoint") from None
+        if root_hash(list(institutions.values())) != document.get("root"):
+            raise IntegrityError(f"checkpoint {path}: its root hash does not match its institutions")
+        checkpoint = cls(str(path), document, institutions=institutions)
+        if position < 0:
+            raise IntegrityError(f"{path} is not a grantbook checkpoint")
+        if public_key is not None:
+            try:
+                public_key.verify(signature, signed_part(document))
+            except InvalidSignature:
+                raise IntegrityError(
+                    f"checkpoint {path}: the signature does not match (altered, or another key)"
+                ) from None
+            checkpoint.signature_checked = True
+        return checkpoint
+
+    def check(self, walker: ChainWalker) -> None:
+        """The store, read up to this checkpoint's position, ends exactly where it did."""
+        for oid, recorded in self.institutions.items():
+            head = walker.heads.get(oid)
+            number = recorded.get("number", oid)
+            if head is None or head.version < recorded["version"]:
+                held = 0 if head is None else head.version
+                raise IntegrityError(
+                    f"checkpoint {self.name} recorded {recorded['version']} events up to position "
+                    f"{self.position}, the store holds {held} (events were removed)",
+                    number,
+                    self.position,
+                )
+            if head.version > recorded["version"] or head.hash != recorded["head"]:
+                raise IntegrityError(
+                    f"up to position {self.position} the store differs from checkpoint {self.name} "
+                    f"(version {head.version} there, checkpoint head at version {recorded['version']})",
+                    number,
+                    self.position,
+                )
+        for oid, head in walker.heads.items():
+            if oid not in self.institutions:
+                raise IntegrityError(
+                    f"has events at or before position {self.position} that checkpoint {self.name} "
+                    "does not know",
+                    head.number,
+                    self.position,
+                )
+        self.checked = True
+
+
+@dataclass
+class Report:
+    events: int
+    institutions: int
+    position: int
+    checkpoints: list[Checkpoint]
+
+
+def verify(
+    recorder: ApplicationRecorder,
+    checkpoints: Sequence[Checkpoint] = (),
+    progress: Callable[[int], None] | None = None,
+) -> Report:
+    """Walks every chain once; checks each checkpoint when the walk passes its
+    position. Raises IntegrityError at the first fault."""
+    walker = ChainWalker()
+    waiting = sorted(checkpoints, key=lambda c: c.position)
+    for item in stored_events(recorder):
+        while waiting and waiting[0].position < item.id:
+            waiting.pop(0).check(walker)
+        walker.add(item)
+        if progress is not None:
+            progress(item.id)
+    for checkpoint in waiting:
+        if checkpoint.position > walker.position:
+            # The store ends before the checkpoint did: its last events are gone.
+            checkpoint.check(walker)
+            raise IntegrityError(
+                f"the store ends at position {walker.position}, checkpoint {checkpoint.name} "
+                f"was taken at position {checkpoint.position} (events were removed)"
+            )
+        checkpoint.check(walker)
+    return Report(walker.events, len(walker.heads), walker.position, list(checkpoints))
+
+
+def walk(recorder: ApplicationRecorder, progress: Callable[[int], None] | None = None) -> ChainWalker:
+    walker = ChainWalker()
+    for item in stored_events(recorder):
+        walker.add(item)
+        if progress is not None:
+            progress(item.id)
+    return walker
+
+
+# -- keys --------------------------------------------------------------------------
+
+
+def generate_keys(private_path: Path, public_path: Path) -> str:
+    """A new Ed25519 pair as PEM files; the private one readable by its owner only."""
+    for path in (private_path, public_path):
+        if path.exists():
+            raise IntegrityError(f"{path} already exists: a key file is never overwritten")
+    key = Ed25519PrivateKey.generate()
+    private_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    public_pem = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(private_pem)
+    public_path.write_bytes(public_pem)
+    return key_id(key.public_key())
+
+
+def load_private_key(path: Path) -> Ed25519PrivateKey:
+    try:
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except OSError as error:
+        raise IntegrityError(f"cannot read private key {path}: {error.strerror}") from None
+    except (ValueError, TypeError):
+        raise IntegrityError(f"{path} is not an unencrypted PEM private key") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise IntegrityError(f"{path} is not an Ed25519 private key")
+    return key
+
+
+def load_public_key(path: Path) -> Ed25519PublicKey:
+    try:
+        key = serialization.load_pem_public_key(path.read_bytes())
+    except OSError as error:
+        raise IntegrityError(f"cannot read public key {path}: {error.strerror}") from None
+    except (ValueError, TypeError):
+        raise IntegrityError(f"{path} is not a PEM public key") from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise IntegrityError(f"{path} is not an Ed25519 public key")
+    return key
