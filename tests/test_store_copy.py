@@ -40,6 +40,10 @@ def test_copy_to_the_other_kind_and_back(school: Driver, other_store_url: str, t
     assert result.exit_code == 0, result.stderr
     assert f"copied {school.event_count()} events" in result.stdout
     assert views(school, other_store_url) == views(school, school.store_url)
+    # The hash chains survive the move: the copy verifies.
+    verified = school.runner.invoke(__import__("grantbook.cli.main", fromlist=["cli"]).cli,
+                                    ["--store", other_store_url, "verify"])
+    assert verified.exit_code == 0, verified.stderr
     # And back, into a third, empty store of the first kind.
     back = school.store_url.replace("store.db", "back.db") if school.is_sqlite else None
     if back is not None:
