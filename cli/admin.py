@@ -29,6 +29,7 @@ def admin_add(session: Session, number: str, person: str, head: bool) -> None:
 
     Also changes an existing administrator's role: with --head to head,
     without it back to an ordinary administrator.
+
     \b
     Example:
       grantbook --as jan admin add 034793 mia --head
@@ -45,6 +46,7 @@ def admin_add(session: Session, number: str, person: str, head: bool) -> None:
 @pass_session
 def admin_remove(session: Session, number: str, person: str) -> None:
     """Remove PERSON as administrator of NUMBER (only a head may; never the last head).
+
 
     \b
     Example:

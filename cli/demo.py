@@ -115,6 +115,7 @@ def demo(session: Session) -> None:
 
     Uses --store if one is given (it must not exist yet), else a new
     store in a temporary folder.
+
     \b
     Example:
       grantbook demo

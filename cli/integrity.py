@@ -63,6 +63,7 @@ def keys() -> None:
 def keys_generate(private_path: Path, public_path: Path) -> None:
     """Make a key pair: sign checkpoints with the private key, give auditors the public one.
 
+
     \b
     Example:
       grantbook keys generate --private auditor.pem --public auditor.pub.pem
@@ -87,6 +88,7 @@ def checkpoint(session: Session, key_path: Path, out_path: Path) -> None:
 
     Keep checkpoint files outside the store: `verify --checkpoint` later
     proves the store still holds exactly this history and only grew since.
+
     \b
     Example:
       grantbook checkpoint --key auditor.pem --out checkpoint-2026-11-30.json
@@ -121,6 +123,7 @@ def verify(session: Session, checkpoint_paths: tuple[Path, ...], public_key_path
 
     Prints what it checked; on a fault, names the first broken institution
     and position and exits 1. Needs neither the number key nor --as.
+
     \b
     Example:
       grantbook verify --checkpoint checkpoint-2026-11-30.json --public-key auditor.pub.pem

@@ -26,6 +26,7 @@ def store_copy(source_url: str, target_url: str) -> None:
     The target must be new, or hold an earlier interrupted copy (which is
     resumed). National register numbers stay encrypted as they are: use the
     source's key file for the target. Read models are rebuilt on the target.
+
     \b
     Example:
       grantbook store copy --from sqlite:///grantbook.db \\
