@@ -47,7 +47,6 @@ def admin_add(session: Session, number: str, person: str, head: bool) -> None:
 def admin_remove(session: Session, number: str, person: str) -> None:
     """Remove PERSON as administrator of NUMBER (only a head may; never the last head).
 
-
     \b
     Example:
       grantbook --as jan admin remove 034793 mia

@@ -63,7 +63,6 @@ def keys() -> None:
 def keys_generate(private_path: Path, public_path: Path) -> None:
     """Make a key pair: sign checkpoints with the private key, give auditors the public one.
 
-
     \b
     Example:
       grantbook keys generate --private auditor.pem --public auditor.pub.pem

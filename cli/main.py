@@ -59,7 +59,6 @@ class GrantbookGroup(click.Group):
 def cli(ctx: click.Context, store: str, actor: str | None) -> None:
     """grantbook: who may use which government application for which school.
 
-
     \b
     Example:
       grantbook --as jan institution register 034793 --name "Basisschool" --admin jan

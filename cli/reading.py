@@ -30,7 +30,6 @@ def _rights_view(app: GrantBook) -> CurrentRights:
 def rights(session: Session, number: str, on: str | None, output_format: str) -> None:
     """The rights held at NUMBER on a day (default today).
 
-
     \b
     Example:
       grantbook rights 034793 --on 01/03/2027 --format csv
@@ -52,7 +51,6 @@ def rights(session: Session, number: str, on: str | None, output_format: str) ->
 def expiring(session: Session, within: int, on: str | None, number: str | None, output_format: str) -> None:
     """Rights whose end date falls within DAYS after a day, soonest first.
 
-
     \b
     Example:
       grantbook expiring --within 60 --institution 034793
@@ -72,7 +70,6 @@ def expiring(session: Session, within: int, on: str | None, number: str | None, 
 @pass_session
 def audit(session: Session, number: str, output_format: str) -> None:
     """Every event of NUMBER, oldest first: who did what, when.
-
 
     \b
     Example:

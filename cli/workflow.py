@@ -34,7 +34,6 @@ def institution() -> None:
 def institution_register(session: Session, number: str, name: str, admins: tuple[str, ...]) -> None:
     """Register institution NUMBER (six digits) with its administrators.
 
-
     \b
     Example:
       grantbook --as jan institution register 034793 --name "Basisschool De Linde" --admin jan
@@ -58,7 +57,6 @@ def roster() -> None:
 @pass_session
 def roster_import(session: Session, number: str, file: Path) -> None:
     """Replace the roster of NUMBER with the persons in FILE (CSV).
-
 
     \b
     Header: person_id,first_name,last_name,category,status,begin_date,end_date
@@ -92,7 +90,6 @@ def roster_import(session: Session, number: str, file: Path) -> None:
 def search(session: Session, number: str, name: str | None, output_format: str) -> None:
     """List the staff and support workers of NUMBER (recorded as a step).
 
-
     \b
     Example:
       grantbook --as jan search 034793 --name peeters
@@ -110,7 +107,6 @@ def search(session: Session, number: str, name: str | None, output_format: str) 
 def select(session: Session, number: str, person_ids: tuple[str, ...]) -> None:
     """Add persons to your selection for NUMBER (at most 25).
 
-
     \b
     Example:
       grantbook --as jan select 034793 90001 90002
@@ -127,7 +123,6 @@ def select(session: Session, number: str, person_ids: tuple[str, ...]) -> None:
 def deselect(session: Session, number: str, person_ids: tuple[str, ...]) -> None:
     """Take persons back out of your selection for NUMBER.
 
-
     \b
     Example:
       grantbook --as jan deselect 034793 90002
@@ -143,7 +138,6 @@ def deselect(session: Session, number: str, person_ids: tuple[str, ...]) -> None
 @pass_session
 def selection(session: Session, number: str, output_format: str) -> None:
     """Show your current selection for NUMBER.
-
 
     \b
     Example:
@@ -165,7 +159,6 @@ def selection(session: Session, number: str, output_format: str) -> None:
 def assign(session: Session, number: str, right: str, context: str, begin: str, end: str) -> None:
     """Step 2: choose the right, context and period for your selection.
 
-
     \b
     Example:
       grantbook --as jan assign 034793 --right "IRIS-Platform (Leerlingenpaspoort) Gebruiker" \\
@@ -186,7 +179,6 @@ def assign(session: Session, number: str, right: str, context: str, begin: str, 
 def confirm(session: Session, number: str) -> None:
     """Step 3: grant the assigned right to everyone selected.
 
-
     \b
     Example:
       grantbook --as jan confirm 034793
@@ -203,7 +195,6 @@ def confirm(session: Session, number: str) -> None:
 @pass_session
 def cancel(session: Session, number: str) -> None:
     """Cancel your pending assignment (the selection stays).
-
 
     \b
     Example:
@@ -223,7 +214,6 @@ def cancel(session: Session, number: str) -> None:
 @pass_session
 def extend(session: Session, number: str, person_id: str, right: str, end: str, context: str | None) -> None:
     """Move the end date of a person's right later.
-
 
     \b
     Example:
@@ -254,7 +244,6 @@ def revoke(
     reason: str | None,
 ) -> None:
     """Revoke a person's right, from today.
-
 
     \b
     Example:
