@@ -237,6 +237,13 @@ def rebuild_child(url: str) -> None:
     models.rebuild()
     models.close()
     app.close()
+    # ru_maxrss survives exec on Linux (it would report the parent's peak): prefer VmHWM.
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                print(int(line.split()[1]))
+                return
     print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 

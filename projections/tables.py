@@ -323,6 +323,7 @@ class ReadModels:
             )
             new_position = page[-1].id if len(page) == PAGE else head
             with self.db.transaction():
+                self._lock(projection.name)
                 # Another process may have moved the position meanwhile: start again from there.
                 if self.position(projection.name) != position:
                     position = -1
@@ -340,8 +341,13 @@ class ReadModels:
                 continue
             applied += len(page)
             if progress is not None:
-                progress(len(page))
+                progress(new_position - position)
             position = new_position
+
+    def _lock(self, name: str) -> None:
+        """PostgreSQL: one catch-up per projection at a time (SQLite's BEGIN IMMEDIATE already is)."""
+        if self.db.kind != "sqlite":
+            self.db.execute("SELECT pg_advisory_xact_lock(hashtext(?))", ("grantbook-projection-" + name,))
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         with self.db.transaction():
