@@ -44,12 +44,12 @@ as_of_option = click.option(
 )
 
 
-def parse_as_of(text: str) -> datetime:
-    """ISO 8601 timestamp; a date alone is the end of that day in Brussels; no zone = Brussels."""
+def parse_as_of(text: str, start: bool = False) -> datetime:
+    """ISO 8601; a date alone is the end (or ``start``) of that day in Brussels; no zone = Brussels."""
     try:
         if len(text) == 10:
             day = datetime.fromisoformat(text).date()
-            return datetime.combine(day, time.max, tzinfo=BRUSSELS)
+            return datetime.combine(day, time.min if start else time.max, tzinfo=BRUSSELS)
         moment = datetime.fromisoformat(text)
     except ValueError:
         fail(f"--as-of: {text!r} is not an ISO 8601 date or timestamp (e.g. 2026-03-01T09:30:00+01:00)")
@@ -133,16 +133,39 @@ def expiring(
 @click.command()
 @click.argument("number")
 @click.option("--actor", metavar="PERSON", help="Only events by this person.")
+@click.option("--person", metavar="PERSON", help="Only events about this person.")
+@click.option("--since", metavar="TIMESTAMP", help="Only events recorded at or after this moment (ISO 8601).")
+@click.option("--until", metavar="TIMESTAMP", help="Only events recorded up to this moment (ISO 8601).")
 @as_of_option
 @format_option
 @pass_session
-def audit(session: Session, number: str, actor: str | None, as_of: str | None, output_format: str) -> None:
+def audit(
+    session: Session,
+    number: str,
+    actor: str | None,
+    person: str | None,
+    since: str | None,
+    until: str | None,
+    as_of: str | None,
+    output_format: str,
+) -> None:
     """Every event of NUMBER, oldest first: who did what, when.
 
     \b
     Example:
       grantbook audit 034793 --format json
+      grantbook audit 034793 --person 90001 --since 2027-01-01T00:00:00+01:00
     """
+    if as_of is None and (person or since or until):
+        number = institution_number(number)
+        app = session.app(reading=True)
+        app.institution(number)
+        first = parse_as_of(since, start=True) if since else None
+        last = parse_as_of(until) if until else None
+        with read_models(app) as models:
+            rows = query_audit(models.db, number, actor, person, first, last)
+        click.echo(render(rows, AUDIT_COLUMNS, output_format))
+        return
     number = institution_number(number)
     app = session.app(reading=True)
     app.institution(number)

@@ -39,8 +39,15 @@ def audit_rows(recorded: Iterable[Recorded], institution: str | None = None) -> 
     return rows
 
 
-def query_audit(db: Any, institution: str | None = None, actor: str | None = None) -> list[dict[str, Any]]:
-    """The persisted audit trail, oldest first, filtered by institution and actor."""
+def query_audit(
+    db: Any,
+    institution: str | None = None,
+    actor: str | None = None,
+    person: str | None = None,
+    since: Any = None,
+    until: Any = None,
+) -> list[dict[str, Any]]:
+    """The persisted audit trail, oldest first, filtered by institution, actor, person and time range."""
     import json
 
     sql = (
@@ -54,6 +61,15 @@ def query_audit(db: Any, institution: str | None = None, actor: str | None = Non
     if actor is not None:
         sql += " AND a.actor = ?"
         params.append(actor)
+    if person is not None:
+        sql += " AND a.persons LIKE ?"
+        params.append(f"% {person} %")
+    if since is not None:
+        sql += " AND a.recorded_epoch >= ?"
+        params.append(since.timestamp())
+    if until is not None:
+        sql += " AND a.recorded_epoch <= ?"
+        params.append(until.timestamp())
     sql += " ORDER BY a.position"
     rows = db.query(sql, params)
     for row in rows:

@@ -236,7 +236,8 @@ class AuditProjection(Projection):
     tables = ("gb_audit",)
     schema = (
         "CREATE TABLE IF NOT EXISTS gb_audit (position BIGINT PRIMARY KEY, recorded_at TEXT NOT NULL,"
-        " actor TEXT NOT NULL, event TEXT NOT NULL, originator_id TEXT NOT NULL, person_id TEXT,"
+        " actor TEXT NOT NULL, event TEXT NOT NULL, originator_id TEXT NOT NULL, persons TEXT NOT NULL,"
+        " recorded_epoch DOUBLE PRECISION NOT NULL,"
         " details TEXT NOT NULL)",
         "CREATE INDEX IF NOT EXISTS gb_audit_by_institution ON gb_audit (originator_id, position)",
         "CREATE INDEX IF NOT EXISTS gb_audit_by_actor ON gb_audit (actor, position)",
@@ -246,18 +247,29 @@ class AuditProjection(Projection):
         import json
 
         db.execute(
-            "INSERT INTO gb_audit (position, recorded_at, actor, event, originator_id, person_id, details)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO gb_audit (position, recorded_at, actor, event, originator_id, persons,"
+            " recorded_epoch, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 position,
                 event.timestamp.isoformat(),
                 event.actor,
                 type(event).__name__,
                 str(event.originator_id),
-                getattr(event, "person_id", None),
+                " " + " ".join(_persons(event)) + " ",
+                event.timestamp.timestamp(),
                 json.dumps(event.details(), sort_keys=True),
             ),
         )
+
+
+def _persons(event: InstitutionEvent) -> list[str]:
+    """The persons an event is about (for the audit trail's person filter)."""
+    if isinstance(event, AssignmentConfirmed):
+        return [granted.person_id for granted in event.grants]
+    if isinstance(event, RosterImported):
+        return [entry.person_id for entry in event.entries]
+    found = getattr(event, "person_id", None)
+    return [found] if found else []
 
 
 PROJECTIONS: tuple[Projection, ...] = (

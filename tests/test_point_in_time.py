@@ -53,3 +53,15 @@ def test_as_of_rejects_a_bad_timestamp(school) -> None:
     result = school.run("rights", NUMBER, "--as-of", "yesterday")
     assert result.exit_code == 1
     assert len(result.stderr.strip().splitlines()) == 1 and "--as-of" in result.stderr
+
+
+def test_audit_filters_by_person_and_time_range(school, clock) -> None:
+    grant(school, "90001", "90002")
+    clock.move_to("2027-01-10 10:00:00")
+    school.ok("extend", NUMBER, "90001", "--right", IRIS, "--end", "31/12/2027")
+    about = school.json("audit", NUMBER, "--person", "90002")
+    assert [r["event"] for r in about] == ["RosterImported", "PersonSelected", "AssignmentConfirmed"]
+    recent = school.json("audit", NUMBER, "--since", "2027-01-01")
+    assert [r["event"] for r in recent] == ["EndDateExtended"]
+    early = school.json("audit", NUMBER, "--until", "2026-12-31", "--person", "90001")
+    assert "EndDateExtended" not in [r["event"] for r in early] and early
