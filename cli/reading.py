@@ -1,44 +1,101 @@
-"""Reading commands: rights, expiring, audit. They record nothing."""
+"""Reading commands: rights, expiring, audit, person, leavers, projections. They record nothing.
+
+Each one first catches the persisted projections up to the latest event
+(projections/tables.py), then answers from their tables. ``--as-of``
+(record time) answers from the events recorded up to that moment.
+"""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, time
+
 import click
-from grantbook.domain import institution_number
-from grantbook.projections.audit import AUDIT_COLUMNS, audit_rows
+from grantbook.domain import institution_number, person_id
+from grantbook.domain.values import BRUSSELS
+from grantbook.projections.audit import AUDIT_COLUMNS, audit_rows, query_audit
 from grantbook.projections.current_rights import (
     EXPIRING_COLUMNS,
     RIGHTS_COLUMNS,
     CurrentRights,
+    query_held_on,
+    query_person,
 )
+from grantbook.projections.expiry import query_ending_between
+from grantbook.projections.leavers import LEAVERS_COLUMNS, query_leavers
+from grantbook.projections.tables import ReadModels
 
 from grantbook.application import GrantBook
 
-from .common import day_option, to_date
+from .common import day_option, fail, to_date
 from .context import Session, pass_session
 from .output import format_option, render
 
+as_of_option = click.option(
+    "--as-of",
+    "as_of",
+    metavar="TIMESTAMP",
+    help=(
+        "Answer as the register would have at this moment "
+        "(ISO 8601; a date alone = end of that day, Brussels)."
+    ),
+)
 
-def _rights_view(app: GrantBook) -> CurrentRights:
-    return CurrentRights.from_events(item.event for item in app.recorded_events())
+
+def parse_as_of(text: str, start: bool = False) -> datetime:
+    """ISO 8601; a date alone is the end (or ``start``) of that day in Brussels; no zone = Brussels."""
+    try:
+        if len(text) == 10:
+            day = datetime.fromisoformat(text).date()
+            return datetime.combine(day, time.min if start else time.max, tzinfo=BRUSSELS)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        fail(f"--as-of: {text!r} is not an ISO 8601 date or timestamp (e.g. 2026-03-01T09:30:00+01:00)")
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=BRUSSELS)
+
+
+def events_as_of(app: GrantBook, moment: datetime) -> Iterator:
+    for item in app.recorded_events():
+        if item.event.timestamp <= moment:
+            yield item
+
+
+@contextmanager
+def read_models(app: GrantBook) -> Iterator[ReadModels]:
+    models = ReadModels(app)
+    try:
+        models.catch_up()
+        yield models
+    finally:
+        models.close()
 
 
 @click.command()
 @click.argument("number")
 @day_option("--on", "The day to look at (default today).")
+@as_of_option
 @format_option
 @pass_session
-def rights(session: Session, number: str, on: str | None, output_format: str) -> None:
+def rights(session: Session, number: str, on: str | None, as_of: str | None, output_format: str) -> None:
     """The rights held at NUMBER on a day (default today).
 
     \b
     Example:
       grantbook rights 034793 --on 01/03/2027 --format csv
+      grantbook rights 034793 --on 01/03/2027 --as-of 2027-02-15
     """
     number = institution_number(number)
     day = to_date(on, session.today())
     app = session.app(reading=True)
     app.institution(number)
-    rows = _rights_view(app).held_on(day, number)
+    if as_of is not None:
+        moment = parse_as_of(as_of)
+        rows = CurrentRights.from_events(i.event for i in events_as_of(app, moment)).held_on(day, number)
+    else:
+        with read_models(app) as models:
+            rows = query_held_on(models.db, day, number)
     click.echo(render(rows, RIGHTS_COLUMNS, output_format))
 
 
@@ -46,9 +103,12 @@ def rights(session: Session, number: str, on: str | None, output_format: str) ->
 @click.option("--within", default=30, show_default=True, type=click.IntRange(0, 36600), metavar="DAYS")
 @day_option("--on", "Count from this day (default today).")
 @click.option("--institution", "number", metavar="NUMBER", help="Only this institution.")
+@as_of_option
 @format_option
 @pass_session
-def expiring(session: Session, within: int, on: str | None, number: str | None, output_format: str) -> None:
+def expiring(
+    session: Session, within: int, on: str | None, number: str | None, as_of: str | None, output_format: str
+) -> None:
     """Rights whose end date falls within DAYS after a day, soonest first.
 
     \b
@@ -60,26 +120,149 @@ def expiring(session: Session, within: int, on: str | None, number: str | None, 
     if number is not None:
         number = institution_number(number)
         app.institution(number)
-    rows = _rights_view(app).ending_between(day, within, number)
+    if as_of is not None:
+        moment = parse_as_of(as_of)
+        view = CurrentRights.from_events(i.event for i in events_as_of(app, moment))
+        rows = view.ending_between(day, within, number)
+    else:
+        with read_models(app) as models:
+            rows = query_ending_between(models.db, day, within, number)
     click.echo(render(rows, EXPIRING_COLUMNS, output_format))
 
 
 @click.command()
 @click.argument("number")
+@click.option("--actor", metavar="PERSON", help="Only events by this person.")
+@click.option("--person", metavar="PERSON", help="Only events about this person.")
+@click.option("--since", metavar="TIMESTAMP", help="Only events recorded at or after this moment (ISO 8601).")
+@click.option("--until", metavar="TIMESTAMP", help="Only events recorded up to this moment (ISO 8601).")
+@as_of_option
 @format_option
 @pass_session
-def audit(session: Session, number: str, output_format: str) -> None:
+def audit(
+    session: Session,
+    number: str,
+    actor: str | None,
+    person: str | None,
+    since: str | None,
+    until: str | None,
+    as_of: str | None,
+    output_format: str,
+) -> None:
     """Every event of NUMBER, oldest first: who did what, when.
 
     \b
     Example:
       grantbook audit 034793 --format json
+      grantbook audit 034793 --person 90001 --since 2027-01-01T00:00:00+01:00
     """
+    if as_of is None and (person or since or until):
+        number = institution_number(number)
+        app = session.app(reading=True)
+        app.institution(number)
+        first = parse_as_of(since, start=True) if since else None
+        last = parse_as_of(until) if until else None
+        with read_models(app) as models:
+            rows = query_audit(models.db, number, actor, person, first, last)
+        click.echo(render(rows, AUDIT_COLUMNS, output_format))
+        return
     number = institution_number(number)
     app = session.app(reading=True)
     app.institution(number)
-    rows = audit_rows(app.recorded_events(), number)
+    if as_of is not None:
+        rows = audit_rows(events_as_of(app, parse_as_of(as_of)), number)
+        if actor is not None:
+            rows = [row for row in rows if row["actor"] == actor]
+    else:
+        with read_models(app) as models:
+            rows = query_audit(models.db, number, actor)
     click.echo(render(rows, AUDIT_COLUMNS, output_format))
 
 
-COMMANDS = (rights, expiring, audit)
+@click.command()
+@click.argument("person")
+@day_option("--on", "Rights held on this day or later (default today).")
+@format_option
+@pass_session
+def person(session: Session, person: str, on: str | None, output_format: str) -> None:
+    """Every right PERSON holds (today or later) at any institution.
+
+    \b
+    Example:
+      grantbook person OND-1a2b3c4d5e6f --format json
+    """
+    pid = person_id(person)
+    day = to_date(on, session.today())
+    app = session.app(reading=True)
+    with read_models(app) as models:
+        rows = query_person(models.db, pid, day)
+    click.echo(render(rows, RIGHTS_COLUMNS, output_format))
+
+
+@click.command()
+@click.option("--institution", "number", metavar="NUMBER", help="Only this institution.")
+@day_option("--on", "Rights held on this day or later (default today).")
+@format_option
+@pass_session
+def leavers(session: Session, number: str | None, on: str | None, output_format: str) -> None:
+    """Rights still held by persons no longer Actief on their institution's roster.
+
+    \b
+    Example:
+      grantbook leavers --institution 034793 --format csv
+    """
+    day = to_date(on, session.today())
+    app = session.app(reading=True)
+    if number is not None:
+        number = institution_number(number)
+        app.institution(number)
+    with read_models(app) as models:
+        rows = query_leavers(models.db, day, number)
+    click.echo(render(rows, LEAVERS_COLUMNS, output_format))
+
+
+@click.group()
+def projections() -> None:
+    """The persisted read models: their position, and rebuilding them."""
+
+
+@projections.command()
+@format_option
+@pass_session
+def status(session: Session, output_format: str) -> None:
+    """Each projection's tracked position and its lag behind the latest event.
+
+    \b
+    Example:
+      grantbook projections status --format json
+    """
+    app = session.app(reading=True)
+    models = ReadModels(app)
+    try:
+        rows = models.status()
+    finally:
+        models.close()
+    click.echo(render(rows, ("projection", "position", "head", "lag"), output_format))
+
+
+@projections.command()
+@pass_session
+def rebuild(session: Session) -> None:
+    """Empty every projection and rebuild it from the events (progress on stderr).
+
+    \b
+    Example:
+      grantbook projections rebuild
+    """
+    app = session.app(reading=True)
+    models = ReadModels(app)
+    try:
+        total = models.head() * len(models.projections)
+        with click.progressbar(length=total, label="rebuilding", file=sys.stderr) as bar:
+            applied = models.rebuild(progress=bar.update)
+    finally:
+        models.close()
+    click.echo(f"rebuilt {len(models.projections)} projections from {applied} event applications", err=True)
+
+
+COMMANDS = (rights, expiring, audit, person, leavers, projections)

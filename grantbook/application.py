@@ -168,7 +168,9 @@ class GrantBook(Application[UUID]):
         self.institution(number).authorise(act)
         require_reason(reason, "adding a support worker")
         protected = self.vault().protect(parsed)
-        new_id = "OND-" + uuid4().hex[:12]
+        # Same national number at another institution: the person id already given there
+        # (looked up by keyed digest in a read model; the id is never derived from the number).
+        new_id = self._person_for_digest(protected.digest) or "OND-" + uuid4().hex[:12]
         return self._update(
             number,
             lambda i: i.add_support_worker(act, new_id, first_name, last_name, protected, reason),
@@ -232,6 +234,17 @@ class GrantBook(Application[UUID]):
     def _first_protected_number(self) -> Any:
         found = self.recorder.select_notifications(start=1, limit=1, topics=[SupportWorkerAdded.TOPIC])
         return self.mapper.to_domain_event(found[0]) if found else None
+
+    def _person_for_digest(self, digest: str) -> str | None:
+        from .projections.person import person_for_digest
+        from .projections.tables import ReadModels
+
+        models = ReadModels(self)
+        try:
+            models.catch_up(["people"])
+            return person_for_digest(models.db, digest)
+        finally:
+            models.close()
 
     # -- plumbing ---------------------------------------------------------------
 

@@ -37,3 +37,42 @@ def audit_rows(recorded: Iterable[Recorded], institution: str | None = None) -> 
             }
         )
     return rows
+
+
+def query_audit(
+    db: Any,
+    institution: str | None = None,
+    actor: str | None = None,
+    person: str | None = None,
+    since: Any = None,
+    until: Any = None,
+) -> list[dict[str, Any]]:
+    """The persisted audit trail, oldest first, filtered by institution, actor, person and time range."""
+    import json
+
+    sql = (
+        "SELECT a.position, a.recorded_at, a.actor, a.event, i.number AS institution, a.details"
+        " FROM gb_audit a JOIN gb_institutions i ON i.originator_id = a.originator_id WHERE 1 = 1"
+    )
+    params: list[Any] = []
+    if institution is not None:
+        sql += " AND i.number = ?"
+        params.append(institution)
+    if actor is not None:
+        sql += " AND a.actor = ?"
+        params.append(actor)
+    if person is not None:
+        sql += " AND a.persons LIKE ?"
+        params.append(f"% {person} %")
+    if since is not None:
+        sql += " AND a.recorded_epoch >= ?"
+        params.append(since.timestamp())
+    if until is not None:
+        sql += " AND a.recorded_epoch <= ?"
+        params.append(until.timestamp())
+    sql += " ORDER BY a.position"
+    rows = db.query(sql, params)
+    for row in rows:
+        row["position"] = int(row["position"])
+        row["details"] = json.loads(row["details"])
+    return rows

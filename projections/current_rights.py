@@ -120,3 +120,52 @@ def rights_row(number: str, grant: Grant) -> dict[str, Any]:
         "granted_by": grant.granted_by,
         "granted_at": grant.granted_at.isoformat(),
     }
+
+
+# -- queries on the persisted table (projections/tables.py) -----------------------
+
+_SELECT = (
+    "SELECT i.number AS institution, r.person_id, r.first_name, r.last_name, r.category,"
+    " r.right_name, r.context, r.begin_day, r.end_day, r.granted_by, r.granted_at"
+    " FROM gb_rights r JOIN gb_institutions i ON i.originator_id = r.originator_id"
+)
+
+
+def table_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "institution": row["institution"],
+        "person_id": row["person_id"],
+        "first_name": row["first_name"],
+        "last_name": row["last_name"],
+        "category": row["category"],
+        "right": row["right_name"],
+        "context": row["context"],
+        "begin": row["begin_day"],
+        "end": row["end_day"],
+        "granted_by": row["granted_by"],
+        "granted_at": row["granted_at"],
+    }
+
+
+def rights_sort_key(row: dict[str, Any]) -> tuple[str, ...]:
+    return (row["institution"], row["last_name"], row["first_name"], row["person_id"], row["right"])
+
+
+def query_held_on(db: Any, day: date, institution: str | None = None) -> list[dict[str, Any]]:
+    """Rights held on ``day`` (valid time), read from the persisted table."""
+    sql = _SELECT + " WHERE r.last_day IS NOT NULL AND r.begin_day <= ? AND r.last_day >= ?"
+    params: list[Any] = [day.isoformat(), day.isoformat()]
+    if institution is not None:
+        sql += " AND i.number = ?"
+        params.append(institution)
+    rows = [table_row(row) for row in db.query(sql, params)]
+    rows.sort(key=rights_sort_key)
+    return rows
+
+
+def query_person(db: Any, person_id: str, day: date) -> list[dict[str, Any]]:
+    """Every right a person holds on ``day`` or later, at any institution."""
+    sql = _SELECT + " WHERE r.person_id = ? AND r.last_day IS NOT NULL AND r.last_day >= ?"
+    rows = [table_row(row) for row in db.query(sql, (person_id, day.isoformat()))]
+    rows.sort(key=lambda r: (r["institution"], r["begin"], r["right"], r["context"]))
+    return rows

@@ -1,0 +1,309 @@
+"""Region-sized benchmark for grantbook's read models.
+
+    python benchmarks/run.py [--store URL] [--institutions N] [--staff N] [--grants N]
+
+Fills a store (default: a new SQLite file in a temporary folder) through the
+application, many events per save, with a progress bar on stderr, then
+prints one JSON object per line on stdout: ``name``, ``value``, ``unit`` and,
+where there is one, ``baseline`` and ``ratio`` (value / baseline).
+
+Lines: ``projection_catchup`` (events/s, next to a raw read of the same
+stored events), ``expiring_{all,one}_{p50,p99}`` and
+``rights_on_{all,one}_{p50,p99}`` (seconds per question, catch-up check
+included, next to a hand-written SQL query returning the same rows from the
+same tables), ``rebuild_peak_rss_{small,full}`` (kB, a full rebuild in a
+subprocess, on a store a tenth the size and on the full one).
+
+Plug-ins: every ``benchmarks/bench_*.py`` module is imported and its
+``measure(store_url: str, args: argparse.Namespace, emit: Callable[[dict], None]) -> None``
+called with the filled store's URL, the parsed arguments and ``emit``, which
+prints one line (a dict with at least ``name``, ``value``, ``unit``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+from grantbook.domain import Act, Institution, RosterEntry, RuleViolation
+from grantbook.projections.current_rights import query_held_on
+from grantbook.projections.expiry import query_ending_between
+from grantbook.projections.tables import ReadModels
+
+from grantbook.application import GrantBook
+from grantbook.store import StoreLocation
+
+IRIS = "IRIS-Platform (Leerlingenpaspoort) Gebruiker"
+CONTEXTS = ("Gebruiker", "Beheerder", "Operator")
+NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
+TODAY = date(2026, 11, 30)
+BATCH = 20
+SAVE_EVERY = 10  # institutions per save
+
+
+def emit(line: dict[str, Any]) -> None:
+    if "baseline" in line and line["baseline"]:
+        line["ratio"] = round(line["value"] / line["baseline"], 3)
+    print(json.dumps(line), flush=True)
+
+
+def fill(url: str, institutions: int, staff: int, grants: int, label: str) -> int:
+    """Registers institutions, imports rosters and grants rights; returns the number of grants."""
+    rng = random.Random(1)
+    app = GrantBook.open(StoreLocation.parse(url), create=True)
+    act = Act(actor="bench", now=NOW)
+    per_staff = max(1, staff // institutions)
+    per_grants = max(1, grants // institutions)
+    total = 0
+    pending: list[Institution] = []
+    with click.progressbar(length=institutions, label=label, file=sys.stderr) as bar:
+        for n in range(institutions):
+            number = f"{100000 + n:06d}"
+            institution = Institution.register(act, number, f"School {n}", ["bench"])
+            ids = [f"{n * per_staff + i + 100000:07d}" for i in range(per_staff)]
+            roster = [
+                RosterEntry(
+                    person_id=pid,
+                    first_name=f"F{i}",
+                    last_name=f"L{rng.randrange(1000)}",
+                    category="Leraar",
+                    status="Actief",
+                    begin_date=date(2015, 9, 1),
+                )
+                for i, pid in enumerate(ids)
+            ]
+            institution.import_roster(act, roster)
+            done = 0
+            k = 0
+            while done < per_grants:
+                size = min(BATCH, per_grants - done, per_staff)
+                first = (k * BATCH) % per_staff
+                chosen = [ids[(first + j) % per_staff] for j in range(size)]
+                pass_no = (k * BATCH) // per_staff
+                context = CONTEXTS[pass_no % len(CONTEXTS)]
+                begin = date(2026, 6, 1) + timedelta(
+                    days=400 * (pass_no // len(CONTEXTS)) + rng.randrange(30)
+                )
+                end = begin + timedelta(days=rng.randrange(60, 360))
+                institution.select(act, chosen)
+                institution.assign(act, IRIS, context, begin, end)
+                try:
+                    institution.confirm(act)
+                    done += size
+                except RuleViolation:
+                    institution.cancel(act)
+                left = [person.person_id for person in institution.selection_of(act.actor)]
+                if left:
+                    institution.deselect(act, left)
+                if rng.random() < 0.2:
+                    try:
+                        institution.extend(act, chosen[0], IRIS, end + timedelta(days=30), context)
+                    except RuleViolation:
+                        pass
+                k += 1
+            total += done
+            # A later roster re-import: about one in twenty has left (the leavers).
+            institution.import_roster(
+                act,
+                [e.model_copy(update={"status": "Inactief"}) if rng.random() < 0.05 else e for e in roster],
+            )
+            pending.append(institution)
+            if len(pending) >= SAVE_EVERY:
+                app.save(*pending)
+                pending.clear()
+            bar.update(1)
+        if pending:
+            app.save(*pending)
+    app.close()
+    return total
+
+
+def timed(function: Callable[[], Any], repeat: int) -> tuple[float, float]:
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        samples.append(time.perf_counter() - started)
+    samples.sort()
+    p99 = samples[min(len(samples) - 1, int(len(samples) * 0.99))]
+    return statistics.median(samples), p99
+
+
+HAND_EXPIRING = (
+    "SELECT i.number, r.person_id, r.first_name, r.last_name, r.category, r.right_name, r.context,"
+    " r.begin_day, r.end_day, r.granted_by, r.granted_at"
+    " FROM gb_rights r JOIN gb_institutions i ON i.originator_id = r.originator_id"
+    " WHERE r.end_day >= ? AND r.end_day <= ? AND (r.revoked_on IS NULL OR r.revoked_on > ?) {extra}"
+    " ORDER BY r.end_day, i.number, r.last_name, r.first_name, r.person_id"
+)
+HAND_RIGHTS_ON = (
+    "SELECT i.number, r.person_id, r.first_name, r.last_name, r.category, r.right_name, r.context,"
+    " r.begin_day, r.end_day, r.granted_by, r.granted_at"
+    " FROM gb_rights r JOIN gb_institutions i ON i.originator_id = r.originator_id"
+    " WHERE r.last_day IS NOT NULL AND r.begin_day <= ? AND r.last_day >= ? {extra}"
+    " ORDER BY i.number, r.last_name, r.first_name, r.person_id, r.right_name"
+)
+
+
+def latencies(url: str, repeat: int) -> None:
+    app = GrantBook.open(StoreLocation.parse(url), create=False)
+    models = ReadModels(app)
+    models.catch_up()
+    db = models.db
+    one = "100000"
+    day, last = TODAY, TODAY + timedelta(days=30)
+
+    def hand(sql: str, params: list[Any]) -> Callable[[], Any]:
+        return lambda: db.execute(sql, params).fetchall()
+
+    cases = {
+        "expiring_all": (
+            lambda: (models.catch_up(), query_ending_between(db, day, 30)),
+            hand(HAND_EXPIRING.format(extra=""), [day.isoformat(), last.isoformat(), day.isoformat()]),
+        ),
+        "expiring_one": (
+            lambda: (models.catch_up(), query_ending_between(db, day, 30, one)),
+            hand(
+                HAND_EXPIRING.format(extra="AND i.number = ?"),
+                [day.isoformat(), last.isoformat(), day.isoformat(), one],
+            ),
+        ),
+        "rights_on_all": (
+            lambda: (models.catch_up(), query_held_on(db, day)),
+            hand(HAND_RIGHTS_ON.format(extra=""), [day.isoformat(), day.isoformat()]),
+        ),
+        "rights_on_one": (
+            lambda: (models.catch_up(), query_held_on(db, day, one)),
+            hand(HAND_RIGHTS_ON.format(extra="AND i.number = ?"), [day.isoformat(), day.isoformat(), one]),
+        ),
+    }
+    for name, (ours, baseline) in cases.items():
+        p50, p99 = timed(ours, repeat)
+        b50, b99 = timed(baseline, repeat)
+        emit({"name": f"{name}_p50", "value": round(p50, 6), "unit": "s", "baseline": round(b50, 6)})
+        emit({"name": f"{name}_p99", "value": round(p99, 6), "unit": "s", "baseline": round(b99, 6)})
+    models.close()
+    app.close()
+
+
+def catchup_speed(url: str) -> None:
+    app = GrantBook.open(StoreLocation.parse(url), create=False)
+    models = ReadModels(app)
+    models.rebuild()  # warm, and start from nothing below
+    with models.db.transaction():
+        for projection in models.projections:
+            for table in projection.tables:
+                models.db.execute(f"DELETE FROM {table}")
+        models.db.execute("DELETE FROM gb_tracking")
+    events = models.head()
+    started = time.perf_counter()
+    models.catch_up()
+    ours = events / (time.perf_counter() - started)
+    # The raw read of the same rows: every stored event, straight from the database.
+    table = "stored_events" if app.location.kind == "sqlite" else "grantbook_events"
+    started = time.perf_counter()
+    rows = models.db.execute(f"SELECT * FROM {table}").fetchall()
+    raw = len(rows) / (time.perf_counter() - started)
+    emit({"name": "projection_catchup", "value": round(ours), "unit": "events/s", "baseline": round(raw)})
+    models.close()
+    app.close()
+
+
+def rebuild_rss(url: str) -> int:
+    """Peak RSS (kB) of a full rebuild, measured in a fresh subprocess."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--rebuild-child", url], check=True, capture_output=True, text=True
+    )
+    return int(out.stdout.strip())
+
+
+def rebuild_child(url: str) -> None:
+    import resource
+
+    app = GrantBook.open(StoreLocation.parse(url), create=False)
+    models = ReadModels(app)
+    models.rebuild()
+    models.close()
+    app.close()
+    # ru_maxrss survives exec on Linux (it would report the parent's peak): prefer VmHWM.
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                print(int(line.split()[1]))
+                return
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+def small_url(url: str) -> str:
+    location = StoreLocation.parse(url)
+    if location.kind == "sqlite":
+        assert location.path is not None
+        return "sqlite:///" + str(location.path.with_name(location.path.stem + "-small.db"))
+    base = url.split("?")[0]
+    return f"{base}?schema={(location.schema or 'public')}_small"
+
+
+def plugins() -> list[Any]:
+    found = []
+    for path in sorted(Path(__file__).parent.glob("bench_*.py")):
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        found.append(module)
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--store", help="store URL (default: a new SQLite file in a temporary folder)")
+    parser.add_argument("--institutions", type=int, default=5000)
+    parser.add_argument("--staff", type=int, help="default: 40 per institution")
+    parser.add_argument("--grants", type=int, help="default: 200 per institution")
+    parser.add_argument("--repeat", type=int, default=50, help="samples per latency")
+    parser.add_argument("--rebuild-child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.rebuild_child:
+        rebuild_child(args.rebuild_child)
+        return
+    args.staff = args.staff or args.institutions * 40
+    args.grants = args.grants or args.institutions * 200
+    tmp = tempfile.TemporaryDirectory(prefix="grantbook-bench-")
+    url = args.store or f"sqlite:///{tmp.name}/bench.db"
+    started = time.perf_counter()
+    grants = fill(url, args.institutions, args.staff, args.grants, "filling store")
+    seconds = time.perf_counter() - started
+    emit({"name": "fill_grants", "value": grants, "unit": "grants"})
+    emit({"name": "fill_rate", "value": round(grants / seconds), "unit": "grants/s"})
+    catchup_speed(url)
+    latencies(url, args.repeat)
+    small = small_url(url)
+    fill(
+        small,
+        max(1, args.institutions // 10),
+        max(1, args.staff // 10),
+        max(1, args.grants // 10),
+        "small store",
+    )
+    emit({"name": "rebuild_peak_rss_small", "value": rebuild_rss(small), "unit": "kB"})
+    emit({"name": "rebuild_peak_rss_full", "value": rebuild_rss(url), "unit": "kB"})
+    for module in plugins():
+        module.measure(url, args, emit)
+    tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()
