@@ -15,7 +15,7 @@ def test_on_and_as_of_with_extensions_and_revocations(school, clock) -> None:
     clock.move_to("2027-01-10 10:00:00")
     school.ok("extend", NUMBER, "90001", "--right", IRIS, "--end", "31/12/2027")
     clock.move_to("2027-02-01 08:00:00")
-    school.ok("revoke", NUMBER, "90002", "--right", IRIS)  # from 1 Feb 2027
+    school.ok("revoke", NUMBER, "90002", "--right", IRIS, "--reason", "left")  # from 1 Feb 2027
 
     # Valid time, today's register.
     assert people(school.json("rights", NUMBER, "--on", "15/01/2027")) == ["90001", "90002"]

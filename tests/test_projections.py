@@ -60,7 +60,7 @@ def run(app: GrantBook, number: str, step: tuple, now: datetime) -> None:
         elif step[0] == "extend":
             app.extend(act, number, f"{10000 + step[1]}", IRIS, start + timedelta(days=step[2] + 300))
         elif step[0] == "revoke":
-            app.revoke(act, number, f"{10000 + step[1]}", IRIS)
+            app.revoke(act, number, f"{10000 + step[1]}", IRIS, reason="property test")
         else:
             entries = [
                 RosterEntry(person_id=f"{10000 + p}", first_name="A", last_name=f"N{p}", category="Leraar",
@@ -104,7 +104,7 @@ def test_incremental_equals_rebuild_equals_fold(store_url: str, steps: list[tupl
 def test_a_crash_half_way_loses_and_duplicates_nothing(school, store_url, monkeypatch) -> None:
     grant(school, "90001", "90002")
     grant(school, "90003", end="2027-01-15")
-    school.ok("revoke", NUMBER, "90002", "--right", IRIS)
+    school.ok("revoke", NUMBER, "90002", "--right", IRIS, "--reason", "left")
     app = GrantBook.open(StoreLocation.parse(store_url), create=False)
     models = ReadModels(app)
     try:
@@ -157,9 +157,9 @@ def test_person_leavers_status_and_rebuild(school) -> None:
 def test_support_worker_keeps_one_person_id_across_institutions(school) -> None:
     school.ok("institution", "register", "034794", "--name", "Tweede", "--admin", "jan")
     school.ok("support-worker", "add", NUMBER, "--rrn", RRN_1985,
-              "--first-name", "Sam", "--last-name", "Peeters")
+              "--first-name", "Sam", "--last-name", "Peeters", "--reason", "ondersteuner")
     school.ok("support-worker", "add", "034794", "--rrn", RRN_1985,
-              "--first-name", "Sam", "--last-name", "Peeters")
+              "--first-name", "Sam", "--last-name", "Peeters", "--reason", "ondersteuner")
     ids = set()
     for number in (NUMBER, "034794"):
         app_rows = school.json("audit", number)
