@@ -25,8 +25,9 @@ GROUP = 25
 
 def _prepare(store_url: str, numbers: list[str]) -> None:
     """Register institutions, import 25 staff each, select them and assign (untimed)."""
-    from grantbook.application import GrantBook
     from grantbook.domain import Act, RosterEntry
+
+    from grantbook.application import GrantBook
     from grantbook.store import StoreLocation
 
     app = GrantBook.open(StoreLocation.parse(store_url), create=True)
@@ -34,8 +35,14 @@ def _prepare(store_url: str, numbers: list[str]) -> None:
     for number in numbers:
         app.register_institution(act, number, f"School {number}", ["bench"])
         roster = [
-            RosterEntry(person_id=f"{number}{i:03d}", first_name="F", last_name=f"L{i}",
-                        category="Medewerker", status="Actief", begin_date=date(2020, 1, 1))
+            RosterEntry(
+                person_id=f"{number}{i:03d}",
+                first_name="F",
+                last_name=f"L{i}",
+                category="Medewerker",
+                status="Actief",
+                begin_date=date(2020, 1, 1),
+            )
             for i in range(GROUP)
         ]
         app.import_roster(act, number, roster)
@@ -45,8 +52,9 @@ def _prepare(store_url: str, numbers: list[str]) -> None:
 
 
 def _confirm_all(store_url: str, numbers: list[str], start_at: float, out: mp.Queue) -> None:
-    from grantbook.application import GrantBook
     from grantbook.domain import Act
+
+    from grantbook.application import GrantBook
     from grantbook.store import StoreLocation
 
     app = GrantBook.open(StoreLocation.parse(store_url), create=False)
@@ -67,7 +75,9 @@ def confirms_per_second(store_url: str, processes: int, per_process: int, offset
     context = mp.get_context("spawn")
     out = context.Queue()
     start_at = time.time() + 1.5  # let every process import and connect first
-    workers = [context.Process(target=_confirm_all, args=(store_url, numbers, start_at, out)) for numbers in groups]
+    workers = [
+        context.Process(target=_confirm_all, args=(store_url, numbers, start_at, out)) for numbers in groups
+    ]
     for worker in workers:
         worker.start()
     results = [out.get(timeout=600) for _ in workers]
@@ -81,12 +91,23 @@ def confirms_per_second(store_url: str, processes: int, per_process: int, offset
 def raw_transactions_per_second(store_url: str, transactions: int) -> float:
     """The same rows written raw: one transaction of 25 grant rows per confirm."""
     rows = [
-        (f"{t:06d}-{i}", f"{t:06d}", f"{t:06d}{i:03d}", IRIS, "Gebruiker", "2026-09-01", "2027-08-31", "bench")
+        (
+            f"{t:06d}-{i}",
+            f"{t:06d}",
+            f"{t:06d}{i:03d}",
+            IRIS,
+            "Gebruiker",
+            "2026-09-01",
+            "2027-08-31",
+            "bench",
+        )
         for t in range(transactions)
         for i in range(GROUP)
     ]
-    sql_create = ("CREATE TABLE raw_grants (grant_id text primary key, institution text, person_id text, "
-                  "right_name text, context text, begin_date text, end_date text, granted_by text)")
+    sql_create = (
+        "CREATE TABLE raw_grants (grant_id text primary key, institution text, person_id text, "
+        "right_name text, context text, begin_date text, end_date text, granted_by text)"
+    )
     if store_url.startswith("sqlite:"):
         folder = Path(tempfile.mkdtemp(prefix="gb-raw-"))
         db = sqlite3.connect(folder / "raw.db", isolation_level=None)
@@ -95,7 +116,9 @@ def raw_transactions_per_second(store_url: str, transactions: int) -> float:
         begin = time.perf_counter()
         for t in range(transactions):
             db.execute("BEGIN")
-            db.executemany("INSERT INTO raw_grants VALUES (?,?,?,?,?,?,?,?)", rows[t * GROUP:(t + 1) * GROUP])
+            db.executemany(
+                "INSERT INTO raw_grants VALUES (?,?,?,?,?,?,?,?)", rows[t * GROUP : (t + 1) * GROUP]
+            )
             db.execute("COMMIT")
         elapsed = time.perf_counter() - begin
         db.close()
@@ -111,8 +134,10 @@ def raw_transactions_per_second(store_url: str, transactions: int) -> float:
         begin = time.perf_counter()
         for t in range(transactions):
             with connection.transaction(), connection.cursor() as cursor:
-                cursor.executemany(f'INSERT INTO "{schema}".raw_grants VALUES (%s,%s,%s,%s,%s,%s,%s,%s)',
-                                   rows[t * GROUP:(t + 1) * GROUP])
+                cursor.executemany(
+                    f'INSERT INTO "{schema}".raw_grants VALUES (%s,%s,%s,%s,%s,%s,%s,%s)',
+                    rows[t * GROUP : (t + 1) * GROUP],
+                )
         return transactions / (time.perf_counter() - begin)
     finally:
         connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
@@ -125,8 +150,15 @@ def measure(store_url: str, args: argparse.Namespace, emit: Callable[[dict], Non
     emit({"name": "raw_25_row_transactions", "value": round(baseline, 1), "unit": "transactions/s"})
     for index, processes in enumerate((1, 2, 4)):
         rate = confirms_per_second(store_url, processes, per_process, offset=800000 + index * 40000)
-        emit({"name": f"confirm_throughput_{processes}p", "value": round(rate, 1), "unit": "confirms/s",
-              "baseline": round(baseline, 1), "ratio": round(rate / baseline, 4)})
+        emit(
+            {
+                "name": f"confirm_throughput_{processes}p",
+                "value": round(rate, 1),
+                "unit": "confirms/s",
+                "baseline": round(baseline, 1),
+                "ratio": round(rate / baseline, 4),
+            }
+        )
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ import random
 import sys
 
 from click.testing import CliRunner
-
 from grantbook.cli.main import cli
 
 IRIS = "IRIS-Platform (Leerlingenpaspoort) Gebruiker"

@@ -12,9 +12,9 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+from conftest import NUMBER, Driver, roster_csv, staff
 from freezegun import freeze_time
 
-from conftest import NUMBER, Driver, roster_csv, staff
 from grantbook.application import GrantBook
 from grantbook.store import StoreLocation
 

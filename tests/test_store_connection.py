@@ -6,9 +6,9 @@ import uuid
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import POSTGRES_URL, postgres_connection
 from grantbook.cli.main import cli
+
 from grantbook.store import StoreLocation
 
 BASE = StoreLocation.parse(POSTGRES_URL)
