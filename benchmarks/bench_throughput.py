@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing as mp
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -51,7 +52,8 @@ def _prepare(store_url: str, numbers: list[str]) -> None:
     app.close()
 
 
-def _confirm_all(store_url: str, numbers: list[str], start_at: float, out: mp.Queue) -> None:
+def _confirm_all(store_url: str, numbers: list[str], start_at: float) -> None:
+    """Worker process: confirm each institution's pending assignment, print timings."""
     from grantbook.domain import Act
 
     from grantbook.application import GrantBook
@@ -60,11 +62,11 @@ def _confirm_all(store_url: str, numbers: list[str], start_at: float, out: mp.Qu
     app = GrantBook.open(StoreLocation.parse(store_url), create=False)
     while time.time() < start_at:
         time.sleep(0.001)
-    begin = time.perf_counter()
+    begin = time.time()
     for number in numbers:
         granted = app.confirm(Act("bench", datetime.now(UTC)), number)
         assert len(granted) == GROUP
-    out.put((begin, time.perf_counter(), len(numbers)))
+    print(json.dumps([begin, time.time(), len(numbers)]), flush=True)
     app.close()
 
 
@@ -72,18 +74,21 @@ def confirms_per_second(store_url: str, processes: int, per_process: int, offset
     groups = [[f"{offset + p * per_process + i:06d}" for i in range(per_process)] for p in range(processes)]
     for numbers in groups:
         _prepare(store_url, numbers)
-    context = mp.get_context("spawn")
-    out = context.Queue()
-    start_at = time.time() + 1.5  # let every process import and connect first
+    start_at = time.time() + 2.0  # let every process import and connect first
     workers = [
-        context.Process(target=_confirm_all, args=(store_url, numbers, start_at, out)) for numbers in groups
+        subprocess.Popen(
+            [sys.executable, __file__, "--worker", store_url, repr(start_at), ",".join(numbers)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for numbers in groups
     ]
+    results = []
     for worker in workers:
-        worker.start()
-    results = [out.get(timeout=600) for _ in workers]
-    for worker in workers:
-        worker.join()
-    # perf_counter is per process but CLOCK_MONOTONIC based on Linux: comparable.
+        out, _ = worker.communicate(timeout=600)
+        if worker.returncode != 0:
+            raise RuntimeError(f"throughput worker failed with exit code {worker.returncode}")
+        results.append(json.loads(out.strip().splitlines()[-1]))
     elapsed = max(end for _, end, _ in results) - min(begin for begin, _, _ in results)
     return sum(n for _, _, n in results) / elapsed
 
@@ -161,7 +166,9 @@ def measure(store_url: str, args: argparse.Namespace, emit: Callable[[dict], Non
         )
 
 
-if __name__ == "__main__":
+if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] == "--worker":
+    _confirm_all(sys.argv[2], sys.argv[4].split(","), float(sys.argv[3]))
+elif __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", default=None, help="store URL (default: a new SQLite file)")
     parser.add_argument("--confirms-per-process", type=int, default=40)
