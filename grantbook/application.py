@@ -155,8 +155,12 @@ class GrantBook(Application[UUID]):
         reason: str | None = None,
     ) -> Person:
         parsed = NationalNumber.parse(national_number)
-        # Authorise before touching (or creating) the key.
+        # Authorise and check the names before touching (or creating) the key,
+        # so a refused command leaves no key file and prints one line.
         self.institution(number).authorise(act)
+        for label, value in (("first name", first_name), ("last name", last_name)):
+            if not value.strip():
+                raise RuleViolation("person-name", f"the {label} is empty")
         protected = self.vault().protect(parsed)
         new_id = "OND-" + uuid4().hex[:12]
         return self._update(
