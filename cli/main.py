@@ -7,6 +7,7 @@ stderr, nothing recorded), 2 wrong usage (click's own message).
 from __future__ import annotations
 
 import sqlite3
+import sys
 from typing import Any
 
 import click
@@ -32,6 +33,8 @@ class GrantbookGroup(click.Group):
             fail(f"{error.rule}: {error.message}")
         except (StoreError, KeyFileError) as error:
             fail(str(error))
+        except OverflowError:
+            fail("date-range: a date is too far in the past or future to count days from (e.g. 9999-12-31)")
         except (PersistenceError, sqlite3.Error) as error:
             session = ctx.find_object(Session)
             where = session.store.display if session else "the store"
@@ -85,6 +88,12 @@ cli.add_command(demo.demo)
 
 
 def main() -> None:
+    for position, argument in enumerate(sys.argv[1:], start=1):
+        try:
+            argument.encode("utf-8")
+        except UnicodeEncodeError:
+            # bytes a non-UTF-8 terminal passed in: refuse before they reach an event
+            fail(f"arguments: argument {position} is not UTF-8 text (set the terminal to UTF-8)")
     cli(prog_name="grantbook")
 
 
