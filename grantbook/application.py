@@ -12,12 +12,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Mapper
 
+from . import snapshots as _snapshots  # noqa: F401  (sets Institution.Snapshot)
 from .domain import (
     Act,
     Grant,
@@ -38,6 +39,7 @@ from .vault import NumberVault, create_key_file, read_key_file
 T = TypeVar("T")
 MAX_ATTEMPTS = 8
 PAGE = 500
+SNAPSHOT_INTERVAL = 500
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,9 @@ class RecordedEvent:
 
 class GrantBook(Application[UUID]):
     name = "grantbook"
+    # A snapshot (grantbook/snapshots.py) every SNAPSHOT_INTERVAL events of an
+    # institution: loading replays at most that many events after it.
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Institution: SNAPSHOT_INTERVAL}
 
     def __init__(
         self,
