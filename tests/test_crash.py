@@ -23,7 +23,7 @@ from grantbook.store import StoreLocation
 
 SCRIPT = Path(sys.executable).with_name("grantbook")
 KILLS = 2  # random moments per command and store (fixed seed)
-LARGE = 4000
+LARGE = 3000
 
 
 def spawn(gb: Driver, *args: str) -> subprocess.Popen[bytes]:

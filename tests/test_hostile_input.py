@@ -125,7 +125,7 @@ def busy_school(school: Driver) -> Driver:
     return school
 
 
-@settings(max_examples=int(os.environ.get("GRANTBOOK_FUZZ_EXAMPLES", "0")) or 30, derandomize=True,
+@settings(max_examples=int(os.environ.get("GRANTBOOK_FUZZ_EXAMPLES", "0")) or 20, derandomize=True,
           deadline=None, database=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_every_typed_argument_works_or_is_refused_in_one_line(busy_school: Driver, data: st.DataObject) -> None:
