@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from eventsourcing.application import project_aggregate
+from grantbook.domain import Act, Institution, RosterEntry
 
 from grantbook.application import SNAPSHOT_INTERVAL, GrantBook
-from grantbook.domain import Act, Institution, RosterEntry
 from grantbook.store import StoreLocation
 
 BATCH = 5000  # events per save while building the history
@@ -77,10 +77,10 @@ def measure(store_url: str, args: Any, emit: Callable[[dict[str, Any]], None]) -
     label = f"{version} events, snapshot every {SNAPSHOT_INTERVAL}"
     emit({"name": f"load institution ({label})", "value": round(with_snapshots * 1000, 2), "unit": "ms",
           "baseline": round(replay * 1000, 2), "ratio": round(with_snapshots / replay, 4)})
-    emit({"name": f"replay institution without snapshots ({version} events)", "value": round(replay * 1000, 2),
-          "unit": "ms", "baseline": None, "ratio": None})
-    emit({"name": f"build history ({version} events, batches of {BATCH})", "value": round(build, 2), "unit": "s",
-          "baseline": None, "ratio": None})
+    emit({"name": f"replay institution without snapshots ({version} events)",
+          "value": round(replay * 1000, 2), "unit": "ms", "baseline": None, "ratio": None})
+    emit({"name": f"build history ({version} events, batches of {BATCH})",
+          "value": round(build, 2), "unit": "s", "baseline": None, "ratio": None})
 
 
 if __name__ == "__main__":

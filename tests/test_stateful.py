@@ -423,10 +423,10 @@ class GrantBookMachine(RuleBasedStateMachine):
             if rrn not in RRNS:
                 raise Refused("national-number")
             self.check(actor)
+            if not first.strip():  # checked before the key is touched
+                raise Refused("person-name")
             if rrn in self.rrns:
                 raise Refused("duplicate-support-worker")
-            if not first.strip():
-                raise Refused("person-name")
             return 1
         expected = self.predict(outcome)
         out = self.expect(expected, "support-worker", "add", self.number, "--rrn", rrn, "--first-name", first,
