@@ -51,8 +51,8 @@ def store_problem(error: BaseException) -> str:
             f"the store is busy: another process holds a write lock (waited {timeout} s, "
             "GRANTBOOK_LOCK_TIMEOUT); nothing was recorded, try again"
         )
-    if "full" in text or "no space" in text:
-        return "the disk is full; nothing was recorded"
+    if "full" in text or "no space" in text or "disk i/o error" in text:
+        return "the disk is full or failing: the store could not be written; nothing was recorded"
     if "read-only" in text or "readonly" in text or "unable to open" in text or "permission denied" in text:
         return f"the store cannot be written (read-only file, folder or server); nothing recorded ({error})"
     return f"{type(error).__name__}: {error}"

@@ -113,3 +113,38 @@ def test_a_read_only_store_is_one_line(school: Driver) -> None:
     assert school.event_count() == before
     if location.kind == "sqlite":
         assert Path(str(location.path)).exists()
+
+
+@contextmanager
+def small_disk(folder: Path) -> Iterator[Path]:
+    """A 2 MB file system of its own (tmpfs), unmounted afterwards."""
+    folder.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder)], check=True)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=True)
+
+
+def test_a_full_disk_is_one_line(gb: Driver, tmp_path: Path) -> None:
+    """A full disk under an SQLite store (a PostgreSQL server's disk is the server's;
+    its 'No space left' error maps to the same message). Runs for both store
+    parameters, on a file store in a small file system of its own."""
+    with small_disk(tmp_path / "small") as folder:
+        full = Driver(f"sqlite:///{folder / 'store.db'}", tmp_path)
+        full.ok("institution", "register", NUMBER, "--name", "De Linde", "--admin", "jan")
+        before = full.event_count()
+        big = full.write("big.csv", roster_csv(staff(3000)))  # the roster lives outside the small disk
+        filler = folder / "filler"
+        with filler.open("wb") as out:
+            try:
+                while True:
+                    out.write(b"\0" * 65536)
+                    out.flush()
+            except OSError:
+                pass
+        line = one_line(full.run("roster", "import", NUMBER, big))
+        assert "disk is full or failing" in line, line
+        filler.unlink()
+        assert full.event_count() == before
+        full.ok("roster", "import", NUMBER, big)
