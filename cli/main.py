@@ -6,7 +6,9 @@ stderr, nothing recorded), 2 wrong usage (click's own message).
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import sys
 from typing import Any
 
 import click
@@ -15,7 +17,7 @@ from grantbook.domain import RuleViolation
 
 from grantbook import __version__
 from grantbook.errors import KeyFileError, StoreError
-from grantbook.store import DEFAULT_STORE, StoreLocation
+from grantbook.store import DEFAULT_LOCK_TIMEOUT, DEFAULT_STORE, StoreLocation
 
 from . import admin, demo, integrity, reading, store_cmd, workflow
 from .common import fail
@@ -32,10 +34,28 @@ class GrantbookGroup(click.Group):
             fail(f"{error.rule}: {error.message}")
         except (StoreError, KeyFileError) as error:
             fail(str(error))
+        except OverflowError:
+            fail("date-range: a date is too far in the past or future to count days from (e.g. 9999-12-31)")
         except (PersistenceError, sqlite3.Error) as error:
             session = ctx.find_object(Session)
             where = session.store.display if session else "the store"
-            fail(f"store {where}: {type(error).__name__}: {error}")
+            fail(f"store {where}: {store_problem(error)}")
+
+
+def store_problem(error: BaseException) -> str:
+    """What a store error means for the person at the keyboard."""
+    text = f"{error} {error.__cause__ or ''}".lower()
+    timeout = os.environ.get("GRANTBOOK_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT)
+    if "locked" in text or "lock timeout" in text or "busy" in text:
+        return (
+            f"the store is busy: another process holds a write lock (waited {timeout} s, "
+            "GRANTBOOK_LOCK_TIMEOUT); nothing was recorded, try again"
+        )
+    if "full" in text or "no space" in text or "disk i/o error" in text:
+        return "the disk is full or failing: the store could not be written; nothing was recorded"
+    if "read-only" in text or "readonly" in text or "unable to open" in text or "permission denied" in text:
+        return f"the store cannot be written (read-only file, folder or server); nothing recorded ({error})"
+    return f"{type(error).__name__}: {error}"
 
 
 @click.group(cls=GrantbookGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -85,6 +105,12 @@ cli.add_command(demo.demo)
 
 
 def main() -> None:
+    for position, argument in enumerate(sys.argv[1:], start=1):
+        try:
+            argument.encode("utf-8")
+        except UnicodeEncodeError:
+            # bytes a non-UTF-8 terminal passed in: refuse before they reach an event
+            fail(f"arguments: argument {position} is not UTF-8 text (set the terminal to UTF-8)")
     cli(prog_name="grantbook")
 
 

@@ -74,7 +74,7 @@ def roster_import(session: Session, number: str, file: Path) -> None:
     except OSError as error:
         fail(f"roster-file: cannot read {file}: {error.strerror}")
     entries = parse_roster(data)
-    session.app(reading=True).import_roster(act, number, entries)
+    session.app(reading=True).import_roster(act, number, entries)  # only register creates a store
     active = sum(1 for e in entries if e.status == "Actief")
     click.echo(f"imported {len(entries)} persons ({active} Actief) into {number}")
 

@@ -450,8 +450,13 @@ class Institution(Aggregate):
 
     @property
     def head_hash(self) -> str:
-        """The hash of the institution's last event: the head of its chain."""
-        return self._chain_last.chain_hash()
+        """The hash of the institution's last event: the head of its chain.
+
+        Computed from the last event when one was applied since loading; an
+        institution restored from a snapshot carries the head in ``_chain_head``.
+        """
+        last = self.__dict__.get("_chain_last")
+        return last.chain_hash() if last is not None else self._chain_head
 
 
 def require_reason(reason: str | None, doing: str) -> str:

@@ -14,12 +14,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Mapper
 
+from . import snapshots as _snapshots  # noqa: F401  (sets Institution.Snapshot)
 from .domain import (
     Act,
     Grant,
@@ -41,6 +42,7 @@ from .vault import NumberVault, create_key_file, read_key_file
 T = TypeVar("T")
 MAX_ATTEMPTS = 30
 PAGE = 500
+SNAPSHOT_INTERVAL = 500
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,9 @@ class RecordedEvent:
 
 class GrantBook(Application[UUID]):
     name = "grantbook"
+    # A snapshot (grantbook/snapshots.py) every SNAPSHOT_INTERVAL events of an
+    # institution: loading replays at most that many events after it.
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Institution: SNAPSHOT_INTERVAL}
 
     def __init__(
         self,
@@ -164,9 +169,13 @@ class GrantBook(Application[UUID]):
         reason: str | None = None,
     ) -> Person:
         parsed = NationalNumber.parse(national_number)
-        # Authorise before touching (or creating) the key.
+        # Authorise and check the names before touching (or creating) the key,
+        # so a refused command leaves no key file and prints one line.
         self.institution(number).authorise(act)
         require_reason(reason, "adding a support worker")
+        for label, value in (("first name", first_name), ("last name", last_name)):
+            if not value.strip():
+                raise RuleViolation("person-name", f"the {label} is empty")
         protected = self.vault().protect(parsed)
         # Same national number at another institution: the person id already given there
         # (looked up by keyed digest in a read model; the id is never derived from the number).

@@ -1,9 +1,11 @@
 """Reading a roster (staff list) file into validated entries.
 
 Accepts what spreadsheets really write: UTF-8 with or without a byte-order
-mark, Windows code page 1252 when the file is not UTF-8, ``;`` or ``,`` as
-separator, CRLF line ends, extra columns (ignored). A bad row refuses the
-whole file, naming its line number (the header is line 1).
+mark, UTF-16 with a byte-order mark (Excel's "Unicode text"), Windows code
+page 1252 when the file is not UTF-8, ``,``, ``;`` or a tab as separator,
+CRLF line ends, extra columns (ignored). A bad row refuses the whole file,
+naming its line number (the header is line 1); so does anything the csv
+module cannot read (a NUL byte, a field over its size limit).
 """
 
 from __future__ import annotations
@@ -24,6 +26,11 @@ def _refuse(line: int, problem: str) -> RuleViolation:
 
 
 def decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text": UTF-16 with a BOM
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -33,11 +40,18 @@ def decode(data: bytes) -> str:
 
 
 def parse_roster(data: bytes) -> list[RosterEntry]:
-    text = decode(data)
+    try:
+        return _parse(decode(data))
+    except csv.Error as error:
+        # e.g. a field over the csv module's limit, or a NUL byte: not a roster
+        raise RuleViolation("roster-file", f"not a CSV roster: {error}") from None
+
+
+def _parse(text: str) -> list[RosterEntry]:
     if not text.strip():
         raise RuleViolation("roster-file", "the file is empty")
     first_line = text.splitlines()[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    delimiter = max((",", ";", "\t"), key=first_line.count)  # ties: ','
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = [name.strip().lower() for name in next(reader)]
     missing = [c for c in COLUMNS if c not in header]

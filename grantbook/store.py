@@ -91,6 +91,8 @@ class StoreLocation:
             "POSTGRES_PORT": self.port,
             "POSTGRES_USER": self.user,
             "POSTGRES_PASSWORD": self.password,
+            # wait at most this long for a lock another writer holds (0 would wait for ever)
+            "POSTGRES_LOCK_TIMEOUT": os.environ.get("GRANTBOOK_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT),
         }
         if self.schema:
             env["POSTGRES_SCHEMA"] = self.schema
