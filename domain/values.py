@@ -21,8 +21,8 @@ InstitutionNumber = Annotated[str, StringConstraints(pattern=INSTITUTION_NUMBER_
 PersonId = Annotated[str, StringConstraints(pattern=PERSON_ID_PATTERN)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
-_DMY = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_DMY = re.compile(r"^([0-9]{2})/([0-9]{2})/([0-9]{4})$")
+_ISO = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
 
 
 def institution_number(text: str) -> str:

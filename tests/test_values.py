@@ -59,3 +59,10 @@ def test_national_number_refusals_never_contain_the_number(text: str) -> None:
 def test_wrong_check_digits_are_refused() -> None:
     with pytest.raises(RuleViolation, match="check digits"):
         NationalNumber.parse("85073003327")
+
+
+@pytest.mark.parametrize("text", ["٠١/٠٩/٢٠٢٠", "２０２０-０９-０１", "01/0９/2020"])
+def test_dates_in_other_digit_scripts_are_refused(text: str) -> None:
+    with pytest.raises(RuleViolation) as refused:
+        parse_date(text)
+    assert refused.value.rule == "date-format"
