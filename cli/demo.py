@@ -15,17 +15,15 @@ from pathlib import Path
 
 import click
 from grantbook.domain import RosterEntry
-from grantbook.projections.current_rights import (
-    EXPIRING_COLUMNS,
-    RIGHTS_COLUMNS,
-    CurrentRights,
-)
+from grantbook.projections.current_rights import EXPIRING_COLUMNS, RIGHTS_COLUMNS, query_held_on
+from grantbook.projections.expiry import query_ending_between
 
 from grantbook.errors import StoreError
 from grantbook.store import StoreLocation
 
 from .context import Session, pass_session
 from .output import table
+from .reading import read_models
 
 NUMBER = "034793"
 IRIS = "IRIS-Platform (Leerlingenpaspoort) Gebruiker"
@@ -96,13 +94,16 @@ def run_demo(session: Session) -> None:
     app.extend(act, NUMBER, "90001", IRIS, year_end)
     say(f"9. extended 90001's end date to {year_end.isoformat()} (end of the school year)")
 
-    view = CurrentRights.from_events(item.event for item in app.recorded_events())
+    # The same read models the rights and expiring commands answer from.
+    with read_models(app) as models:
+        held = query_held_on(models.db, today, NUMBER)
+        ending = query_ending_between(models.db, today, 30, NUMBER)
     say("")
     say(f"Rights held at {NUMBER} on {today.isoformat()}:")
-    say(table(view.held_on(today, NUMBER), RIGHTS_COLUMNS))
+    say(table(held, RIGHTS_COLUMNS))
     say("")
     say("Expiring within 30 days:")
-    say(table(view.ending_between(today, 30, NUMBER), EXPIRING_COLUMNS))
+    say(table(ending, EXPIRING_COLUMNS))
     say("")
     say(f"Try: grantbook --store {session.store.display} audit {NUMBER}")
     say(f"     grantbook --store {session.store.display} verify")

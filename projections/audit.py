@@ -8,6 +8,8 @@ from uuid import UUID
 
 from grantbook.domain.events import InstitutionEvent, InstitutionRegistered
 
+from .current_rights import only_institution
+
 AUDIT_COLUMNS = ("position", "recorded_at", "actor", "event", "institution", "details")
 
 
@@ -55,9 +57,7 @@ def query_audit(
         " FROM gb_audit a JOIN gb_institutions i ON i.originator_id = a.originator_id WHERE 1 = 1"
     )
     params: list[Any] = []
-    if institution is not None:
-        sql += " AND i.number = ?"
-        params.append(institution)
+    sql, params = only_institution(sql, params, institution)
     if actor is not None:
         sql += " AND a.actor = ?"
         params.append(actor)

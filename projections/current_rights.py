@@ -151,13 +151,18 @@ def rights_sort_key(row: dict[str, Any]) -> tuple[str, ...]:
     return (row["institution"], row["last_name"], row["first_name"], row["person_id"], row["right"])
 
 
+def only_institution(sql: str, params: list[Any], institution: str | None) -> tuple[str, list[Any]]:
+    """Narrows a query joined on ``gb_institutions i`` to one institution, if one is named."""
+    if institution is None:
+        return sql, params
+    return sql + " AND i.number = ?", [*params, institution]
+
+
 def query_held_on(db: Any, day: date, institution: str | None = None) -> list[dict[str, Any]]:
     """Rights held on ``day`` (valid time), read from the persisted table."""
     sql = _SELECT + " WHERE r.last_day IS NOT NULL AND r.begin_day <= ? AND r.last_day >= ?"
     params: list[Any] = [day.isoformat(), day.isoformat()]
-    if institution is not None:
-        sql += " AND i.number = ?"
-        params.append(institution)
+    sql, params = only_institution(sql, params, institution)
     rows = [table_row(row) for row in db.query(sql, params)]
     rows.sort(key=rights_sort_key)
     return rows

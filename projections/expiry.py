@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from .current_rights import _SELECT, table_row
+from .current_rights import _SELECT, only_institution, table_row
 
 
 def query_ending_between(
@@ -14,9 +14,7 @@ def query_ending_between(
     last = day + timedelta(days=within_days)
     sql = _SELECT + " WHERE r.end_day >= ? AND r.end_day <= ? AND (r.revoked_on IS NULL OR r.revoked_on > ?)"
     params: list[Any] = [day.isoformat(), last.isoformat(), day.isoformat()]
-    if institution is not None:
-        sql += " AND i.number = ?"
-        params.append(institution)
+    sql, params = only_institution(sql, params, institution)
     rows = []
     for found in db.query(sql, params):
         row = table_row(found)

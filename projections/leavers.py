@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from .current_rights import _SELECT, RIGHTS_COLUMNS, rights_sort_key, table_row
+from .current_rights import _SELECT, RIGHTS_COLUMNS, only_institution, rights_sort_key, table_row
 
 LEAVERS_COLUMNS = (*RIGHTS_COLUMNS, "status")
 
@@ -17,9 +17,7 @@ def query_leavers(db: Any, day: date, institution: str | None = None) -> list[di
         + " WHERE p.status <> 'Actief' AND r.last_day IS NOT NULL AND r.last_day >= ?"
     )
     params: list[Any] = [day.isoformat()]
-    if institution is not None:
-        sql += " AND i.number = ?"
-        params.append(institution)
+    sql, params = only_institution(sql, params, institution)
     rows = []
     for found in db.query(sql, params):
         row = table_row(found)
