@@ -5,6 +5,12 @@ interrupted copy): then the copy resumes after that prefix. Anything else is
 refused. Events are written in batches, each batch one transaction, so an
 interruption leaves a prefix and a rerun finishes the job. Projection tables
 are not copied: they are rebuilt from the events on the target.
+
+Every event keeps its position (notification id). Positions are what the
+audit trail shows and what a signed checkpoint records, so a copy answers
+exactly like its source and the source's checkpoints verify on it. Letting the
+target number the events afresh would not do: a PostgreSQL sequence is not
+transactional, so an interrupted batch leaves a gap the source does not have.
 """
 
 from __future__ import annotations
@@ -13,7 +19,10 @@ from collections.abc import Callable, Iterator
 from itertools import zip_longest
 from typing import Any
 
-from eventsourcing.persistence import ApplicationRecorder, StoredEvent
+from uuid import UUID
+
+from eventsourcing.persistence import ApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from .errors import StoreError
 
@@ -38,6 +47,7 @@ def same_event(a: Any, b: Any) -> bool:
         and a.originator_version == b.originator_version
         and a.topic == b.topic
         and bytes(a.state) == bytes(b.state)
+        and a.id == b.id
     )
 
 
@@ -84,15 +94,41 @@ def copy_events(
 
 
 def _write(target: ApplicationRecorder, batch: list[Any]) -> int:
-    target.insert_events(
-        [
-            StoredEvent(
-                originator_id=event.originator_id,
-                originator_version=event.originator_version,
-                topic=event.topic,
-                state=bytes(event.state),
-            )
-            for event in batch
-        ]
-    )
+    rows = [(event.id, event.originator_id, event.originator_version, event.topic, bytes(event.state))
+            for event in batch]
+    if isinstance(target, SQLiteApplicationRecorder):
+        _write_sqlite(target, rows)
+    else:
+        _write_postgres(target, rows)
     return len(batch)
+
+
+def _write_sqlite(target: SQLiteApplicationRecorder, rows: list[tuple[Any, ...]]) -> None:
+    with target.datastore.transaction(commit=True) as cursor:
+        cursor.executemany(
+            f"INSERT INTO {target.events_table_name} "
+            "(rowid, originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?, ?)",
+            [(id_, originator.hex if isinstance(originator, UUID) else originator, version, topic, state)
+             for id_, originator, version, topic, state in rows],
+        )
+
+
+def _write_postgres(target: Any, rows: list[tuple[Any, ...]]) -> None:
+    from psycopg.sql import SQL, Identifier  # the `postgres` extra; only a PostgreSQL target gets here
+
+    table = Identifier(target.datastore.schema, target.events_table_name)
+    with target.datastore.transaction(commit=True) as cursor:
+        for statement in target.lock_table_statements:
+            cursor.execute(statement)
+        cursor.executemany(
+            SQL(
+                "INSERT INTO {} (notification_id, originator_id, originator_version, topic, state) "
+                "VALUES (%s, %s, %s, %s, %s)"
+            ).format(table),
+            rows,
+        )
+        # Events written later by grantbook itself must come after the copied ones.
+        cursor.execute(
+            SQL("SELECT setval(pg_get_serial_sequence(%s, 'notification_id'), %s)"),
+            (f'"{target.datastore.schema}"."{target.events_table_name}"', rows[-1][0]),
+        )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import IRIS, NUMBER, RRN_1985, Driver, grant
+from conftest import IRIS, NUMBER, RRN_1985, Driver, grant, postgres_connection
 
 from grantbook.application import GrantBook
 from grantbook.copy import copy_events
@@ -90,3 +90,50 @@ def test_a_target_holding_other_events_is_refused(school: Driver, other_store_ur
 def test_copy_from_a_missing_store_creates_nothing(gb: Driver, other_store_url: str, tmp_path) -> None:
     result = copy(gb, gb.store_url, other_store_url)
     assert result.exit_code == 1 and "nothing was created" in result.stderr
+
+
+def burn_positions(store_url: str, how_many: int = 500) -> None:
+    """What a rolled-back transaction does on PostgreSQL: the sequence moves on, no row is written."""
+    location = StoreLocation.parse(store_url)
+    GrantBook.open(location, create=True).close()
+    with postgres_connection() as connection:  # type: ignore[attr-defined]
+        sequence = f'"{location.schema}".grantbook_events'
+        connection.execute("SELECT setval(pg_get_serial_sequence(%s, 'notification_id'), "
+                           "nextval(pg_get_serial_sequence(%s, 'notification_id')) + %s)",
+                           (sequence, sequence, how_many))
+
+
+def positions(gb: Driver, url: str) -> list[int]:
+    saved, gb.store_url = gb.store_url, url
+    try:
+        return [row["position"] for row in gb.json("audit", NUMBER)]
+    finally:
+        gb.store_url = saved
+
+
+def test_events_keep_their_positions_and_checkpoints_verify_on_the_copy(
+    school: Driver, other_store_url: str, tmp_path
+) -> None:
+    """Positions are shown in the audit trail and recorded in checkpoints: a copy must not renumber.
+    PostgreSQL leaves gaps (a rolled-back insert uses up sequence numbers); they are kept too."""
+    school.ok("search", NUMBER, "--name", "before the gap")
+    if not school.is_sqlite:
+        burn_positions(school.store_url)  # a gap in the source
+    else:
+        burn_positions(other_store_url)  # an earlier attempt at the target was rolled back
+    fill(school)
+    school.ok("keys", "generate", "--private", str(tmp_path / "k.pem"), "--public", str(tmp_path / "k.pub"), actor=None)
+    school.ok("checkpoint", "--key", str(tmp_path / "k.pem"), "--out", str(tmp_path / "c.json"), actor=None)
+
+    assert copy(school, school.store_url, other_store_url).exit_code == 0
+    assert positions(school, other_store_url) == positions(school, school.store_url)
+    saved, school.store_url = school.store_url, other_store_url
+    try:
+        school.ok("verify", "--checkpoint", str(tmp_path / "c.json"), "--public-key", str(tmp_path / "k.pub"),
+                  actor=None)
+        # Work goes on in the copy, after the copied events.
+        last = positions(school, other_store_url)[-1]
+        school.ok("search", NUMBER, "--name", "after the move")
+        assert positions(school, other_store_url)[-1] > last
+    finally:
+        school.store_url = saved
