@@ -1,8 +1,9 @@
 """Reading commands: rights, expiring, audit, person, leavers, projections. They record nothing.
 
 Each one first catches the persisted projections up to the latest event
-(projections/tables.py), then answers from their tables. ``--as-of``
-(record time) answers from the events recorded up to that moment.
+(projections/tables.py), then answers from their tables; ``--as-of``
+(record time) too, from the grants' recorded history (``gb_rights_history``)
+and the audit trail's record times.
 """
 
 from __future__ import annotations
@@ -15,14 +16,8 @@ from datetime import datetime, time
 import click
 from grantbook.domain import institution_number, person_id
 from grantbook.domain.values import BRUSSELS
-from grantbook.projections.audit import AUDIT_COLUMNS, audit_rows, query_audit
-from grantbook.projections.current_rights import (
-    EXPIRING_COLUMNS,
-    RIGHTS_COLUMNS,
-    CurrentRights,
-    query_held_on,
-    query_person,
-)
+from grantbook.projections.audit import AUDIT_COLUMNS, query_audit
+from grantbook.projections.current_rights import EXPIRING_COLUMNS, RIGHTS_COLUMNS, query_held_on, query_person
 from grantbook.projections.expiry import query_ending_between
 from grantbook.projections.leavers import LEAVERS_COLUMNS, query_leavers
 from grantbook.projections.tables import ReadModels
@@ -56,12 +51,6 @@ def parse_as_of(text: str, start: bool = False) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=BRUSSELS)
 
 
-def events_as_of(app: GrantBook, moment: datetime) -> Iterator:
-    for item in app.recorded_events():
-        if item.event.timestamp <= moment:
-            yield item
-
-
 @contextmanager
 def read_models(app: GrantBook) -> Iterator[ReadModels]:
     models = ReadModels(app)
@@ -90,12 +79,9 @@ def rights(session: Session, number: str, on: str | None, as_of: str | None, out
     day = to_date(on, session.today())
     app = session.app(reading=True)
     app.institution(number)
-    if as_of is not None:
-        moment = parse_as_of(as_of)
-        rows = CurrentRights.from_events(i.event for i in events_as_of(app, moment)).held_on(day, number)
-    else:
-        with read_models(app) as models:
-            rows = query_held_on(models.db, day, number)
+    moment = parse_as_of(as_of) if as_of is not None else None
+    with read_models(app) as models:
+        rows = query_held_on(models.db, day, number, as_of=moment)
     click.echo(render(rows, RIGHTS_COLUMNS, output_format))
 
 
@@ -120,13 +106,9 @@ def expiring(
     if number is not None:
         number = institution_number(number)
         app.institution(number)
-    if as_of is not None:
-        moment = parse_as_of(as_of)
-        view = CurrentRights.from_events(i.event for i in events_as_of(app, moment))
-        rows = view.ending_between(day, within, number)
-    else:
-        with read_models(app) as models:
-            rows = query_ending_between(models.db, day, within, number)
+    moment = parse_as_of(as_of) if as_of is not None else None
+    with read_models(app) as models:
+        rows = query_ending_between(models.db, day, within, number, as_of=moment)
     click.echo(render(rows, EXPIRING_COLUMNS, output_format))
 
 
@@ -156,26 +138,16 @@ def audit(
       grantbook audit 034793 --format json
       grantbook audit 034793 --person 90001 --since 2027-01-01T00:00:00+01:00
     """
-    if as_of is None and (person or since or until):
-        number = institution_number(number)
-        app = session.app(reading=True)
-        app.institution(number)
-        first = parse_as_of(since, start=True) if since else None
-        last = parse_as_of(until) if until else None
-        with read_models(app) as models:
-            rows = query_audit(models.db, number, actor, person, first, last)
-        click.echo(render(rows, AUDIT_COLUMNS, output_format))
-        return
     number = institution_number(number)
+    first = parse_as_of(since, start=True) if since else None
+    last = parse_as_of(until) if until else None
+    if as_of is not None:  # the trail as it stood then: the events recorded up to that moment
+        moment = parse_as_of(as_of)
+        last = moment if last is None else min(last, moment)
     app = session.app(reading=True)
     app.institution(number)
-    if as_of is not None:
-        rows = audit_rows(events_as_of(app, parse_as_of(as_of)), number)
-        if actor is not None:
-            rows = [row for row in rows if row["actor"] == actor]
-    else:
-        with read_models(app) as models:
-            rows = query_audit(models.db, number, actor)
+    with read_models(app) as models:
+        rows = query_audit(models.db, number, actor, person, first, last)
     click.echo(render(rows, AUDIT_COLUMNS, output_format))
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from itertools import zip_longest
 from typing import Any
-
 from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder

@@ -8,7 +8,7 @@ persisted, tracked projection; the rows and their keys stay the same.)
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from grantbook.domain.events import (
@@ -151,6 +151,18 @@ def rights_sort_key(row: dict[str, Any]) -> tuple[str, ...]:
     return (row["institution"], row["last_name"], row["first_name"], row["person_id"], row["right"])
 
 
+def rights_as_of(as_of: datetime | None) -> tuple[str, list[Any]]:
+    """The grants as they stand, or (``as_of``, record time) as the register showed them at that
+    moment: each grant's state from ``gb_rights_history`` recorded by then and not yet superseded."""
+    if as_of is None:
+        return _SELECT + " WHERE 1 = 1", []
+    moment = as_of.timestamp()
+    sql = _SELECT.replace("FROM gb_rights r", "FROM gb_rights_history r") + (
+        " WHERE r.recorded_epoch <= ? AND (r.superseded_epoch IS NULL OR r.superseded_epoch > ?)"
+    )
+    return sql, [moment, moment]
+
+
 def only_institution(sql: str, params: list[Any], institution: str | None) -> tuple[str, list[Any]]:
     """Narrows a query joined on ``gb_institutions i`` to one institution, if one is named."""
     if institution is None:
@@ -158,10 +170,13 @@ def only_institution(sql: str, params: list[Any], institution: str | None) -> tu
     return sql + " AND i.number = ?", [*params, institution]
 
 
-def query_held_on(db: Any, day: date, institution: str | None = None) -> list[dict[str, Any]]:
-    """Rights held on ``day`` (valid time), read from the persisted table."""
-    sql = _SELECT + " WHERE r.last_day IS NOT NULL AND r.begin_day <= ? AND r.last_day >= ?"
-    params: list[Any] = [day.isoformat(), day.isoformat()]
+def query_held_on(
+    db: Any, day: date, institution: str | None = None, as_of: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Rights held on ``day`` (valid time), as recorded now or ``as_of`` (record time)."""
+    sql, params = rights_as_of(as_of)
+    sql += " AND r.last_day IS NOT NULL AND r.begin_day <= ? AND r.last_day >= ?"
+    params += [day.isoformat(), day.isoformat()]
     sql, params = only_institution(sql, params, institution)
     rows = [table_row(row) for row in db.query(sql, params)]
     rows.sort(key=rights_sort_key)

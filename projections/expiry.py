@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from .current_rights import _SELECT, only_institution, table_row
+from .current_rights import only_institution, rights_as_of, table_row
 
 
 def query_ending_between(
-    db: Any, day: date, within_days: int, institution: str | None = None
+    db: Any, day: date, within_days: int, institution: str | None = None, as_of: datetime | None = None
 ) -> list[dict[str, Any]]:
+    """Rights still in force whose end date falls in [day, day + within], as recorded now or ``as_of``."""
     last = day + timedelta(days=within_days)
-    sql = _SELECT + " WHERE r.end_day >= ? AND r.end_day <= ? AND (r.revoked_on IS NULL OR r.revoked_on > ?)"
-    params: list[Any] = [day.isoformat(), last.isoformat(), day.isoformat()]
+    sql, params = rights_as_of(as_of)
+    sql += " AND r.end_day >= ? AND r.end_day <= ? AND (r.revoked_on IS NULL OR r.revoked_on > ?)"
+    params += [day.isoformat(), last.isoformat(), day.isoformat()]
     sql, params = only_institution(sql, params, institution)
     rows = []
     for found in db.query(sql, params):

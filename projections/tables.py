@@ -11,9 +11,11 @@ tracked position (ADR 0005).
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date, timedelta
 from typing import Any
 
 from grantbook.domain.events import (
@@ -45,11 +47,31 @@ class Database:
             schema = postgres.schema_of(location)
             self.connection.execute(f'SET search_path TO "{schema}"')
 
+        self.pending: list[tuple[str, tuple[Any, ...]]] = []
+
     def sql(self, statement: str) -> str:
         return statement if self.kind == "sqlite" else statement.replace("?", "%s")
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> Any:
+        self.flush()
         return self.connection.execute(self.sql(statement), tuple(params))
+
+    def later(self, statement: str, params: Sequence[Any]) -> None:
+        """A write that may wait: runs of the same statement go to the database as one ``executemany``
+        (one round trip on PostgreSQL), before any other statement and before the commit."""
+        self.pending.append((statement, tuple(params)))
+
+    def flush(self) -> None:
+        pending, self.pending = self.pending, []
+        start = 0
+        while start < len(pending):
+            statement = pending[start][0]
+            stop = start
+            while stop < len(pending) and pending[stop][0] == statement:
+                stop += 1
+            rows = [params for _, params in pending[start:stop]]
+            self.connection.cursor().executemany(self.sql(statement), rows)
+            start = stop
 
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         cursor = self.execute(statement, params)
@@ -62,34 +84,41 @@ class Database:
             self.connection.execute("BEGIN IMMEDIATE")
             try:
                 yield
+                self.flush()
             except BaseException:
+                self.pending.clear()
                 self.connection.execute("ROLLBACK")
                 raise
             self.connection.execute("COMMIT")
         else:
-            with self.connection.transaction():
-                yield
+            try:
+                with self.connection.transaction():
+                    yield
+                    self.flush()
+            finally:
+                self.pending.clear()
 
     def close(self) -> None:
         self.connection.close()
 
 
 class Projection:
-    """A named view of the events: its tables, and how one event changes them."""
+    """A named view of the events: its tables, and how one event changes them.
+
+    ``version`` names the definition: when a release changes a projection's
+    tables or what it makes of an event, it raises the version, and every
+    store drops that projection's tables and rebuilds them from the events
+    on first use.
+    """
 
     name: str = ""
+    version: int = 1
     tables: tuple[str, ...] = ()
     schema: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
 
     def process(self, db: Database, position: int, event: InstitutionEvent) -> None:
         raise NotImplementedError
-
-
-def _number(db: Database, originator_id: Any) -> str:
-    row = db.execute("SELECT number FROM gb_institutions WHERE originator_id = ?", (str(originator_id),))
-    found = row.fetchone()
-    return found[0] if found else ""
 
 
 class InstitutionsProjection(Projection):
@@ -104,54 +133,90 @@ class InstitutionsProjection(Projection):
 
     def process(self, db: Database, position: int, event: InstitutionEvent) -> None:
         if isinstance(event, InstitutionRegistered):
-            db.execute(
+            db.later(
                 "INSERT INTO gb_institutions (originator_id, number) VALUES (?, ?)",
                 (str(event.originator_id), event.number),
             )
 
 
+GRANT_COLUMNS = (
+    "grant_id, originator_id, person_id, first_name, last_name, category, right_name, context,"
+    " begin_day, end_day, last_day, granted_by, granted_at, revoked_on, revoked_by"
+)
+_GRANT_COLUMN_TYPES = (
+    " grant_id TEXT NOT NULL, originator_id TEXT NOT NULL, person_id TEXT NOT NULL,"
+    " first_name TEXT NOT NULL, last_name TEXT NOT NULL, category TEXT NOT NULL,"
+    " right_name TEXT NOT NULL, context TEXT NOT NULL, begin_day TEXT NOT NULL,"
+    " end_day TEXT NOT NULL, last_day TEXT, granted_by TEXT NOT NULL,"
+    " granted_at TEXT NOT NULL, revoked_on TEXT, revoked_by TEXT"
+)
+
+
 class RightsProjection(Projection):
-    """One row per grant (current rights, expiry, person, leavers)."""
+    """One row per grant as it stands (``gb_rights``: current rights, expiry, person, leavers), and
+    every state each grant has been in with the record time it held (``gb_rights_history``:
+    ``--as-of``). A history row holds from ``recorded_epoch`` until ``superseded_epoch`` (NULL: still
+    current), both the event timestamps as seconds since the epoch."""
 
     name = "rights"
-    tables = ("gb_rights",)
+    version = 2
+    tables = ("gb_rights", "gb_rights_history")
     schema = (
-        "CREATE TABLE IF NOT EXISTS gb_rights ("
-        " grant_id TEXT PRIMARY KEY, originator_id TEXT NOT NULL, person_id TEXT NOT NULL,"
-        " first_name TEXT NOT NULL, last_name TEXT NOT NULL, category TEXT NOT NULL,"
-        " right_name TEXT NOT NULL, context TEXT NOT NULL, begin_day TEXT NOT NULL,"
-        " end_day TEXT NOT NULL, last_day TEXT, granted_by TEXT NOT NULL,"
-        " granted_at TEXT NOT NULL, revoked_on TEXT, revoked_by TEXT)",
+        f"CREATE TABLE IF NOT EXISTS gb_rights ({_GRANT_COLUMN_TYPES}, PRIMARY KEY (grant_id))",
         "CREATE INDEX IF NOT EXISTS gb_rights_by_institution ON gb_rights (originator_id, last_day)",
         "CREATE INDEX IF NOT EXISTS gb_rights_by_person ON gb_rights (person_id)",
         "CREATE INDEX IF NOT EXISTS gb_rights_by_end ON gb_rights (end_day)",
         "CREATE INDEX IF NOT EXISTS gb_rights_by_last_day ON gb_rights (last_day, begin_day)",
+        f"CREATE TABLE IF NOT EXISTS gb_rights_history ({_GRANT_COLUMN_TYPES},"
+        " recorded_position BIGINT NOT NULL, recorded_epoch DOUBLE PRECISION NOT NULL,"
+        " superseded_epoch DOUBLE PRECISION, PRIMARY KEY (grant_id, recorded_position))",
+        "CREATE INDEX IF NOT EXISTS gb_rights_history_by_institution"
+        " ON gb_rights_history (originator_id, recorded_epoch)",
+        "CREATE INDEX IF NOT EXISTS gb_rights_history_by_record_time ON gb_rights_history (recorded_epoch)",
     )
     topics = (AssignmentConfirmed.TOPIC, EndDateExtended.TOPIC, RightRevoked.TOPIC)
 
+    INSERT = f"INSERT INTO gb_rights ({GRANT_COLUMNS}) VALUES ({', '.join(['?'] * 15)})"
+    INSERT_HISTORY = (
+        f"INSERT INTO gb_rights_history ({GRANT_COLUMNS}, recorded_position, recorded_epoch)"
+        f" VALUES ({', '.join(['?'] * 17)})"
+    )
+    COPY_TO_HISTORY = (
+        f"INSERT INTO gb_rights_history ({GRANT_COLUMNS}, recorded_position, recorded_epoch)"
+        f" SELECT {GRANT_COLUMNS}, ?, ? FROM gb_rights WHERE grant_id = ?"
+    )
+    SUPERSEDE = (
+        "UPDATE gb_rights_history SET superseded_epoch = ? WHERE grant_id = ? AND superseded_epoch IS NULL"
+    )
+
     def process(self, db: Database, position: int, event: InstitutionEvent) -> None:
+        recorded = event.timestamp.timestamp()
         if isinstance(event, AssignmentConfirmed):
-            for granted in event.grants:
-                db.execute(
-                    "INSERT INTO gb_rights (grant_id, originator_id, person_id, first_name, last_name,"
-                    " category, right_name, context, begin_day, end_day, last_day, granted_by, granted_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        granted.grant_id,
-                        str(event.originator_id),
-                        granted.person_id,
-                        granted.first_name,
-                        granted.last_name,
-                        granted.category,
-                        event.right,
-                        event.context,
-                        event.begin.isoformat(),
-                        event.end.isoformat(),
-                        _last_day(event.begin.isoformat(), event.end.isoformat(), None),
-                        event.actor,
-                        event.timestamp.isoformat(),
-                    ),
+            begin, end = event.begin.isoformat(), event.end.isoformat()
+            rows = [
+                (
+                    granted.grant_id,
+                    str(event.originator_id),
+                    granted.person_id,
+                    granted.first_name,
+                    granted.last_name,
+                    granted.category,
+                    event.right,
+                    event.context,
+                    begin,
+                    end,
+                    _last_day(begin, end, None),
+                    event.actor,
+                    event.timestamp.isoformat(),
+                    None,
+                    None,
                 )
+                for granted in event.grants
+            ]
+            for row in rows:  # one statement after the other: each goes as one executemany
+                db.later(self.INSERT, row)
+            for row in rows:
+                db.later(self.INSERT_HISTORY, (*row, position, recorded))
         elif isinstance(event, EndDateExtended | RightRevoked):
             row = db.query(
                 "SELECT begin_day, end_day, revoked_on FROM gb_rights WHERE grant_id = ?", (event.grant_id,)
@@ -173,12 +238,12 @@ class RightsProjection(Projection):
                         event.grant_id,
                     ),
                 )
+            db.execute(self.SUPERSEDE, (recorded, event.grant_id))
+            db.execute(self.COPY_TO_HISTORY, (position, recorded, event.grant_id))
 
 
 def _last_day(begin: str, end: str, revoked_on: str | None) -> str | None:
     """ISO text of the last day held (None if never): the "valid on day D" index."""
-    from datetime import date, timedelta
-
     last = end
     if revoked_on is not None:
         last = min(last, (date.fromisoformat(revoked_on) - timedelta(days=1)).isoformat())
@@ -200,30 +265,31 @@ class PeopleProjection(Projection):
     def process(self, db: Database, position: int, event: InstitutionEvent) -> None:
         oid = str(event.originator_id)
         if isinstance(event, RosterImported):
-            db.execute(
+            db.later(
                 "UPDATE gb_people SET status = ? WHERE originator_id = ? AND support_worker = 0",
                 (INACTIVE, oid),
             )
-            for entry in event.entries:
-                db.execute(
+            for entry in event.entries:  # person ids are unique within a roster
+                db.later(
                     "DELETE FROM gb_people WHERE originator_id = ? AND person_id = ?", (oid, entry.person_id)
                 )
-                db.execute(
+            for entry in event.entries:
+                db.later(
                     "INSERT INTO gb_people (originator_id, person_id, status, support_worker)"
                     " VALUES (?, ?, ?, 0)",
                     (oid, entry.person_id, entry.status),
                 )
         elif isinstance(event, SupportWorkerAdded):
-            db.execute(
+            db.later(
                 "DELETE FROM gb_people WHERE originator_id = ? AND person_id = ?", (oid, event.person_id)
             )
-            db.execute(
+            db.later(
                 "INSERT INTO gb_people (originator_id, person_id, status, support_worker)"
                 " VALUES (?, ?, ?, 1)",
                 (oid, event.person_id, ACTIVE),
             )
-            db.execute("DELETE FROM gb_person_digests WHERE digest = ?", (event.national_number_digest,))
-            db.execute(
+            db.later("DELETE FROM gb_person_digests WHERE digest = ?", (event.national_number_digest,))
+            db.later(
                 "INSERT INTO gb_person_digests (digest, person_id) VALUES (?, ?)",
                 (event.national_number_digest, event.person_id),
             )
@@ -244,9 +310,7 @@ class AuditProjection(Projection):
     )
 
     def process(self, db: Database, position: int, event: InstitutionEvent) -> None:
-        import json
-
-        db.execute(
+        db.later(
             "INSERT INTO gb_audit (position, recorded_at, actor, event, originator_id, persons,"
             " recorded_epoch, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -279,7 +343,10 @@ PROJECTIONS: tuple[Projection, ...] = (
     AuditProjection(),
 )
 BY_NAME = {projection.name: projection for projection in PROJECTIONS}
-TRACKING = "CREATE TABLE IF NOT EXISTS gb_tracking (name TEXT PRIMARY KEY, position BIGINT NOT NULL)"
+TRACKING = (
+    "CREATE TABLE IF NOT EXISTS gb_tracking (name TEXT PRIMARY KEY, position BIGINT NOT NULL,"
+    " version INTEGER NOT NULL)"
+)
 
 
 class ReadModels:
@@ -290,10 +357,26 @@ class ReadModels:
         self.db = Database(app)
         self.projections = tuple(projections)
         with self.db.transaction():
+            self._lock("schema")  # one process at a time creates or replaces tables
             self.db.execute(TRACKING)
+            columns = [c[0] for c in self.db.execute("SELECT * FROM gb_tracking WHERE 1 = 0").description]
+            if "version" in columns:
+                versions = dict(self.db.execute("SELECT name, version FROM gb_tracking").fetchall())
+            else:  # tracked before projections had versions: rebuild them all
+                self.db.execute("DROP TABLE gb_tracking")
+                self.db.execute(TRACKING)
+                versions = {projection.name: 0 for projection in PROJECTIONS}
             for projection in PROJECTIONS:
+                if versions.get(projection.name, projection.version) != projection.version:
+                    self._drop(projection)
                 for statement in projection.schema:
                     self.db.execute(statement)
+
+    def _drop(self, projection: Projection) -> None:
+        """A projection written by another version of grantbook: rebuilt from the events."""
+        for table in projection.tables:
+            self.db.execute(f"DROP TABLE IF EXISTS {table}")
+        self.db.execute("DELETE FROM gb_tracking WHERE name = ?", (projection.name,))
 
     def position(self, name: str) -> int:
         row = self.db.execute("SELECT position FROM gb_tracking WHERE name = ?", (name,)).fetchone()
@@ -315,55 +398,62 @@ class ReadModels:
     def catch_up(
         self, names: Sequence[str] | None = None, progress: Callable[[int], None] | None = None
     ) -> int:
-        """Bring the named projections (default all) up to the latest event; returns events applied."""
+        """Bring the named projections (default all) up to the latest event; returns events applied
+        (counted once per projection). Projections at the same position share one read of the events."""
+        chosen = [p for p in self.projections if names is None or p.name in names]
         applied = 0
-        for projection in self.projections:
-            if names is not None and projection.name not in names:
-                continue
-            applied += self._catch_up_one(projection, progress)
-        return applied
-
-    def _catch_up_one(self, projection: Projection, progress: Callable[[int], None] | None) -> int:
-        applied = 0
-        position = self.position(projection.name)
         while True:
             head = self.head()  # read before the page: nothing recorded later is skipped
-            if head <= position:
+            behind = [(self.position(p.name), p) for p in chosen]
+            behind = [(position, p) for position, p in behind if position < head]
+            if not behind:
                 return applied
-            page = self.app.recorder.select_notifications(
-                start=position, limit=PAGE, stop=head, topics=projection.topics, inclusive_of_start=False
-            )
-            new_position = page[-1].id if len(page) == PAGE else head
-            with self.db.transaction():
+            position = min(position for position, _ in behind)
+            group = [p for at, p in behind if at == position]
+            applied += self._apply_page(group, position, head, progress)
+
+    def _apply_page(
+        self, group: list[Projection], position: int, head: int, progress: Callable[[int], None] | None
+    ) -> int:
+        topics: tuple[str, ...] = ()
+        if all(p.topics for p in group):
+            topics = tuple(sorted({topic for p in group for topic in p.topics}))
+        page = self.app.recorder.select_notifications(
+            start=position, limit=PAGE, stop=head, topics=topics, inclusive_of_start=False
+        )
+        new_position = page[-1].id if len(page) == PAGE else head
+        with self.db.transaction():
+            for projection in group:
                 self._lock(projection.name)
-                # Another process may have moved the position meanwhile: start again from there.
-                if self.position(projection.name) != position:
-                    position = -1
-                else:
-                    for notification in page:
-                        event = self.app.mapper.to_domain_event(notification)
-                        projection.process(self.db, notification.id, event)
-                    self.db.execute("DELETE FROM gb_tracking WHERE name = ?", (projection.name,))
-                    self.db.execute(
-                        "INSERT INTO gb_tracking (name, position) VALUES (?, ?)",
-                        (projection.name, new_position),
-                    )
-            if position == -1:
-                position = self.position(projection.name)
-                continue
-            applied += len(page)
-            if progress is not None:
-                progress(new_position - position)
-            position = new_position
+            # Another process may have moved a position meanwhile: the caller starts again from there.
+            if any(self.position(p.name) != position for p in group):
+                return 0
+            events = [(n.id, n.topic, self.app.mapper.to_domain_event(n)) for n in page]
+            applied = 0
+            for projection in group:
+                wanted = set(projection.topics)
+                for notification_id, topic, event in events:
+                    if not wanted or topic in wanted:
+                        projection.process(self.db, notification_id, event)
+                        applied += 1
+                self.db.execute("DELETE FROM gb_tracking WHERE name = ?", (projection.name,))
+                self.db.execute(
+                    "INSERT INTO gb_tracking (name, position, version) VALUES (?, ?, ?)",
+                    (projection.name, new_position, projection.version),
+                )
+        if progress is not None:
+            progress((new_position - position) * len(group))
+        return applied
 
     def _lock(self, name: str) -> None:
-        """PostgreSQL: one catch-up per projection at a time (SQLite's BEGIN IMMEDIATE already is)."""
+        """PostgreSQL: one process at a time per projection (SQLite's BEGIN IMMEDIATE already is)."""
         if self.db.kind != "sqlite":
             self.db.execute("SELECT pg_advisory_xact_lock(hashtext(?))", ("grantbook-projection-" + name,))
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         with self.db.transaction():
             for projection in self.projections:
+                self._lock(projection.name)
                 for table in projection.tables:
                     self.db.execute(f"DELETE FROM {table}")
                 self.db.execute("DELETE FROM gb_tracking WHERE name = ?", (projection.name,))
