@@ -128,6 +128,8 @@ class InstitutionsProjection(Projection):
     tables = ("gb_institutions",)
     schema = (
         "CREATE TABLE IF NOT EXISTS gb_institutions (originator_id TEXT PRIMARY KEY, number TEXT NOT NULL)",
+        # "one institution" questions start here, then take the other tables' (originator_id, ...) indexes
+        "CREATE UNIQUE INDEX IF NOT EXISTS gb_institutions_by_number ON gb_institutions (number)",
     )
     topics = (InstitutionRegistered.TOPIC,)
 
@@ -164,6 +166,7 @@ class RightsProjection(Projection):
     schema = (
         f"CREATE TABLE IF NOT EXISTS gb_rights ({_GRANT_COLUMN_TYPES}, PRIMARY KEY (grant_id))",
         "CREATE INDEX IF NOT EXISTS gb_rights_by_institution ON gb_rights (originator_id, last_day)",
+        "CREATE INDEX IF NOT EXISTS gb_rights_by_institution_end ON gb_rights (originator_id, end_day)",
         "CREATE INDEX IF NOT EXISTS gb_rights_by_person ON gb_rights (person_id)",
         "CREATE INDEX IF NOT EXISTS gb_rights_by_end ON gb_rights (end_day)",
         "CREATE INDEX IF NOT EXISTS gb_rights_by_last_day ON gb_rights (last_day, begin_day)",
