@@ -55,7 +55,7 @@ SAVE_EVERY = 10  # institutions per save
 
 def emit(line: dict[str, Any]) -> None:
     if "baseline" in line and line["baseline"]:
-        line["ratio"] = round(line["value"] / line["baseline"], 3)
+        line["ratio"] = float(f"{line['value'] / line['baseline']:.3g}")  # 3 significant digits
     print(json.dumps(line), flush=True)
 
 
