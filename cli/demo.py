@@ -17,13 +17,13 @@ import click
 from grantbook.domain import RosterEntry
 from grantbook.projections.current_rights import EXPIRING_COLUMNS, RIGHTS_COLUMNS, query_held_on
 from grantbook.projections.expiry import query_ending_between
+from grantbook.projections.tables import answer
 
 from grantbook.errors import StoreError
 from grantbook.store import StoreLocation
 
 from .context import Session, pass_session
 from .output import table
-from .reading import read_models
 
 NUMBER = "034793"
 IRIS = "IRIS-Platform (Leerlingenpaspoort) Gebruiker"
@@ -95,9 +95,9 @@ def run_demo(session: Session) -> None:
     say(f"9. extended 90001's end date to {year_end.isoformat()} (end of the school year)")
 
     # The same read models the rights and expiring commands answer from.
-    with read_models(app) as models:
-        held = query_held_on(models.db, today, NUMBER)
-        ending = query_ending_between(models.db, today, 30, NUMBER)
+    held, ending = answer(
+        app, lambda db: (query_held_on(db, today, NUMBER), query_ending_between(db, today, 30, NUMBER))
+    )
     say("")
     say(f"Rights held at {NUMBER} on {today.isoformat()}:")
     say(table(held, RIGHTS_COLUMNS))

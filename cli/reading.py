@@ -9,8 +9,6 @@ and the audit trail's record times.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, time
 
 import click
@@ -20,9 +18,7 @@ from grantbook.projections.audit import AUDIT_COLUMNS, query_audit
 from grantbook.projections.current_rights import EXPIRING_COLUMNS, RIGHTS_COLUMNS, query_held_on, query_person
 from grantbook.projections.expiry import query_ending_between
 from grantbook.projections.leavers import LEAVERS_COLUMNS, query_leavers
-from grantbook.projections.tables import ReadModels
-
-from grantbook.application import GrantBook
+from grantbook.projections.tables import ReadModels, answer
 
 from .common import day_option, fail, to_date
 from .context import Session, pass_session
@@ -51,16 +47,6 @@ def parse_as_of(text: str, start: bool = False) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=BRUSSELS)
 
 
-@contextmanager
-def read_models(app: GrantBook) -> Iterator[ReadModels]:
-    models = ReadModels(app)
-    try:
-        models.catch_up()
-        yield models
-    finally:
-        models.close()
-
-
 @click.command()
 @click.argument("number")
 @day_option("--on", "The day to look at (default today).")
@@ -80,8 +66,7 @@ def rights(session: Session, number: str, on: str | None, as_of: str | None, out
     app = session.app(reading=True)
     app.institution(number)
     moment = parse_as_of(as_of) if as_of is not None else None
-    with read_models(app) as models:
-        rows = query_held_on(models.db, day, number, as_of=moment)
+    rows = answer(app, lambda db: query_held_on(db, day, number, as_of=moment))
     click.echo(render(rows, RIGHTS_COLUMNS, output_format))
 
 
@@ -107,8 +92,7 @@ def expiring(
         number = institution_number(number)
         app.institution(number)
     moment = parse_as_of(as_of) if as_of is not None else None
-    with read_models(app) as models:
-        rows = query_ending_between(models.db, day, within, number, as_of=moment)
+    rows = answer(app, lambda db: query_ending_between(db, day, within, number, as_of=moment))
     click.echo(render(rows, EXPIRING_COLUMNS, output_format))
 
 
@@ -146,8 +130,7 @@ def audit(
         last = moment if last is None else min(last, moment)
     app = session.app(reading=True)
     app.institution(number)
-    with read_models(app) as models:
-        rows = query_audit(models.db, number, actor, person, first, last)
+    rows = answer(app, lambda db: query_audit(db, number, actor, person, first, last))
     click.echo(render(rows, AUDIT_COLUMNS, output_format))
 
 
@@ -166,8 +149,7 @@ def person(session: Session, person: str, on: str | None, output_format: str) ->
     pid = person_id(person)
     day = to_date(on, session.today())
     app = session.app(reading=True)
-    with read_models(app) as models:
-        rows = query_person(models.db, pid, day)
+    rows = answer(app, lambda db: query_person(db, pid, day))
     click.echo(render(rows, RIGHTS_COLUMNS, output_format))
 
 
@@ -188,8 +170,7 @@ def leavers(session: Session, number: str | None, on: str | None, output_format:
     if number is not None:
         number = institution_number(number)
         app.institution(number)
-    with read_models(app) as models:
-        rows = query_leavers(models.db, day, number)
+    rows = answer(app, lambda db: query_leavers(db, day, number))
     click.echo(render(rows, LEAVERS_COLUMNS, output_format))
 
 

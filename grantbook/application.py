@@ -246,14 +246,9 @@ class GrantBook(Application[UUID]):
 
     def _person_for_digest(self, digest: str) -> str | None:
         from .projections.person import person_for_digest
-        from .projections.tables import ReadModels
+        from .projections.tables import answer
 
-        models = ReadModels(self)
-        try:
-            models.catch_up(["people"])
-            return person_for_digest(models.db, digest)
-        finally:
-            models.close()
+        return answer(self, lambda db: person_for_digest(db, digest), ["people"])
 
     # -- plumbing ---------------------------------------------------------------
 

@@ -16,7 +16,7 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from grantbook.domain.events import (
     AssignmentConfirmed,
@@ -29,7 +29,10 @@ from grantbook.domain.events import (
 )
 from grantbook.domain.state import ACTIVE, INACTIVE
 
+from grantbook.errors import StoreError
+
 PAGE = 1000
+T = TypeVar("T")
 
 
 class Database:
@@ -44,8 +47,8 @@ class Database:
             from grantbook import postgres
 
             self.connection = postgres.connect(location)
-            schema = postgres.schema_of(location)
-            self.connection.execute(f'SET search_path TO "{schema}"')
+            self.schema = postgres.schema_of(location)
+            self.connection.execute(f'SET search_path TO "{self.schema}"')
 
         self.pending: list[tuple[str, tuple[Any, ...]]] = []
 
@@ -97,6 +100,20 @@ class Database:
                     self.flush()
             finally:
                 self.pending.clear()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """A read-only transaction in which every query sees the same committed state."""
+        if self.kind == "sqlite":
+            self.connection.execute("BEGIN")  # deferred: WAL gives the first read's snapshot throughout
+            try:
+                yield
+            finally:
+                self.connection.execute("ROLLBACK")
+        else:
+            with self.connection.transaction(force_rollback=True):
+                self.connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                yield
 
     def close(self) -> None:
         self.connection.close()
@@ -359,6 +376,7 @@ class ReadModels:
         self.app = app
         self.db = Database(app)
         self.projections = tuple(projections)
+        self.caught_up_to = 0
         with self.db.transaction():
             self._lock("schema")  # one process at a time creates or replaces tables
             self.db.execute(TRACKING)
@@ -410,6 +428,7 @@ class ReadModels:
             behind = [(self.position(p.name), p) for p in chosen]
             behind = [(position, p) for position, p in behind if position < head]
             if not behind:
+                self.caught_up_to = head
                 return applied
             position = min(position for position, _ in behind)
             group = [p for at, p in behind if at == position]
@@ -449,9 +468,25 @@ class ReadModels:
         return applied
 
     def _lock(self, name: str) -> None:
-        """PostgreSQL: one process at a time per projection (SQLite's BEGIN IMMEDIATE already is)."""
+        """PostgreSQL: one process at a time per projection of this store (SQLite's BEGIN IMMEDIATE
+        already is). The key names the schema: stores in other schemas of the database do not wait."""
         if self.db.kind != "sqlite":
-            self.db.execute("SELECT pg_advisory_xact_lock(hashtext(?))", ("grantbook-projection-" + name,))
+            key = f"grantbook-projection-{self.db.schema}-{name}"
+            self.db.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (key,))
+
+    def answer(
+        self, question: Callable[[Database], T], names: Sequence[str] | None = None, attempts: int = 20
+    ) -> T:
+        """Catches up, then answers from one snapshot in which every projection is at least where the
+        catch-up left it. A rebuild that emptied the tables in between is seen (its positions went
+        back) and caught up again, so an answer never comes from emptied or half-built tables."""
+        chosen = [p.name for p in self.projections if names is None or p.name in names]
+        for _ in range(attempts):
+            self.catch_up(chosen)
+            with self.db.snapshot():
+                if all(self.position(name) >= self.caught_up_to for name in chosen):
+                    return question(self.db)
+        raise StoreError("the read models are being rebuilt by another process: try again when it is done")
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         with self.db.transaction():
@@ -464,3 +499,12 @@ class ReadModels:
 
     def close(self) -> None:
         self.db.close()
+
+
+def answer(app: Any, question: Callable[[Database], T], names: Sequence[str] | None = None) -> T:
+    """Opens the store's read models, answers ``question`` from them up to date, closes them."""
+    models = ReadModels(app)
+    try:
+        return models.answer(question, names)
+    finally:
+        models.close()

@@ -189,3 +189,61 @@ def test_a_projection_written_by_another_version_is_rebuilt(school, store_url, m
     status = {r["projection"]: r for r in school.json("projections", "status")}
     assert status["rights"]["position"] == 0 and status["audit"]["lag"] == 0  # only that one is rebuilt
     assert (school.json("rights", NUMBER), school.json("audit", NUMBER)) == before
+
+
+def test_an_answer_never_comes_from_tables_a_rebuild_has_just_emptied(school, store_url) -> None:
+    """Another process's rebuild empties the tables between a reader's catch-up and its query:
+    the reader sees its projections went back, catches up again and answers in full."""
+    grant(school, "90001", "90002")
+    app = GrantBook.open(StoreLocation.parse(store_url), create=False)
+    reader, rebuilder = ReadModels(app), ReadModels(app)
+    try:
+        full = reader.answer(lambda db: query_audit(db, NUMBER))
+        original, emptied = reader.catch_up, []
+
+        def rebuild_starts_right_after(*args):  # type: ignore[no-untyped-def]
+            applied = original(*args)
+            if not emptied:
+                emptied.append(True)
+                with rebuilder.db.transaction():  # what rebuild() commits before catching up
+                    for projection in rebuilder.projections:
+                        for table in projection.tables:
+                            rebuilder.db.execute(f"DELETE FROM {table}")
+                    rebuilder.db.execute("DELETE FROM gb_tracking")
+            return applied
+
+        reader.catch_up = rebuild_starts_right_after  # type: ignore[method-assign]
+        assert reader.answer(lambda db: query_audit(db, NUMBER)) == full
+        assert emptied and len(full) > 5
+    finally:
+        reader.close()
+        rebuilder.close()
+        app.close()
+
+
+def test_stores_in_other_schemas_do_not_wait_for_each_other(school, store_url, tmp_path) -> None:
+    """PostgreSQL advisory locks are per database: their keys name the schema, so a long catch-up of
+    one store does not hold up the read models of another store on the same server."""
+    from conftest import fresh_store
+
+    kind = "sqlite" if store_url.startswith("sqlite") else "postgres"
+    second = fresh_store(kind, tmp_path, "second")
+    second_url = next(second)
+    grant(school, "90001")
+    ours = GrantBook.open(StoreLocation.parse(store_url), create=False)
+    theirs = GrantBook.open(StoreLocation.parse(second_url), create=True)
+    busy, reader = ReadModels(theirs), ReadModels(ours)
+    try:
+        if kind == "postgres":  # waiting on a lock is then an error, not a hang
+            reader.db.execute("SET lock_timeout = '3s'")
+        with busy.db.transaction():  # the other store is in the middle of a catch-up of every projection
+            for name in ("schema", *(p.name for p in busy.projections)):
+                busy._lock(name)
+            rows = reader.answer(lambda db: query_audit(db, NUMBER))
+        assert rows and rows[-1]["event"] == "AssignmentConfirmed"
+    finally:
+        busy.close()
+        reader.close()
+        ours.close()
+        theirs.close()
+        next(second, None)
