@@ -36,10 +36,17 @@ class GrantbookGroup(click.Group):
             fail(str(error))
         except OverflowError:
             fail("date-range: a date is too far in the past or future to count days from (e.g. 9999-12-31)")
-        except (PersistenceError, sqlite3.Error) as error:
+        except Exception as error:
+            if not is_database_error(error):
+                raise
             session = ctx.find_object(Session)
             where = session.store.display if session else "the store"
             fail(f"store {where}: {store_problem(error)}")
+
+
+def is_database_error(error: BaseException) -> bool:
+    """The store's own errors, and those of the drivers the read models use directly."""
+    return isinstance(error, PersistenceError | sqlite3.Error) or type(error).__module__.startswith("psycopg")
 
 
 def store_problem(error: BaseException) -> str:
@@ -54,6 +61,11 @@ def store_problem(error: BaseException) -> str:
     if "full" in text or "no space" in text or "disk i/o error" in text:
         return "the disk is full or failing: the store could not be written; nothing was recorded"
     if "read-only" in text or "readonly" in text or "unable to open" in text or "permission denied" in text:
+        if "read_only" in text or "read-only transaction" in text:
+            return (
+                "the store cannot be written by this user (read-only access): reading needs read models "
+                "that are up to date; someone with write access can run `grantbook projections catch-up`"
+            )
         return f"the store cannot be written (read-only file, folder or server); nothing recorded ({error})"
     return f"{type(error).__name__}: {error}"
 

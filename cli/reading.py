@@ -198,6 +198,26 @@ def status(session: Session, output_format: str) -> None:
     click.echo(render(rows, ("projection", "position", "head", "lag"), output_format))
 
 
+@projections.command("catch-up")
+@pass_session
+def catch_up(session: Session) -> None:
+    """Bring every projection up to the latest event (reading commands do this first themselves;
+    run it from a schedule to keep them current, e.g. for auditors with read-only access).
+
+    \b
+    Example:
+      grantbook projections catch-up
+    """
+    app = session.app(reading=True)
+    models = ReadModels(app)
+    try:
+        applied = models.catch_up()
+        lag = max(row["lag"] for row in models.status())
+    finally:
+        models.close()
+    click.echo(f"applied {applied} events; lag {lag}", err=True)
+
+
 @projections.command()
 @pass_session
 def rebuild(session: Session) -> None:

@@ -11,7 +11,9 @@ tracked position (ADR 0005).
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -30,6 +32,7 @@ from grantbook.domain.events import (
 from grantbook.domain.state import ACTIVE, INACTIVE
 
 from grantbook.errors import StoreError
+from grantbook.store import DEFAULT_LOCK_TIMEOUT
 
 PAGE = 1000
 T = TypeVar("T")
@@ -41,14 +44,16 @@ class Database:
     def __init__(self, app: Any) -> None:
         location = app.location
         self.kind = location.kind
+        timeout = float(os.environ.get("GRANTBOOK_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT))
         if self.kind == "sqlite":
-            self.connection = sqlite3.connect(str(location.path), isolation_level=None, timeout=30)
+            self.connection = sqlite3.connect(str(location.path), isolation_level=None, timeout=timeout)
         else:
             from grantbook import postgres
 
             self.connection = postgres.connect(location)
             self.schema = postgres.schema_of(location)
             self.connection.execute(f'SET search_path TO "{self.schema}"')
+            self.connection.execute(f"SET lock_timeout = '{int(timeout * 1000)}ms'")
 
         self.pending: list[tuple[str, tuple[Any, ...]]] = []
 
@@ -122,10 +127,11 @@ class Database:
 class Projection:
     """A named view of the events: its tables, and how one event changes them.
 
-    ``version`` names the definition: when a release changes a projection's
-    tables or what it makes of an event, it raises the version, and every
-    store drops that projection's tables and rebuilds them from the events
-    on first use.
+    ``version`` names what it makes of an event: a release that changes that
+    raises it. With a fingerprint of the table definitions (so that a new
+    column or index counts too) it is kept beside the tracked position; a
+    store whose projection was written under another one drops that
+    projection's tables and rebuilds them from the events on first use.
     """
 
     name: str = ""
@@ -136,6 +142,10 @@ class Projection:
 
     def process(self, db: Database, position: int, event: InstitutionEvent) -> None:
         raise NotImplementedError
+
+    @property
+    def definition(self) -> str:
+        return f"{self.version}:{hashlib.sha256(repr(self.schema).encode()).hexdigest()[:16]}"
 
 
 class InstitutionsProjection(Projection):
@@ -365,7 +375,7 @@ PROJECTIONS: tuple[Projection, ...] = (
 BY_NAME = {projection.name: projection for projection in PROJECTIONS}
 TRACKING = (
     "CREATE TABLE IF NOT EXISTS gb_tracking (name TEXT PRIMARY KEY, position BIGINT NOT NULL,"
-    " version INTEGER NOT NULL)"
+    " definition TEXT NOT NULL)"
 )
 
 
@@ -377,18 +387,33 @@ class ReadModels:
         self.db = Database(app)
         self.projections = tuple(projections)
         self.caught_up_to = 0
+        if self._definitions() != {p.name: p.definition for p in PROJECTIONS}:
+            self._create_or_replace_tables()
+
+    def _definitions(self) -> dict[str, str] | None:
+        """Each tracked projection's definition; None if there is no (current) tracking table yet.
+        When all match, the tables are there as this release defines them: nothing to create, and
+        no write lock to take."""
+        try:
+            return dict(self.db.execute("SELECT name, definition FROM gb_tracking").fetchall())
+        except Exception as error:  # no table yet, or one without definitions (sqlite3 / psycopg errors)
+            if type(error).__module__.split(".")[0] not in ("sqlite3", "psycopg"):
+                raise
+            return None
+
+    def _create_or_replace_tables(self) -> None:
         with self.db.transaction():
             self._lock("schema")  # one process at a time creates or replaces tables
             self.db.execute(TRACKING)
             columns = [c[0] for c in self.db.execute("SELECT * FROM gb_tracking WHERE 1 = 0").description]
-            if "version" in columns:
-                versions = dict(self.db.execute("SELECT name, version FROM gb_tracking").fetchall())
-            else:  # tracked before projections had versions: rebuild them all
+            if "definition" in columns:
+                found = dict(self.db.execute("SELECT name, definition FROM gb_tracking").fetchall())
+            else:  # tracked by an earlier release: rebuild every projection
                 self.db.execute("DROP TABLE gb_tracking")
                 self.db.execute(TRACKING)
-                versions = {projection.name: 0 for projection in PROJECTIONS}
+                found = {projection.name: "" for projection in PROJECTIONS}
             for projection in PROJECTIONS:
-                if versions.get(projection.name, projection.version) != projection.version:
+                if found.get(projection.name, projection.definition) != projection.definition:
                     self._drop(projection)
                 for statement in projection.schema:
                     self.db.execute(statement)
@@ -460,8 +485,8 @@ class ReadModels:
                         applied += 1
                 self.db.execute("DELETE FROM gb_tracking WHERE name = ?", (projection.name,))
                 self.db.execute(
-                    "INSERT INTO gb_tracking (name, position, version) VALUES (?, ?, ?)",
-                    (projection.name, new_position, projection.version),
+                    "INSERT INTO gb_tracking (name, position, definition) VALUES (?, ?, ?)",
+                    (projection.name, new_position, projection.definition),
                 )
         if progress is not None:
             progress((new_position - position) * len(group))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -181,7 +183,7 @@ def test_a_projection_written_by_another_version_is_rebuilt(school, store_url, m
     models = ReadModels(app)
     try:
         with models.db.transaction():  # as an older release would have left them
-            models.db.execute("UPDATE gb_tracking SET version = 1 WHERE name = 'rights'")
+            models.db.execute("UPDATE gb_tracking SET definition = '1:0123456789abcdef' WHERE name = 'rights'")
             models.db.execute("DELETE FROM gb_rights")
     finally:
         models.close()
@@ -247,3 +249,40 @@ def test_stores_in_other_schemas_do_not_wait_for_each_other(school, store_url, t
         ours.close()
         theirs.close()
         next(second, None)
+
+
+def test_an_auditor_without_write_access_reads_up_to_date_read_models(school, store_url) -> None:
+    """Read models that are up to date are read without writing anything: an auditor whose database
+    access is read-only (PostgreSQL), or who reads while another process holds the SQLite file's
+    write lock, gets the answers. Read models that are behind need a catch-up: a one-line error
+    then, until someone who may write runs `projections catch-up`."""
+    grant(school, "90001", "90002")
+    school.ok("extend", NUMBER, "90001", "--right", IRIS, "--end", "2027-09-30")
+    result = school.ok("projections", "catch-up", actor=None)
+    assert "lag 0" in result.stderr
+    expected = (school.json("rights", NUMBER), school.json("audit", NUMBER))
+    with read_only_access(store_url) as env:
+        assert (school.json("rights", NUMBER, env=env), school.json("audit", NUMBER, env=env)) == expected
+    school.ok("revoke", NUMBER, "90002", "--right", IRIS, "--reason", "left")
+    with read_only_access(store_url) as env:
+        behind = school.run("rights", NUMBER, env=env)
+    assert behind.exit_code == 1 and len(behind.stderr.strip().splitlines()) == 1, behind.stderr
+    assert ("busy" if store_url.startswith("sqlite") else "read-only") in behind.stderr
+    assert [r["person_id"] for r in school.json("rights", NUMBER)] == ["90001"]
+
+
+@contextmanager
+def read_only_access(store_url: str) -> Iterator[dict[str, str]]:
+    """PostgreSQL: a session that may not write; SQLite: another process holds the write lock."""
+    if not store_url.startswith("sqlite"):
+        yield {"PGOPTIONS": "-c default_transaction_read_only=on"}
+        return
+    import sqlite3
+
+    holder = sqlite3.connect(StoreLocation.parse(store_url).path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        yield {"GRANTBOOK_LOCK_TIMEOUT": "1"}
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
