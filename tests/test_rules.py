@@ -191,7 +191,9 @@ def test_a_bis_number_is_accepted(school: Driver) -> None:
 
 
 def test_reading_a_store_that_does_not_exist_creates_nothing(gb: Driver, tmp_path: Path) -> None:
-    for args in (("rights", NUMBER), ("expiring",), ("audit", NUMBER), ("search", NUMBER), ("selection", NUMBER), ("select", NUMBER, "1")):
+    for args in (("rights", NUMBER), ("expiring",), ("audit", NUMBER), ("search", NUMBER), ("selection", NUMBER),
+                 ("select", NUMBER, "1"), ("person", "90001"), ("leavers",), ("projections", "status"),
+                 ("projections", "catch-up"), ("projections", "rebuild"), ("verify",)):
         result = gb.run(*args)
         assert result.exit_code == 1
         assert result.stderr.startswith("error: store ")
