@@ -7,6 +7,7 @@ import json
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -136,6 +137,15 @@ class Driver:
         # An SQLite store keeps its key beside the database; a server store is told where.
         self.key_path = workdir / ("store.db.key" if self.is_sqlite else "store.key")
         self.base_env = {} if self.is_sqlite else {"GRANTBOOK_KEY_FILE": str(self.key_path)}
+
+    @contextmanager
+    def pointed_at(self, url: str) -> Iterator[Driver]:
+        """The same driver, for a while against another store."""
+        saved, self.store_url = self.store_url, url
+        try:
+            yield self
+        finally:
+            self.store_url = saved
 
     def run(self, *args: str, actor: str | None = ADMIN, env: dict[str, str] | None = None) -> Result:
         full = ["--store", self.store_url]

@@ -127,12 +127,9 @@ def long_history(gb: Driver, pairs: int = 5000) -> None:
 
 
 def answers(gb: Driver, url: str | None = None) -> list[str]:
-    saved, gb.store_url = gb.store_url, url or gb.store_url
-    try:
+    with gb.pointed_at(url or gb.store_url):
         return [gb.ok(*args, "--format", "json", actor=None).stdout
                 for args in (("rights", NUMBER, "--on", "2027-01-01"), ("expiring", "--within", "400"), ("audit", NUMBER))]
-    finally:
-        gb.store_url = saved
 
 
 def test_a_killed_projection_rebuild_loses_nothing(registered: Driver) -> None:
@@ -157,8 +154,5 @@ def test_a_killed_store_copy_is_finished_by_a_rerun(registered: Driver, other_st
     result = gb.run("store", "copy", "--from", gb.store_url, "--to", other_store_url, actor=None)
     assert result.exit_code == 0, result.stderr
     assert answers(gb, other_store_url) == expected
-    saved, gb.store_url = gb.store_url, other_store_url
-    try:
+    with gb.pointed_at(other_store_url):
         gb.ok("verify", actor=None)
-    finally:
-        gb.store_url = saved

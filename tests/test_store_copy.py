@@ -22,12 +22,9 @@ def fill(school: Driver) -> None:
 
 
 def views(gb: Driver, url: str) -> list[str]:
-    saved, gb.store_url = gb.store_url, url
-    try:
+    with gb.pointed_at(url):
         return [gb.ok(*args, "--format", "json").stdout
                 for args in (("audit", NUMBER), ("rights", NUMBER), ("expiring", "--within", "400"))]
-    finally:
-        gb.store_url = saved
 
 
 def copy(gb: Driver, source: str, target: str):
@@ -79,9 +76,8 @@ def test_an_interrupted_copy_is_resumed(school: Driver, other_store_url: str, mo
 
 def test_a_target_holding_other_events_is_refused(school: Driver, other_store_url: str) -> None:
     fill(school)
-    saved, school.store_url = school.store_url, other_store_url
-    school.ok("institution", "register", "111111", "--name", "Else", "--admin", "jan")
-    school.store_url = saved
+    with school.pointed_at(other_store_url):
+        school.ok("institution", "register", "111111", "--name", "Else", "--admin", "jan")
     result = copy(school, school.store_url, other_store_url)
     assert result.exit_code == 1
     assert result.stderr.startswith("error: the target store holds events that are not a prefix")
@@ -104,11 +100,8 @@ def burn_positions(store_url: str, how_many: int = 500) -> None:
 
 
 def positions(gb: Driver, url: str) -> list[int]:
-    saved, gb.store_url = gb.store_url, url
-    try:
+    with gb.pointed_at(url):
         return [row["position"] for row in gb.json("audit", NUMBER)]
-    finally:
-        gb.store_url = saved
 
 
 def test_events_keep_their_positions_and_checkpoints_verify_on_the_copy(
@@ -127,13 +120,10 @@ def test_events_keep_their_positions_and_checkpoints_verify_on_the_copy(
 
     assert copy(school, school.store_url, other_store_url).exit_code == 0
     assert positions(school, other_store_url) == positions(school, school.store_url)
-    saved, school.store_url = school.store_url, other_store_url
-    try:
+    with school.pointed_at(other_store_url):
         school.ok("verify", "--checkpoint", str(tmp_path / "c.json"), "--public-key", str(tmp_path / "k.pub"),
                   actor=None)
         # Work goes on in the copy, after the copied events.
         last = positions(school, other_store_url)[-1]
         school.ok("search", NUMBER, "--name", "after the move")
         assert positions(school, other_store_url)[-1] > last
-    finally:
-        school.store_url = saved
