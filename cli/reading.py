@@ -35,7 +35,7 @@ as_of_option = click.option(
 )
 
 
-def parse_as_of(text: str, start: bool = False) -> datetime:
+def parse_as_of(text: str, start: bool = False, option: str = "--as-of") -> datetime:
     """ISO 8601; a date alone is the end (or ``start``) of that day in Brussels; no zone = Brussels."""
     try:
         if len(text) == 10:
@@ -43,7 +43,7 @@ def parse_as_of(text: str, start: bool = False) -> datetime:
             return datetime.combine(day, time.min if start else time.max, tzinfo=BRUSSELS)
         moment = datetime.fromisoformat(text)
     except ValueError:
-        fail(f"--as-of: {text!r} is not an ISO 8601 date or timestamp (e.g. 2026-03-01T09:30:00+01:00)")
+        fail(f"{option}: {text!r} is not an ISO 8601 date or timestamp (e.g. 2026-03-01T09:30:00+01:00)")
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=BRUSSELS)
 
 
@@ -123,8 +123,8 @@ def audit(
       grantbook audit 034793 --person 90001 --since 2027-01-01T00:00:00+01:00
     """
     number = institution_number(number)
-    first = parse_as_of(since, start=True) if since else None
-    last = parse_as_of(until) if until else None
+    first = parse_as_of(since, start=True, option="--since") if since else None
+    last = parse_as_of(until, option="--until") if until else None
     if as_of is not None:  # the trail as it stood then: the events recorded up to that moment
         moment = parse_as_of(as_of)
         last = moment if last is None else min(last, moment)

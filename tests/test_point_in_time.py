@@ -53,6 +53,9 @@ def test_as_of_rejects_a_bad_timestamp(school) -> None:
     result = school.run("rights", NUMBER, "--as-of", "yesterday")
     assert result.exit_code == 1
     assert len(result.stderr.strip().splitlines()) == 1 and "--as-of" in result.stderr
+    for option in ("--since", "--until", "--as-of"):
+        result = school.run("audit", NUMBER, option, "2026-13-01")
+        assert result.exit_code == 1 and result.stderr.startswith(f"error: {option}: '2026-13-01' is not")
 
 
 def test_audit_filters_by_person_and_time_range(school, clock) -> None:
