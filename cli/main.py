@@ -7,7 +7,6 @@ stderr, nothing recorded), 2 wrong usage (click's own message).
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 from typing import Any
 
@@ -16,7 +15,7 @@ from eventsourcing.persistence import PersistenceError
 from grantbook.domain import RuleViolation
 
 from grantbook import __version__
-from grantbook.errors import KeyFileError, StoreError
+from grantbook.errors import KeyFileError, StoreError, is_driver_error
 from grantbook.store import DEFAULT_LOCK_TIMEOUT, DEFAULT_STORE, StoreLocation
 
 from . import admin, demo, integrity, reading, store_cmd, workflow
@@ -46,7 +45,7 @@ class GrantbookGroup(click.Group):
 
 def is_database_error(error: BaseException) -> bool:
     """The store's own errors, and those of the drivers the read models use directly."""
-    return isinstance(error, PersistenceError | sqlite3.Error) or type(error).__module__.startswith("psycopg")
+    return isinstance(error, PersistenceError) or is_driver_error(error)
 
 
 def store_problem(error: BaseException) -> str:

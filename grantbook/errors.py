@@ -7,3 +7,8 @@ class StoreError(Exception):
 
 class KeyFileError(Exception):
     """The key that protects national register numbers is missing or wrong."""
+
+
+def is_driver_error(error: BaseException) -> bool:
+    """An error raised by a database driver (sqlite3, psycopg) used directly, not through the store."""
+    return type(error).__module__.split(".")[0] in ("sqlite3", "psycopg")

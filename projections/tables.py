@@ -31,7 +31,7 @@ from grantbook.domain.events import (
 )
 from grantbook.domain.state import ACTIVE, INACTIVE
 
-from grantbook.errors import StoreError
+from grantbook.errors import StoreError, is_driver_error
 from grantbook.store import DEFAULT_LOCK_TIMEOUT
 
 PAGE = 1000
@@ -396,8 +396,8 @@ class ReadModels:
         no write lock to take."""
         try:
             return dict(self.db.execute("SELECT name, definition FROM gb_tracking").fetchall())
-        except Exception as error:  # no table yet, or one without definitions (sqlite3 / psycopg errors)
-            if type(error).__module__.split(".")[0] not in ("sqlite3", "psycopg"):
+        except Exception as error:  # no table yet, or one without definitions
+            if not is_driver_error(error):
                 raise
             return None
 

@@ -37,8 +37,9 @@ def answers(models: ReadModels, app: GrantBook, number: str, moments: list[datet
     """Every question, asked of the tables and of a fold of the events, now and as of each moment."""
     models.catch_up()
     persisted, oracle = [], []
+    everything = list(app.recorded_events())
     for moment in moments:
-        recorded = [item for item in app.recorded_events() if moment is None or item.event.timestamp <= moment]
+        recorded = [item for item in everything if moment is None or item.event.timestamp <= moment]
         fold = CurrentRights.from_events(item.event for item in recorded)
         persisted.append((
             [query_held_on(models.db, day, number, as_of=moment) for day in DAYS],

@@ -365,6 +365,14 @@ class GrantBookMachine(RuleBasedStateMachine):
         if not isinstance(expected, Refused):
             self.pending[actor] = None
 
+    def _acting_on_live(self, actor: str, pid: str, context: str | None) -> list[ModelGrant]:
+        """What extend and revoke check first: the actor may act, and the person holds a live grant."""
+        self.check(actor)
+        live = self._live(pid, context)
+        if not live:
+            raise Refused("no-active-grant")
+        return live
+
     def _live(self, pid: str, context: str | None) -> list[ModelGrant]:
         return [g for g in self.grants if g.person_id == pid and context in (None, g.context)
                 and g.revoked_on is None and g.end >= self.today]
@@ -375,10 +383,7 @@ class GrantBookMachine(RuleBasedStateMachine):
         pid = data.draw(st.sampled_from([g.person_id for g in self.grants] or list(POOL)))
 
         def outcome() -> int:
-            self.check(actor)
-            live = self._live(pid, context)
-            if not live:
-                raise Refused("no-active-grant")
+            live = self._acting_on_live(actor, pid, context)
             if len({g.context for g in live}) > 1:
                 raise Refused("ambiguous-grant")
             grant = max(live, key=lambda g: g.end)
@@ -402,11 +407,7 @@ class GrantBookMachine(RuleBasedStateMachine):
         pid = data.draw(st.sampled_from([g.person_id for g in self.grants] or list(POOL)))
 
         def outcome() -> int:
-            self.check(actor)
-            live = self._live(pid, context)
-            if not live:
-                raise Refused("no-active-grant")
-            return len(live)
+            return len(self._acting_on_live(actor, pid, context))
         expected = self.predict(outcome)
         args = ["revoke", self.number, pid, "--right", IRIS, "--reason", "left the school"]
         if context:
