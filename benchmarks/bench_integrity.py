@@ -30,7 +30,7 @@ from typing import Any
 from grantbook.domain import Act, Institution, ProtectedNumber, RosterEntry
 
 from grantbook.application import GrantBook
-from grantbook.store import StoreLocation
+from grantbook.adapters.store import StoreLocation
 
 IRIS = "IRIS-Platform (Leerlingenpaspoort) Gebruiker"
 DEFAULT_CYCLES = 30
@@ -152,7 +152,7 @@ def measure(store_url: str, args: Any, emit: Callable[[dict[str, Any]], None]) -
         # The variants without a chain wrote unlinked events on purpose: verify
         # would stop at the first one, so time the chain check on a walk that
         # only hashes (the same work verify does per event).
-        from grantbook.integrity import ChainWalker, stored_events
+        from grantbook.adapters.checkpoints import ChainWalker, stored_events
 
         total = 0
         started = time.perf_counter()

@@ -23,7 +23,7 @@ from eventsourcing.application import project_aggregate
 from grantbook.domain import Act, Institution, RosterEntry
 
 from grantbook.application import SNAPSHOT_INTERVAL, GrantBook
-from grantbook.store import StoreLocation
+from grantbook.adapters.store import StoreLocation
 
 BATCH = 5000  # events per save while building the history
 

@@ -29,7 +29,7 @@ def _prepare(store_url: str, numbers: list[str]) -> None:
     from grantbook.domain import Act, RosterEntry
 
     from grantbook.application import GrantBook
-    from grantbook.store import StoreLocation
+    from grantbook.adapters.store import StoreLocation
 
     app = GrantBook.open(StoreLocation.parse(store_url), create=True)
     act = Act("bench", datetime.now(UTC))
@@ -57,7 +57,7 @@ def _confirm_all(store_url: str, numbers: list[str], start_at: float) -> None:
     from grantbook.domain import Act
 
     from grantbook.application import GrantBook
-    from grantbook.store import StoreLocation
+    from grantbook.adapters.store import StoreLocation
 
     app = GrantBook.open(StoreLocation.parse(store_url), create=False)
     while time.time() < start_at:
@@ -128,8 +128,8 @@ def raw_transactions_per_second(store_url: str, transactions: int) -> float:
         elapsed = time.perf_counter() - begin
         db.close()
         return transactions / elapsed
-    from grantbook.postgres import connect
-    from grantbook.store import StoreLocation
+    from grantbook.adapters.postgres import connect
+    from grantbook.adapters.store import StoreLocation
 
     connection = connect(StoreLocation.parse(store_url))
     schema = "gb_raw_" + uuid.uuid4().hex[:8]

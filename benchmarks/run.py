@@ -43,7 +43,7 @@ from grantbook.projections.expiry import query_ending_between
 from grantbook.projections.tables import ReadModels
 
 from grantbook.application import GrantBook
-from grantbook.store import StoreLocation
+from grantbook.adapters.store import StoreLocation
 
 IRIS = "IRIS-Platform (Leerlingenpaspoort) Gebruiker"
 CONTEXTS = ("Gebruiker", "Beheerder", "Operator")

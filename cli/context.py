@@ -12,7 +12,7 @@ from grantbook.domain import Act, RuleViolation, person_id
 from grantbook.domain.values import BRUSSELS
 
 from grantbook.application import GrantBook
-from grantbook.store import StoreLocation
+from grantbook.adapters.store import StoreLocation
 
 
 @dataclass

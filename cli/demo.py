@@ -20,7 +20,7 @@ from grantbook.projections.expiry import query_ending_between
 from grantbook.projections.tables import answer
 
 from grantbook.errors import StoreError
-from grantbook.store import StoreLocation
+from grantbook.adapters.store import StoreLocation
 
 from .context import Session, pass_session
 from .output import table

@@ -16,9 +16,9 @@ from grantbook.domain import RuleViolation
 
 from grantbook import __version__
 from grantbook.errors import KeyFileError, StoreError, is_driver_error
-from grantbook.store import DEFAULT_LOCK_TIMEOUT, DEFAULT_STORE, StoreLocation
+from grantbook.adapters.store import DEFAULT_LOCK_TIMEOUT, DEFAULT_STORE, StoreLocation
 
-from . import admin, demo, integrity, reading, store_cmd, workflow
+from . import admin, demo, reading, verify, store_cmd, workflow
 from .common import fail
 from .context import Session
 
@@ -109,7 +109,7 @@ def cli(ctx: click.Context, store: str, actor: str | None) -> None:
 # -- institution and roster ---------------------------------------------------
 
 
-for module in (workflow, admin, reading, integrity, store_cmd):
+for module in (workflow, admin, reading, verify, store_cmd):
     for command in module.COMMANDS:
         cli.add_command(command)
 cli.add_command(demo.demo)

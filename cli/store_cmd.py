@@ -7,9 +7,9 @@ import sys
 import click
 
 from grantbook.application import GrantBook
-from grantbook.copy import copy_events, count, verified_prefix
+from grantbook.adapters.store_copy import copy_events, count, verified_prefix
 from grantbook.errors import StoreError
-from grantbook.store import StoreLocation
+from grantbook.adapters.store import StoreLocation
 
 
 @click.group()

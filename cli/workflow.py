@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from grantbook.domain import institution_number, parse_date
 
-from grantbook.roster_file import parse_roster
+from grantbook.adapters.roster_file import parse_roster
 
 from .common import PERSON_COLUMNS, day_option, describe, fail, person_rows
 from .context import Session, pass_session

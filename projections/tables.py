@@ -32,7 +32,7 @@ from grantbook.domain.events import (
 from grantbook.domain.state import ACTIVE, INACTIVE
 
 from grantbook.errors import StoreError, is_driver_error
-from grantbook.store import DEFAULT_LOCK_TIMEOUT
+from grantbook.adapters.store import DEFAULT_LOCK_TIMEOUT
 
 PAGE = 1000
 T = TypeVar("T")
@@ -48,7 +48,7 @@ class Database:
         if self.kind == "sqlite":
             self.connection = sqlite3.connect(str(location.path), isolation_level=None, timeout=timeout)
         else:
-            from grantbook import postgres
+            from grantbook.adapters import postgres
 
             self.connection = postgres.connect(location)
             self.schema = postgres.schema_of(location)

@@ -16,7 +16,7 @@ from freezegun import configure, freeze_time
 from grantbook.cli.main import cli
 
 from grantbook.application import GrantBook
-from grantbook.store import StoreLocation
+from grantbook.adapters.store import StoreLocation
 
 # Frozen time must not reach the database drivers: psycopg's and the pool's
 # timeouts would wait on a clock that never moves. Our own code passes every
@@ -64,7 +64,7 @@ POSTGRES_URL = os.environ.get("GRANTBOOK_TEST_POSTGRES", "postgresql://postgres@
 def postgres_connection() -> object:
     import psycopg
 
-    from grantbook.store import StoreLocation
+    from grantbook.adapters.store import StoreLocation
 
     location = StoreLocation.parse(POSTGRES_URL)
     return psycopg.connect(
@@ -99,7 +99,7 @@ def other_store_url(store_url: str, tmp_path: Path) -> Iterator[str]:
 
 def store_contents(store_url: str) -> list[bytes]:
     """Every byte the store keeps: files (SQLite) and every row of every table."""
-    from grantbook.store import StoreLocation
+    from grantbook.adapters.store import StoreLocation
 
     location = StoreLocation.parse(store_url)
     blobs: list[bytes] = []

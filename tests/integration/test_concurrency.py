@@ -16,7 +16,7 @@ from conftest import NUMBER, Driver, roster_csv, staff
 from freezegun import freeze_time
 
 from grantbook.application import GrantBook
-from grantbook.store import StoreLocation
+from grantbook.adapters.store import StoreLocation
 
 WORKERS = 8
 STEPS = 18

@@ -21,7 +21,7 @@ from uuid import UUID
 from eventsourcing.utils import get_topic, register_topic, resolve_topic
 from pydantic import BaseModel, ConfigDict
 
-from .domain import Institution
+from grantbook.domain import Institution
 
 # The last event is not state: a snapshot keeps the chain head's hash instead.
 _SKIP = ("_id", "_version", "_pending_events", "_chain_last")

@@ -15,7 +15,7 @@ import io
 
 from pydantic import ValidationError
 
-from .domain import RosterEntry, RuleViolation, parse_date, person_id
+from grantbook.domain import RosterEntry, RuleViolation, parse_date, person_id
 
 COLUMNS = ("person_id", "first_name", "last_name", "category", "status", "begin_date", "end_date")
 STATUSES = {"actief": "Actief", "inactief": "Inactief"}

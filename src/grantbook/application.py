@@ -20,8 +20,8 @@ from uuid import UUID, uuid4
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Mapper
 
-from . import snapshots as _snapshots  # noqa: F401  (sets Institution.Snapshot)
-from .domain import (
+from grantbook.adapters import snapshots as _snapshots  # noqa: F401  (sets Institution.Snapshot)
+from grantbook.domain import (
     Act,
     Grant,
     Institution,
@@ -32,12 +32,12 @@ from .domain import (
     RuleViolation,
     institution_number,
 )
-from .domain.events import SupportWorkerAdded
-from .domain.institution import require_reason
-from .errors import KeyFileError, StoreError
-from .persistence import CanonicalJSONTranscoder, PydanticMapper
-from .store import StoreLocation
-from .vault import NumberVault, create_key_file, read_key_file
+from grantbook.domain.events import SupportWorkerAdded
+from grantbook.domain.institution import require_reason
+from grantbook.errors import KeyFileError, StoreError
+from grantbook.adapters.persistence import CanonicalJSONTranscoder, PydanticMapper
+from grantbook.adapters.store import StoreLocation
+from grantbook.adapters.vault import NumberVault, create_key_file, read_key_file
 
 T = TypeVar("T")
 MAX_ATTEMPTS = 30
@@ -55,7 +55,7 @@ class RecordedEvent:
 
 class GrantBook(Application[UUID]):
     name = "grantbook"
-    # A snapshot (grantbook/snapshots.py) every SNAPSHOT_INTERVAL events of an
+    # A snapshot (adapters/snapshots.py) every SNAPSHOT_INTERVAL events of an
     # institution: loading replays at most that many events after it.
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Institution: SNAPSHOT_INTERVAL}
 
@@ -86,7 +86,7 @@ class GrantBook(Application[UUID]):
             if not create and not location.exists():
                 raise StoreError(f"store {location.display} does not exist (nothing was created)")
             return cls(location, key_file=key_file, notice=notice)
-        from . import postgres
+        from grantbook.adapters import postgres
 
         with postgres.prepared(location, create=create) as must_create:
             env = {**location.environment(), "CREATE_TABLE": "y" if must_create else "n"}

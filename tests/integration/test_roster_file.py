@@ -8,7 +8,7 @@ from grantbook.domain import RuleViolation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grantbook.roster_file import parse_roster
+from grantbook.adapters.roster_file import parse_roster
 
 GOOD = "90001,An,Peeters,Medewerker,Actief,02/03/2017,02/03/2027"
 

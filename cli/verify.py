@@ -13,16 +13,16 @@ from pathlib import Path
 
 import click
 
-from grantbook.integrity import (
+from grantbook.adapters.checkpoints import (
     Checkpoint,
-    IntegrityError,
+    TamperEvidenceError,
     generate_keys,
     load_private_key,
     load_public_key,
     make_checkpoint,
     walk,
 )
-from grantbook.integrity import (
+from grantbook.adapters.checkpoints import (
     verify as verify_store,
 )
 
@@ -69,7 +69,7 @@ def keys_generate(private_path: Path, public_path: Path) -> None:
     """
     try:
         kid = generate_keys(private_path, public_path)
-    except IntegrityError as error:
+    except TamperEvidenceError as error:
         fail(str(error))
     except OSError as error:
         fail(f"keys: cannot write {error.filename}: {error.strerror}")
@@ -95,13 +95,13 @@ def checkpoint(session: Session, key_path: Path, out_path: Path) -> None:
     try:
         private_key = load_private_key(key_path)
         if out_path.exists():
-            raise IntegrityError(f"{out_path} already exists: a checkpoint is never overwritten")
+            raise TamperEvidenceError(f"{out_path} already exists: a checkpoint is never overwritten")
         app = session.app(reading=True)
         with progress(app.recorder.max_notification_id() or 0, "checkpoint") as advance:
             walker = walk(app.recorder, advance)
         document = make_checkpoint(walker, private_key, session.now())
         out_path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    except IntegrityError as error:
+    except TamperEvidenceError as error:
         fail(str(error))
     except OSError as error:
         fail(f"checkpoint: cannot write {out_path}: {error.strerror}")
@@ -133,7 +133,7 @@ def verify(session: Session, checkpoint_paths: tuple[Path, ...], public_key_path
         app = session.app(reading=True)
         with progress(app.recorder.max_notification_id() or 0, "verify") as advance:
             report = verify_store(app.recorder, checkpoints, advance)
-    except IntegrityError as error:
+    except TamperEvidenceError as error:
         fail(str(error))
     click.echo(
         f"verified {report.events} events of {report.institutions} institutions up to position "

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .errors import StoreError
+from grantbook.errors import StoreError
 
 DEFAULT_STORE = "sqlite:///grantbook.db"
 DEFAULT_LOCK_TIMEOUT = "5"

@@ -22,15 +22,15 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
-from .domain.chain import canonical_json, chain_hash, genesis_hash
-from .domain.events import InstitutionRegistered
+from grantbook.domain.chain import canonical_json, chain_hash, genesis_hash
+from grantbook.domain.events import InstitutionRegistered
 
 CHECKPOINT_FORMAT = "grantbook-checkpoint-v1"
 ROOT_PREFIX = b"grantbook-checkpoint-root-v1\n"
 PAGE = 1000
 
 
-class IntegrityError(Exception):
+class TamperEvidenceError(Exception):
     """The store, a checkpoint or a key is not what it should be (one line)."""
 
     def __init__(self, message: str, institution: str | None = None, position: int | None = None) -> None:
@@ -88,12 +88,12 @@ class ChainWalker:
             state = json.loads(item.state)
             linked = state["previous_hash"]
         except (ValueError, KeyError, TypeError):
-            raise IntegrityError(
+            raise TamperEvidenceError(
                 "the stored event cannot be read or carries no previous_hash", where, item.id
             ) from None
         expected_version = previous.version + 1 if previous else 1
         if item.originator_version != expected_version:
-            raise IntegrityError(
+            raise TamperEvidenceError(
                 f"version {item.originator_version} where {expected_version} was expected "
                 "(an event was removed or reordered)",
                 where,
@@ -104,7 +104,7 @@ class ChainWalker:
             what = "the institution's genesis value" if previous is None else (
                 f"the hash of version {previous.version}"
             )
-            raise IntegrityError(
+            raise TamperEvidenceError(
                 f"version {item.originator_version} ({item.topic}) does not carry {what}: the event "
                 "before it was changed, removed or reordered, or this one was forged or copied",
                 where,
@@ -112,7 +112,7 @@ class ChainWalker:
             )
         if previous is None:
             if item.topic != InstitutionRegistered.TOPIC or not isinstance(state.get("number"), str):
-                raise IntegrityError(
+                raise TamperEvidenceError(
                     "the first event of an institution is not its registration", where, item.id
                 )
             previous = self.heads[oid] = Head(state["number"], 0, "")
@@ -180,19 +180,19 @@ class Checkpoint:
             position = int(document["position"])
             signature = base64.b64decode(document["signature"], validate=True)
         except OSError as error:
-            raise IntegrityError(f"cannot read checkpoint {path}: {error.strerror}") from None
+            raise TamperEvidenceError(f"cannot read checkpoint {path}: {error.strerror}") from None
         except (ValueError, KeyError, TypeError, AttributeError):
-            raise IntegrityError(f"{path} is not a grantbook checkpoint") from None
+            raise TamperEvidenceError(f"{path} is not a grantbook checkpoint") from None
         if root_hash(list(institutions.values())) != document.get("root"):
-            raise IntegrityError(f"checkpoint {path}: its root hash does not match its institutions")
+            raise TamperEvidenceError(f"checkpoint {path}: its root hash does not match its institutions")
         checkpoint = cls(str(path), document, institutions=institutions)
         if position < 0:
-            raise IntegrityError(f"{path} is not a grantbook checkpoint")
+            raise TamperEvidenceError(f"{path} is not a grantbook checkpoint")
         if public_key is not None:
             try:
                 public_key.verify(signature, signed_part(document))
             except InvalidSignature:
-                raise IntegrityError(
+                raise TamperEvidenceError(
                     f"checkpoint {path}: the signature does not match (altered, or another key)"
                 ) from None
             checkpoint.signature_checked = True
@@ -205,14 +205,14 @@ class Checkpoint:
             number = recorded.get("number", oid)
             if head is None or head.version < recorded["version"]:
                 held = 0 if head is None else head.version
-                raise IntegrityError(
+                raise TamperEvidenceError(
                     f"checkpoint {self.name} recorded {recorded['version']} events up to position "
                     f"{self.position}, the store holds {held} (events were removed)",
                     number,
                     self.position,
                 )
             if head.version > recorded["version"] or head.hash != recorded["head"]:
-                raise IntegrityError(
+                raise TamperEvidenceError(
                     f"up to position {self.position} the store differs from checkpoint {self.name} "
                     f"(version {head.version} there, checkpoint head at version {recorded['version']})",
                     number,
@@ -220,7 +220,7 @@ class Checkpoint:
                 )
         for oid, head in walker.heads.items():
             if oid not in self.institutions:
-                raise IntegrityError(
+                raise TamperEvidenceError(
                     f"has events at or before position {self.position} that checkpoint {self.name} "
                     "does not know",
                     head.number,
@@ -243,7 +243,7 @@ def verify(
     progress: Callable[[int], None] | None = None,
 ) -> Report:
     """Walks every chain once; checks each checkpoint when the walk passes its
-    position. Raises IntegrityError at the first fault."""
+    position. Raises TamperEvidenceError at the first fault."""
     walker = ChainWalker()
     waiting = sorted(checkpoints, key=lambda c: c.position)
     for item in stored_events(recorder):
@@ -256,7 +256,7 @@ def verify(
         if checkpoint.position > walker.position:
             # The store ends before the checkpoint did: its last events are gone.
             checkpoint.check(walker)
-            raise IntegrityError(
+            raise TamperEvidenceError(
                 f"the store ends at position {walker.position}, checkpoint {checkpoint.name} "
                 f"was taken at position {checkpoint.position} (events were removed)"
             )
@@ -280,7 +280,7 @@ def generate_keys(private_path: Path, public_path: Path) -> str:
     """A new Ed25519 pair as PEM files; the private one readable by its owner only."""
     for path in (private_path, public_path):
         if path.exists():
-            raise IntegrityError(f"{path} already exists: a key file is never overwritten")
+            raise TamperEvidenceError(f"{path} already exists: a key file is never overwritten")
     key = Ed25519PrivateKey.generate()
     private_pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -299,11 +299,11 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except OSError as error:
-        raise IntegrityError(f"cannot read private key {path}: {error.strerror}") from None
+        raise TamperEvidenceError(f"cannot read private key {path}: {error.strerror}") from None
     except (ValueError, TypeError):
-        raise IntegrityError(f"{path} is not an unencrypted PEM private key") from None
+        raise TamperEvidenceError(f"{path} is not an unencrypted PEM private key") from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise IntegrityError(f"{path} is not an Ed25519 private key")
+        raise TamperEvidenceError(f"{path} is not an Ed25519 private key")
     return key
 
 
@@ -311,9 +311,9 @@ def load_public_key(path: Path) -> Ed25519PublicKey:
     try:
         key = serialization.load_pem_public_key(path.read_bytes())
     except OSError as error:
-        raise IntegrityError(f"cannot read public key {path}: {error.strerror}") from None
+        raise TamperEvidenceError(f"cannot read public key {path}: {error.strerror}") from None
     except (ValueError, TypeError):
-        raise IntegrityError(f"{path} is not a PEM public key") from None
+        raise TamperEvidenceError(f"{path} is not a PEM public key") from None
     if not isinstance(key, Ed25519PublicKey):
-        raise IntegrityError(f"{path} is not an Ed25519 public key")
+        raise TamperEvidenceError(f"{path} is not an Ed25519 public key")
     return key

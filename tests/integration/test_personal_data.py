@@ -8,7 +8,7 @@ from pathlib import Path
 from conftest import NUMBER, RRN_1985, RRN_2001, Driver, grant, store_contents
 
 from grantbook.application import GrantBook
-from grantbook.store import StoreLocation
+from grantbook.adapters.store import StoreLocation
 
 
 def forms(digits: str) -> list[str]:

@@ -41,7 +41,7 @@ from hypothesis.stateful import (
 )
 
 from grantbook.application import GrantBook
-from grantbook.store import StoreLocation
+from grantbook.adapters.store import StoreLocation
 
 ADMINS = ("jan", "mia")
 OUTSIDER = "piet"

@@ -31,7 +31,7 @@ from grantbook.domain import Act, Institution, RosterEntry
 from grantbook.projections.tables import PROJECTIONS, ReadModels
 
 from grantbook.application import GrantBook
-from grantbook.store import StoreLocation
+from grantbook.adapters.store import StoreLocation
 
 PAGE = 150  # events per catch-up transaction in the workers
 INSTITUTIONS = ("034793", "000042", "000043")

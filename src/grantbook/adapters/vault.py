@@ -19,8 +19,8 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from .domain import NationalNumber, ProtectedNumber
-from .errors import KeyFileError
+from grantbook.domain import NationalNumber, ProtectedNumber
+from grantbook.errors import KeyFileError
 
 KEY_BYTES = 64
 _AAD = b"grantbook national register number v1"

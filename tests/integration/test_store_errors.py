@@ -11,7 +11,7 @@ from pathlib import Path
 
 from conftest import NUMBER, Driver, postgres_connection, roster_csv, staff
 
-from grantbook.store import StoreLocation
+from grantbook.adapters.store import StoreLocation
 
 
 def one_line(result: object) -> str:

@@ -9,7 +9,7 @@ from eventsourcing.application import project_aggregate
 from grantbook.domain import Act, Institution, RosterEntry
 
 from grantbook.application import SNAPSHOT_INTERVAL, GrantBook
-from grantbook.store import StoreLocation
+from grantbook.adapters.store import StoreLocation
 
 
 def test_a_snapshot_loads_the_same_institution_as_a_replay(gb: Driver) -> None:

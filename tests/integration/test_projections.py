@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from grantbook.application import GrantBook
-from grantbook.store import StoreLocation
+from grantbook.adapters.store import StoreLocation
 
 DAYS = [date(2026, 11, 30) + timedelta(days=n) for n in range(0, 400, 37)]
 numbers = itertools.count(100001)

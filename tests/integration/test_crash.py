@@ -19,7 +19,7 @@ import pytest
 from conftest import IRIS, NUMBER, Driver, roster_csv, staff
 
 from grantbook.application import GrantBook
-from grantbook.store import StoreLocation
+from grantbook.adapters.store import StoreLocation
 
 SCRIPT = Path(sys.executable).with_name("grantbook")
 KILLS = 2  # random moments per command and store (fixed seed)

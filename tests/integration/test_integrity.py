@@ -17,7 +17,7 @@ from conftest import IRIS, NUMBER, RRN_1985, Driver, grant, postgres_connection
 from grantbook.domain import Act, Institution, RosterEntry
 
 from grantbook.application import GrantBook
-from grantbook.store import StoreLocation
+from grantbook.adapters.store import StoreLocation
 
 OTHER = "123456"
 A = Institution.id_for(NUMBER)
@@ -255,9 +255,9 @@ def test_verify_on_a_missing_store_creates_nothing(gb: Driver, tmp_path: Path) -
 
 
 def test_large_stores_show_progress_on_stderr(history: Driver, monkeypatch: pytest.MonkeyPatch) -> None:
-    from grantbook.cli import integrity
+    from grantbook.cli import verify as verify_cmd
 
-    monkeypatch.setattr(integrity, "PROGRESS_FROM", 1)
+    monkeypatch.setattr(verify_cmd, "PROGRESS_FROM", 1)
     result = verify(history)
     assert result.exit_code == 0 and "verify" in result.stderr
     assert "verified" in result.stdout and "verified" not in result.stderr

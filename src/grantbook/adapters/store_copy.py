@@ -23,7 +23,7 @@ from uuid import UUID
 from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
-from .errors import StoreError
+from grantbook.errors import StoreError
 
 BATCH = 500
 

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from conftest import POSTGRES_URL, postgres_connection
 from grantbook.cli.main import cli
 
-from grantbook.store import StoreLocation
+from grantbook.adapters.store import StoreLocation
 
 BASE = StoreLocation.parse(POSTGRES_URL)
 

@@ -6,8 +6,8 @@ import pytest
 from conftest import IRIS, NUMBER, RRN_1985, Driver, grant, postgres_connection
 
 from grantbook.application import GrantBook
-from grantbook.copy import copy_events
-from grantbook.store import StoreLocation
+from grantbook.adapters.store_copy import copy_events
+from grantbook.adapters.store import StoreLocation
 
 
 def fill(school: Driver) -> None:
@@ -53,7 +53,7 @@ def test_copy_to_the_other_kind_and_back(school: Driver, other_store_url: str, t
 
 def test_an_interrupted_copy_is_resumed(school: Driver, other_store_url: str, monkeypatch) -> None:
     fill(school)
-    monkeypatch.setattr("grantbook.copy.BATCH", 7)
+    monkeypatch.setattr("grantbook.adapters.store_copy.BATCH", 7)
     source = GrantBook.open(StoreLocation.parse(school.store_url), create=False)
     target = GrantBook.open(StoreLocation.parse(other_store_url), create=True)
     batches = []

@@ -23,7 +23,7 @@ from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import BaseModel
 
 # One canonical encoding for the store and the hash chain (docs/adr/0006).
-from .domain.chain import canonical_json
+from grantbook.domain.chain import canonical_json
 
 
 class CanonicalJSONTranscoder(Transcoder):
