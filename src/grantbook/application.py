@@ -178,8 +178,9 @@ class GrantBook(Application[UUID]):
                 raise RuleViolation("person-name", f"the {label} is empty")
         protected = self.vault().protect(parsed)
         # Same national number at another institution: the person id already given there
-        # (looked up by keyed digest in a read model; the id is never derived from the number).
-        new_id = self._person_for_digest(protected.digest) or "OND-" + uuid4().hex[:12]
+        # (looked up by keyed digest in a read model); else an id derived with the
+        # store's key, so two institutions adding the person at once agree on it.
+        new_id = self._person_for_digest(protected.digest) or self.vault().person_id(parsed)
         return self._update(
             number,
             lambda i: i.add_support_worker(act, new_id, first_name, last_name, protected, reason),

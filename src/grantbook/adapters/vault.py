@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -33,6 +34,17 @@ class NumberVault:
         self._mac_key = key[:32]
         self._aead = AESGCM(key[32:])
         self.key_id = hashlib.sha256(b"grantbook key id\0" + key).hexdigest()[:16]
+
+    def person_id(self, number: NationalNumber) -> str:
+        """The person id a support worker gets the first time their number is seen.
+
+        Derived from the number with the store's secret key (an HMAC, under a
+        label of its own so it differs from the duplicate digest): the same
+        number gives the same id at every institution, even when two are added
+        at the same moment, and the id reveals nothing without the key."""
+        digits = number.reveal().encode("ascii")
+        mac = hmac.new(self._mac_key, b"grantbook person id\0" + digits, hashlib.sha256)
+        return "OND-" + mac.hexdigest()[:16]
 
     def protect(self, number: NationalNumber) -> ProtectedNumber:
         digits = number.reveal().encode("ascii")
@@ -65,10 +77,24 @@ def read_key_file(path: Path) -> bytes:
 
 
 def create_key_file(path: Path) -> bytes:
-    """A new random key, readable by its owner only; refuses to overwrite."""
+    """A new random key, readable by its owner only; never overwrites one.
+
+    The key is written to a private temporary file that is then linked into
+    place: the key file appears whole or not at all. When another process
+    created it first (two first commands at the same moment), its key is the
+    one used."""
     key = secrets.token_bytes(KEY_BYTES)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(key.hex() + "\n")
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mode 0600
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(key.hex() + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            return read_key_file(path)
+    finally:
+        os.unlink(temporary)
     return key
