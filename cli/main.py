@@ -33,8 +33,8 @@ class GrantbookGroup(click.Group):
             fail(f"{error.rule}: {error.message}")
         except (StoreError, KeyFileError) as error:
             fail(str(error))
-        except OverflowError:
-            fail("date-range: a date is too far in the past or future to count days from (e.g. 9999-12-31)")
+        except OverflowError as error:  # a number beyond what a type can hold, wherever it came from
+            fail(f"value-range: a value is out of range ({error})")
         except Exception as error:
             if not is_database_error(error):
                 raise

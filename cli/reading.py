@@ -9,10 +9,10 @@ and the audit trail's record times.
 from __future__ import annotations
 
 import sys
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 import click
-from grantbook.domain import institution_number, person_id
+from grantbook.domain import RuleViolation, institution_number, person_id
 from grantbook.domain.values import BRUSSELS
 from grantbook.projections.audit import AUDIT_COLUMNS, query_audit
 from grantbook.projections.current_rights import EXPIRING_COLUMNS, RIGHTS_COLUMNS, query_held_on, query_person
@@ -87,6 +87,10 @@ def expiring(
       grantbook expiring --within 60 --institution 034793
     """
     day = to_date(on, session.today())
+    if within > (date.max - day).days:
+        raise RuleViolation(
+            "date-range", f"{within} days after {day.isoformat()} is past the last day of the calendar (9999-12-31)"
+        )
     app = session.app(reading=True)
     if number is not None:
         number = institution_number(number)

@@ -48,7 +48,9 @@ class Right(BaseModel):
 
 def add_years(day: date, years: int) -> date:
     """The same calendar day ``years`` later; 29 February becomes 28 February
-    in a year that has none."""
+    in a year that has none; the calendar's last day when it ends before."""
+    if day.year + years > date.max.year:
+        return date.max  # no calendar day after 31/12/9999: every later end is past the limit anyway
     try:
         return day.replace(year=day.year + years)
     except ValueError:

@@ -85,3 +85,18 @@ def test_any_bytes_either_parse_or_are_refused_cleanly(data: bytes) -> None:
         assert "\n" not in refused.message
     else:
         assert entries
+
+
+def test_a_byte_that_is_text_in_neither_encoding_is_refused_naming_its_line() -> None:
+    """0x81 has no character in UTF-8 or Windows-1252: refused, never a U+FFFD in a name."""
+    data = (ROSTER_HEADER + "\n" + GOOD + "\n").encode("cp1252") + b"90002,Zo\x81,Dupr\xe9,Medewerker,Actief,2017-03-02,\n"
+    with pytest.raises(RuleViolation) as refused:
+        parse_roster(data)
+    assert refused.value.rule == "roster-file"
+    assert refused.value.message.startswith("line 3: byte 0x81 is not text in UTF-8 or Windows-1252")
+
+
+def test_the_refusal_reaches_the_command_line_in_one_line(school: Driver) -> None:
+    path = school.workdir / "bad.csv"
+    path.write_bytes((ROSTER_HEADER + "\n").encode() + b"90001,An\x8d,Peeters,Medewerker,Actief,2017-03-02,\n")
+    school.refused("roster", "import", NUMBER, str(path), rule="roster-file", contains="line 2: byte 0x8D")
