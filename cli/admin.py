@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import click
-from grantbook.domain import institution_number
 
+from .common import INSTITUTION
 from .context import Session, pass_session
 
 
@@ -20,7 +20,7 @@ def _describe(institution) -> str:  # type: ignore[no-untyped-def]
 
 
 @admin.command("add")
-@click.argument("number")
+@click.argument("number", type=INSTITUTION)
 @click.argument("person")
 @click.option("--head", is_flag=True, help="Make PERSON a head administrator (hoofd lokale beheerder).")
 @pass_session
@@ -36,12 +36,12 @@ def admin_add(session: Session, number: str, person: str, head: bool) -> None:
     """
     act = session.act()
     app = session.app(reading=True)
-    institution = app.appoint_administrator(act, institution_number(number), person, head)
+    institution = app.appoint_administrator(act, number, person, head)
     click.echo(f"appointed {person.strip()} at {institution.number}; " + _describe(institution))
 
 
 @admin.command("remove")
-@click.argument("number")
+@click.argument("number", type=INSTITUTION)
 @click.argument("person")
 @pass_session
 def admin_remove(session: Session, number: str, person: str) -> None:
@@ -52,7 +52,7 @@ def admin_remove(session: Session, number: str, person: str) -> None:
       grantbook --as jan admin remove 034793 mia
     """
     act = session.act()
-    institution = session.app(reading=True).remove_administrator(act, institution_number(number), person)
+    institution = session.app(reading=True).remove_administrator(act, number, person)
     click.echo(f"removed {person.strip()} from {institution.number}; " + _describe(institution))
 
 

@@ -7,7 +7,8 @@ from datetime import date
 from typing import Any, NoReturn
 
 import click
-from grantbook.domain import Grant, Person, parse_date
+
+from grantbook.domain import Grant, Institution, Person, institution_number, parse_date
 
 PERSON_COLUMNS = (
     "person_id",
@@ -19,6 +20,21 @@ PERSON_COLUMNS = (
     "begin",
     "end",
 )
+
+
+class InstitutionNumber(click.ParamType):
+    """An instellingsnummer, checked and normalised where the command line is read.
+
+    A bad number is a refusal like any other (``error: <rule>: ...``, exit 1),
+    so the domain's RuleViolation is left to the group's handler."""
+
+    name = "number"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        return institution_number(value)
+
+
+INSTITUTION = InstitutionNumber()
 
 
 def fail(message: str) -> NoReturn:
@@ -55,3 +71,9 @@ def describe(grant: Grant) -> str:
         f"{grant.person_id} ({grant.first_name} {grant.last_name}): {grant.right} "
         f"[{grant.context}] {grant.begin.isoformat()} to {grant.end.isoformat()}"
     )
+
+
+def selected(selection: list[Person]) -> str:
+    """The line select and deselect print: how many of the limit, and who."""
+    limit = Institution.MAX_SELECTION
+    return f"selected {len(selection)} of at most {limit}: " + ", ".join(p.person_id for p in selection)

@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
+
+from grantbook.adapters.store import StoreLocation
+from grantbook.application import GrantBook
 from grantbook.domain import Act, RuleViolation, person_id
 from grantbook.domain.values import BRUSSELS
-
-from grantbook.application import GrantBook
-from grantbook.adapters.store import StoreLocation
 
 
 @dataclass

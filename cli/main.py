@@ -12,13 +12,13 @@ from typing import Any
 
 import click
 from eventsourcing.persistence import PersistenceError
-from grantbook.domain import RuleViolation
 
 from grantbook import __version__
-from grantbook.errors import KeyFileError, StoreError, is_driver_error
 from grantbook.adapters.store import DEFAULT_LOCK_TIMEOUT, DEFAULT_STORE, StoreLocation
+from grantbook.domain import RuleViolation
+from grantbook.errors import KeyFileError, StoreError, is_driver_error
 
-from . import admin, demo, reading, verify, store_cmd, workflow
+from . import admin, demo, reading, store_cmd, verify, workflow
 from .common import fail
 from .context import Session
 

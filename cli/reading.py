@@ -12,7 +12,8 @@ import sys
 from datetime import date, datetime, time
 
 import click
-from grantbook.domain import RuleViolation, institution_number, person_id
+
+from grantbook.domain import RuleViolation, person_id
 from grantbook.domain.values import BRUSSELS
 from grantbook.projections.audit import AUDIT_COLUMNS, query_audit
 from grantbook.projections.current_rights import EXPIRING_COLUMNS, RIGHTS_COLUMNS, query_held_on, query_person
@@ -20,7 +21,7 @@ from grantbook.projections.expiry import query_ending_between
 from grantbook.projections.leavers import LEAVERS_COLUMNS, query_leavers
 from grantbook.projections.tables import ReadModels, answer
 
-from .common import day_option, fail, to_date
+from .common import INSTITUTION, day_option, fail, to_date
 from .context import Session, pass_session
 from .output import format_option, render
 
@@ -48,7 +49,7 @@ def parse_as_of(text: str, start: bool = False, option: str = "--as-of") -> date
 
 
 @click.command()
-@click.argument("number")
+@click.argument("number", type=INSTITUTION)
 @day_option("--on", "The day to look at (default today).")
 @as_of_option
 @format_option
@@ -61,7 +62,6 @@ def rights(session: Session, number: str, on: str | None, as_of: str | None, out
       grantbook rights 034793 --on 01/03/2027 --format csv
       grantbook rights 034793 --on 01/03/2027 --as-of 2027-02-15
     """
-    number = institution_number(number)
     day = to_date(on, session.today())
     app = session.app(reading=True)
     app.institution(number)
@@ -73,7 +73,7 @@ def rights(session: Session, number: str, on: str | None, as_of: str | None, out
 @click.command()
 @click.option("--within", default=30, show_default=True, type=click.IntRange(0, 36600), metavar="DAYS")
 @day_option("--on", "Count from this day (default today).")
-@click.option("--institution", "number", metavar="NUMBER", help="Only this institution.")
+@click.option("--institution", "number", type=INSTITUTION, metavar="NUMBER", help="Only this institution.")
 @as_of_option
 @format_option
 @pass_session
@@ -88,12 +88,10 @@ def expiring(
     """
     day = to_date(on, session.today())
     if within > (date.max - day).days:
-        raise RuleViolation(
-            "date-range", f"{within} days after {day.isoformat()} is past the last day of the calendar (9999-12-31)"
-        )
+        past = f"{within} days after {day.isoformat()} is past the last day of the calendar"
+        raise RuleViolation("date-range", f"{past} ({date.max.isoformat()})")
     app = session.app(reading=True)
     if number is not None:
-        number = institution_number(number)
         app.institution(number)
     moment = parse_as_of(as_of) if as_of is not None else None
     rows = answer(app, lambda db: query_ending_between(db, day, within, number, as_of=moment))
@@ -101,7 +99,7 @@ def expiring(
 
 
 @click.command()
-@click.argument("number")
+@click.argument("number", type=INSTITUTION)
 @click.option("--actor", metavar="PERSON", help="Only events by this person.")
 @click.option("--person", metavar="PERSON", help="Only events about this person.")
 @click.option("--since", metavar="TIMESTAMP", help="Only events recorded at or after this moment (ISO 8601).")
@@ -126,7 +124,6 @@ def audit(
       grantbook audit 034793 --format json
       grantbook audit 034793 --person 90001 --since 2027-01-01T00:00:00+01:00
     """
-    number = institution_number(number)
     first = parse_as_of(since, start=True, option="--since") if since else None
     last = parse_as_of(until, option="--until") if until else None
     if as_of is not None:  # the trail as it stood then: the events recorded up to that moment
@@ -158,7 +155,7 @@ def person(session: Session, person: str, on: str | None, output_format: str) ->
 
 
 @click.command()
-@click.option("--institution", "number", metavar="NUMBER", help="Only this institution.")
+@click.option("--institution", "number", type=INSTITUTION, metavar="NUMBER", help="Only this institution.")
 @day_option("--on", "Rights held on this day or later (default today).")
 @format_option
 @pass_session
@@ -172,7 +169,6 @@ def leavers(session: Session, number: str | None, on: str | None, output_format:
     day = to_date(on, session.today())
     app = session.app(reading=True)
     if number is not None:
-        number = institution_number(number)
         app.institution(number)
     rows = answer(app, lambda db: query_leavers(db, day, number))
     click.echo(render(rows, LEAVERS_COLUMNS, output_format))

@@ -6,10 +6,10 @@ import sys
 
 import click
 
-from grantbook.application import GrantBook
-from grantbook.adapters.store_copy import copy_events, count, verified_prefix
-from grantbook.errors import StoreError
 from grantbook.adapters.store import StoreLocation
+from grantbook.adapters.store_copy import copy_events, count, verified_prefix
+from grantbook.application import GrantBook
+from grantbook.errors import StoreError
 
 
 @click.group()

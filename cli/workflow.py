@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from grantbook.domain import institution_number, parse_date
 
 from grantbook.adapters.roster_file import parse_roster
+from grantbook.domain import parse_date
+from grantbook.domain.state import ACTIVE
 
-from .common import PERSON_COLUMNS, day_option, describe, fail, person_rows
+from .common import INSTITUTION, PERSON_COLUMNS, day_option, describe, fail, person_rows, selected
 from .context import Session, pass_session
 from .output import format_option, render
 
@@ -20,7 +21,7 @@ def institution() -> None:
 
 
 @institution.command("register")
-@click.argument("number")
+@click.argument("number", type=INSTITUTION)
 @click.option("--name", required=True, help="The institution's name.")
 @click.option(
     "--admin",
@@ -52,7 +53,7 @@ def roster() -> None:
 
 
 @roster.command("import")
-@click.argument("number")
+@click.argument("number", type=INSTITUTION)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @pass_session
 def roster_import(session: Session, number: str, file: Path) -> None:
@@ -68,22 +69,21 @@ def roster_import(session: Session, number: str, file: Path) -> None:
       grantbook --as jan roster import 034793 staff.csv
     """
     act = session.act()
-    number = institution_number(number)
     try:
         data = file.read_bytes()
     except OSError as error:
         fail(f"roster-file: cannot read {file}: {error.strerror}")
     entries = parse_roster(data)
     session.app(reading=True).import_roster(act, number, entries)  # only register creates a store
-    active = sum(1 for e in entries if e.status == "Actief")
-    click.echo(f"imported {len(entries)} persons ({active} Actief) into {number}")
+    active = sum(1 for e in entries if e.status == ACTIVE)
+    click.echo(f"imported {len(entries)} persons ({active} {ACTIVE}) into {number}")
 
 
 # -- the workflow: search, select, assign, confirm -----------------------------
 
 
 @click.command()
-@click.argument("number")
+@click.argument("number", type=INSTITUTION)
 @click.option("--name", help="Only persons whose name contains TEXT.", metavar="TEXT")
 @format_option
 @pass_session
@@ -95,29 +95,28 @@ def search(session: Session, number: str, name: str | None, output_format: str) 
       grantbook --as jan search 034793 --name peeters
     """
     act = session.act()
-    number = institution_number(number)
     found = session.app(reading=True).search(act, number, name)
     click.echo(render(person_rows(number, found), PERSON_COLUMNS, output_format))
 
 
 @click.command()
-@click.argument("number")
+@click.argument("number", type=INSTITUTION)
 @click.argument("person_ids", nargs=-1, required=True, metavar="PERSON_ID...")
 @pass_session
 def select(session: Session, number: str, person_ids: tuple[str, ...]) -> None:
-    """Add persons to your selection for NUMBER (at most 25).
+    """Add persons to your selection for NUMBER (at most 25, the selection limit).
 
     \b
     Example:
       grantbook --as jan select 034793 90001 90002
     """
     act = session.act()
-    selection = session.app(reading=True).select(act, institution_number(number), person_ids)
-    click.echo(f"selected {len(selection)} of at most 25: " + ", ".join(p.person_id for p in selection))
+    selection = session.app(reading=True).select(act, number, person_ids)
+    click.echo(selected(selection))
 
 
 @click.command()
-@click.argument("number")
+@click.argument("number", type=INSTITUTION)
 @click.argument("person_ids", nargs=-1, required=True, metavar="PERSON_ID...")
 @pass_session
 def deselect(session: Session, number: str, person_ids: tuple[str, ...]) -> None:
@@ -128,12 +127,12 @@ def deselect(session: Session, number: str, person_ids: tuple[str, ...]) -> None
       grantbook --as jan deselect 034793 90002
     """
     act = session.act()
-    selection = session.app(reading=True).deselect(act, institution_number(number), person_ids)
-    click.echo(f"selected {len(selection)} of at most 25: " + ", ".join(p.person_id for p in selection))
+    selection = session.app(reading=True).deselect(act, number, person_ids)
+    click.echo(selected(selection))
 
 
 @click.command()
-@click.argument("number")
+@click.argument("number", type=INSTITUTION)
 @format_option
 @pass_session
 def selection(session: Session, number: str, output_format: str) -> None:
@@ -144,13 +143,12 @@ def selection(session: Session, number: str, output_format: str) -> None:
       grantbook --as jan selection 034793 --format json
     """
     act = session.act()
-    number = institution_number(number)
     persons = session.app(reading=True).selection(act, number)
     click.echo(render(person_rows(number, persons), PERSON_COLUMNS, output_format))
 
 
 @click.command()
-@click.argument("number")
+@click.argument("number", type=INSTITUTION)
 @click.option("--right", required=True, help="A right from the catalogue.")
 @click.option("--context", required=True, help="Beheerder, Operator or Gebruiker.")
 @day_option("--begin", "First valid day (dd/mm/yyyy or yyyy-mm-dd).", required=True)
@@ -166,7 +164,7 @@ def assign(session: Session, number: str, right: str, context: str, begin: str, 
     """
     act = session.act()
     first, last = parse_date(begin), parse_date(end)
-    session.app(reading=True).assign(act, institution_number(number), right, context, first, last)
+    session.app(reading=True).assign(act, number, right, context, first, last)
     click.echo(
         f"assigned {right} [{context}] {first.isoformat()} to {last.isoformat()}: "
         "run confirm to grant it, or cancel"
@@ -174,7 +172,7 @@ def assign(session: Session, number: str, right: str, context: str, begin: str, 
 
 
 @click.command()
-@click.argument("number")
+@click.argument("number", type=INSTITUTION)
 @pass_session
 def confirm(session: Session, number: str) -> None:
     """Step 3: grant the assigned right to everyone selected.
@@ -184,14 +182,14 @@ def confirm(session: Session, number: str) -> None:
       grantbook --as jan confirm 034793
     """
     act = session.act()
-    grants = session.app(reading=True).confirm(act, institution_number(number))
+    grants = session.app(reading=True).confirm(act, number)
     click.echo(f"granted to {len(grants)} persons:")
     for grant in grants:
         click.echo("  " + describe(grant))
 
 
 @click.command()
-@click.argument("number")
+@click.argument("number", type=INSTITUTION)
 @pass_session
 def cancel(session: Session, number: str) -> None:
     """Cancel your pending assignment (the selection stays).
@@ -201,12 +199,12 @@ def cancel(session: Session, number: str) -> None:
       grantbook --as jan cancel 034793
     """
     act = session.act()
-    session.app(reading=True).cancel(act, institution_number(number))
+    session.app(reading=True).cancel(act, number)
     click.echo("assignment cancelled")
 
 
 @click.command()
-@click.argument("number")
+@click.argument("number", type=INSTITUTION)
 @click.argument("person_id")
 @click.option("--right", required=True, help="The right whose end date moves.")
 @day_option("--end", "The new last valid day.", required=True)
@@ -223,13 +221,13 @@ def extend(session: Session, number: str, person_id: str, right: str, end: str, 
     act = session.act()
     new_end = parse_date(end)
     grant = session.app(reading=True).extend(
-        act, institution_number(number), person_id, right, new_end, context
+        act, number, person_id, right, new_end, context
     )
     click.echo("extended " + describe(grant))
 
 
 @click.command()
-@click.argument("number")
+@click.argument("number", type=INSTITUTION)
 @click.argument("person_id")
 @click.option("--right", required=True, help="The right to take away.")
 @click.option("--context", help="Only this context (default: every context).")
@@ -252,7 +250,7 @@ def revoke(
     """
     act = session.act()
     grants = session.app(reading=True).revoke(
-        act, institution_number(number), person_id, right, context, reason
+        act, number, person_id, right, context, reason
     )
     for grant in grants:
         click.echo(f"revoked from {act.today.isoformat()}: " + describe(grant))
@@ -264,7 +262,7 @@ def support_worker() -> None:
 
 
 @support_worker.command("add")
-@click.argument("number")
+@click.argument("number", type=INSTITUTION)
 @click.option("--rrn", required=True, help="National register or bis number (separators allowed).")
 @click.option("--first-name", required=True)
 @click.option("--last-name", required=True)
@@ -289,7 +287,6 @@ def support_worker_add(
           --first-name An --last-name Peeters --reason "ondersteuner"
     """
     act = session.act()
-    number = institution_number(number)
     person = session.app(reading=True).add_support_worker(act, number, rrn, first_name, last_name, reason)
     click.echo(
         f"added support worker {person.person_id} ({person.national_number_masked}) to {number}",

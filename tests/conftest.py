@@ -11,13 +11,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import throwaway_postgres
 from click.testing import CliRunner, Result
 from freezegun import configure, freeze_time
-import throwaway_postgres
+from throwaway_postgres import answers
+
 from grantbook.adapters.store import StoreLocation
 from grantbook.application import GrantBook
 from grantbook.cli.main import cli
-from throwaway_postgres import answers
 
 # Frozen time must not reach the database drivers: psycopg's and the pool's
 # timeouts would wait on a clock that never moves. Our own code passes every

@@ -15,12 +15,15 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Mapper
 
 from grantbook.adapters import snapshots as _snapshots  # noqa: F401  (sets Institution.Snapshot)
+from grantbook.adapters.persistence import CanonicalJSONTranscoder, PydanticMapper
+from grantbook.adapters.store import StoreLocation
+from grantbook.adapters.vault import NumberVault, create_key_file, read_key_file
 from grantbook.domain import (
     Act,
     Grant,
@@ -35,9 +38,6 @@ from grantbook.domain import (
 from grantbook.domain.events import SupportWorkerAdded
 from grantbook.domain.institution import require_reason
 from grantbook.errors import KeyFileError, StoreError
-from grantbook.adapters.persistence import CanonicalJSONTranscoder, PydanticMapper
-from grantbook.adapters.store import StoreLocation
-from grantbook.adapters.vault import NumberVault, create_key_file, read_key_file
 
 T = TypeVar("T")
 MAX_ATTEMPTS = 30

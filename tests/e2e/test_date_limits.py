@@ -32,6 +32,7 @@ def test_an_overflow_that_is_not_about_dates_is_not_called_a_date_problem() -> N
     """The last-resort message names a value out of range, not a date."""
     import click
     from click.testing import CliRunner
+
     from grantbook.cli.main import GrantbookGroup
 
     group = GrantbookGroup()

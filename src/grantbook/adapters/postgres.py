@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from grantbook.errors import StoreError
 from grantbook.adapters.store import StoreLocation
+from grantbook.errors import StoreError
 
 # Any constant will do, as long as every grantbook process uses the same one.
 TABLE_CREATION_LOCK = 0x6772616E74  # "grant"

@@ -41,9 +41,9 @@ def decode(data: bytes) -> str:
         return data.decode("cp1252")
     except UnicodeDecodeError as error:  # 0x81, 0x8D, 0x8F, 0x90, 0x9D: no character in either
         line = data.count(b"\n", 0, error.start) + 1
-        raise _refuse(
-            line, f"byte 0x{data[error.start]:02X} is not text in UTF-8 or Windows-1252 (save the file as UTF-8)"
-        ) from None
+        byte = data[error.start]
+        problem = f"byte 0x{byte:02X} is not text in UTF-8 or Windows-1252 (save the file as UTF-8)"
+        raise _refuse(line, problem) from None
 
 
 def parse_roster(data: bytes) -> list[RosterEntry]:
