@@ -33,6 +33,7 @@ def old_store(store_url: str, tmp_path: Path) -> Driver:
     folder.mkdir()
     shutil.copy(FIXTURE / "store.db", folder / "store.db")
     shutil.copy(FIXTURE / "store.db.key", folder / "store.db.key")
+    (folder / "store.db.key").chmod(0o600)  # a checkout leaves it readable by everyone
     sqlite_url = f"sqlite:///{folder / 'store.db'}"
     if store_url.startswith("sqlite:"):
         return Driver(sqlite_url, folder)
