@@ -14,6 +14,7 @@ import click
 from eventsourcing.persistence import PersistenceError
 
 from grantbook import __version__
+from grantbook.adapters.checkpoints import TamperEvidenceError
 from grantbook.adapters.store import DEFAULT_LOCK_TIMEOUT, DEFAULT_STORE, StoreLocation
 from grantbook.domain import RuleViolation
 from grantbook.errors import KeyFileError, StoreError, is_driver_error
@@ -31,7 +32,7 @@ class GrantbookGroup(click.Group):
             return super().invoke(ctx)
         except RuleViolation as error:
             fail(f"{error.rule}: {error.message}")
-        except (StoreError, KeyFileError) as error:
+        except (StoreError, KeyFileError, TamperEvidenceError) as error:  # say what, where; no rule code
             fail(str(error))
         except OverflowError as error:  # a number beyond what a type can hold, wherever it came from
             fail(f"value-range: a value is out of range ({error})")

@@ -69,8 +69,6 @@ def keys_generate(private_path: Path, public_path: Path) -> None:
     """
     try:
         kid = generate_keys(private_path, public_path)
-    except TamperEvidenceError as error:
-        fail(str(error))
     except OSError as error:
         fail(f"keys: cannot write {error.filename}: {error.strerror}")
     click.echo(
@@ -101,8 +99,6 @@ def checkpoint(session: Session, key_path: Path, out_path: Path) -> None:
             walker = walk(app.recorder, advance)
         document = make_checkpoint(walker, private_key, session.now())
         out_path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    except TamperEvidenceError as error:
-        fail(str(error))
     except OSError as error:
         fail(f"checkpoint: cannot write {out_path}: {error.strerror}")
     click.echo(
@@ -127,14 +123,11 @@ def verify(session: Session, checkpoint_paths: tuple[Path, ...], public_key_path
     Example:
       grantbook verify --checkpoint checkpoint-2026-11-30.json --public-key auditor.pub.pem
     """
-    try:
-        public_key = load_public_key(public_key_path) if public_key_path else None
-        checkpoints = [Checkpoint.load(path, public_key) for path in checkpoint_paths]
-        app = session.app(reading=True)
-        with progress(app.recorder.max_notification_id() or 0, "verify") as advance:
-            report = verify_store(app.recorder, checkpoints, advance)
-    except TamperEvidenceError as error:
-        fail(str(error))
+    public_key = load_public_key(public_key_path) if public_key_path else None
+    checkpoints = [Checkpoint.load(path, public_key) for path in checkpoint_paths]
+    app = session.app(reading=True)
+    with progress(app.recorder.max_notification_id() or 0, "verify") as advance:
+        report = verify_store(app.recorder, checkpoints, advance)
     click.echo(
         f"verified {report.events} events of {report.institutions} institutions up to position "
         f"{report.position}: every hash chain is intact"

@@ -295,25 +295,24 @@ def generate_keys(private_path: Path, public_path: Path) -> str:
     return key_id(key.public_key())
 
 
-def load_private_key(path: Path) -> Ed25519PrivateKey:
+def _load_key(path: Path, load: Callable[[bytes], object], kind: str, form: str, expected: type) -> Any:
     try:
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        key = load(path.read_bytes())
     except OSError as error:
-        raise TamperEvidenceError(f"cannot read private key {path}: {error.strerror}") from None
+        raise TamperEvidenceError(f"cannot read {kind} key {path}: {error.strerror}") from None
     except (ValueError, TypeError):
-        raise TamperEvidenceError(f"{path} is not an unencrypted PEM private key") from None
-    if not isinstance(key, Ed25519PrivateKey):
-        raise TamperEvidenceError(f"{path} is not an Ed25519 private key")
+        raise TamperEvidenceError(f"{path} is not {form}") from None
+    if not isinstance(key, expected):
+        raise TamperEvidenceError(f"{path} is not an Ed25519 {kind} key")
     return key
+
+
+def load_private_key(path: Path) -> Ed25519PrivateKey:
+    def load(data: bytes) -> object:
+        return serialization.load_pem_private_key(data, password=None)
+
+    return _load_key(path, load, "private", "an unencrypted PEM private key", Ed25519PrivateKey)
 
 
 def load_public_key(path: Path) -> Ed25519PublicKey:
-    try:
-        key = serialization.load_pem_public_key(path.read_bytes())
-    except OSError as error:
-        raise TamperEvidenceError(f"cannot read public key {path}: {error.strerror}") from None
-    except (ValueError, TypeError):
-        raise TamperEvidenceError(f"{path} is not a PEM public key") from None
-    if not isinstance(key, Ed25519PublicKey):
-        raise TamperEvidenceError(f"{path} is not an Ed25519 public key")
-    return key
+    return _load_key(path, serialization.load_pem_public_key, "public", "a PEM public key", Ed25519PublicKey)
