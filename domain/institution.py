@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import register_topic
 
+from . import rules
 from .catalogue import Catalogue, Right, default_catalogue
 from .chain import genesis_hash
-from .errors import RuleViolation
 from .events import (
     AdministratorAppointed,
     AdministratorRemoved,
@@ -34,6 +34,7 @@ from .events import (
     StaffSearched,
     SupportWorkerAdded,
 )
+from .rules import RuleViolation
 from .state import Grant, Person
 from .values import Act, institution_number, person_id
 
@@ -51,7 +52,7 @@ class ProtectedNumber:
 
 
 class Institution(Aggregate):
-    MAX_SELECTION = 25
+    MAX_SELECTION = rules.MAX_SELECTION
 
     # State (set by InstitutionRegistered.apply, changed by later events;
     # not declared as class annotations, which would make this a dataclass):
@@ -76,9 +77,9 @@ class Institution(Aggregate):
         number = institution_number(number)
         admins = tuple(dict.fromkeys(person_id(a) for a in administrators))
         if not admins:
-            raise RuleViolation("administrator-required", "name at least one --admin")
+            raise RuleViolation(rules.ADMINISTRATOR_REQUIRED, "name at least one --admin")
         if not name.strip():
-            raise RuleViolation("institution-name", "the institution name is empty")
+            raise RuleViolation(rules.INSTITUTION_NAME, "the institution name is empty")
         institution_id = cls.id_for(number)
         return cls._create(
             InstitutionRegistered,
@@ -97,7 +98,7 @@ class Institution(Aggregate):
             existing = self.persons.get(entry.person_id)
             if existing is not None and existing.support_worker:
                 raise RuleViolation(
-                    "roster-person-id",
+                    rules.ROSTER_PERSON_ID,
                     f"person id {entry.person_id} is a support worker of {self.number}",
                 )
         self._trigger(RosterImported, act, entries=tuple(entries))
@@ -127,13 +128,13 @@ class Institution(Aggregate):
         for pid in wanted:
             self._check_selectable(pid)
             if pid in current:
-                raise RuleViolation("already-selected", f"person {pid} is already selected")
+                raise RuleViolation(rules.ALREADY_SELECTED, f"person {pid} is already selected")
         duplicates = {pid for pid in wanted if wanted.count(pid) > 1}
         if duplicates:
-            raise RuleViolation("already-selected", f"person {sorted(duplicates)[0]} is named twice")
+            raise RuleViolation(rules.ALREADY_SELECTED, f"person {sorted(duplicates)[0]} is named twice")
         if len(current) + len(wanted) > self.MAX_SELECTION:
             raise RuleViolation(
-                "selection-limit",
+                rules.SELECTION_LIMIT,
                 f"at most {self.MAX_SELECTION} persons can be selected at once; "
                 f"{len(current)} selected + {len(wanted)} more = {len(current) + len(wanted)}",
             )
@@ -146,7 +147,7 @@ class Institution(Aggregate):
         wanted = list(dict.fromkeys(person_id(p) for p in person_ids))
         for pid in wanted:
             if pid not in current:
-                raise RuleViolation("not-selected", f"person {pid} is not in your selection")
+                raise RuleViolation(rules.NOT_SELECTED, f"person {pid} is not in your selection")
         for pid in wanted:
             self._trigger(PersonDeselected, act, person_id=pid)
 
@@ -163,13 +164,13 @@ class Institution(Aggregate):
     ) -> None:
         self.authorise(act)
         if not self.selections.get(act.actor):
-            raise RuleViolation("empty-selection", "select at least one person before assign")
+            raise RuleViolation(rules.EMPTY_SELECTION, "select at least one person before assign")
         catalogue = catalogue or default_catalogue()
         catalogue.check_context(right, context)
         self._authorise_grant(act, catalogue.right(right))
         if begin > end:
             raise RuleViolation(
-                "period", f"begin date {begin.isoformat()} is after end date {end.isoformat()}"
+                rules.PERIOD, f"begin date {begin.isoformat()} is after end date {end.isoformat()}"
             )
         catalogue.right(right).check_period(begin, end)
         self._trigger(RightAssigned, act, right=right, context=context, begin=begin, end=end)
@@ -178,19 +179,19 @@ class Institution(Aggregate):
         self.authorise(act)
         pending = self.pending.get(act.actor)
         if pending is None:
-            raise RuleViolation("no-pending-assignment", "nothing to confirm: run assign first")
+            raise RuleViolation(rules.NO_PENDING_ASSIGNMENT, "nothing to confirm: run assign first")
         # Checked again: the actor may have stopped being a head since assign.
         self._authorise_grant(act, (catalogue or default_catalogue()).right(pending.right))
         selected = self.selections.get(act.actor, [])
         if not selected:
-            raise RuleViolation("empty-selection", "nothing to confirm: the selection is empty")
+            raise RuleViolation(rules.EMPTY_SELECTION, "nothing to confirm: the selection is empty")
         granted = []
         for number, pid in enumerate(selected, start=len(self.grants) + 1):
             person = self._check_selectable(pid)
             clash = self._overlapping(pid, pending.right, pending.context, pending.begin, pending.end)
             if clash is not None:
                 raise RuleViolation(
-                    "overlapping-grant",
+                    rules.OVERLAPPING_GRANT,
                     f"person {pid} already holds {pending.right!r} ({pending.context}) "
                     f"from {clash.begin.isoformat()} to {clash.end.isoformat()}; extend it instead",
                 )
@@ -218,7 +219,7 @@ class Institution(Aggregate):
         self.authorise(act)
         pending = self.pending.get(act.actor)
         if pending is None:
-            raise RuleViolation("no-pending-assignment", "nothing to cancel: no pending assignment")
+            raise RuleViolation(rules.NO_PENDING_ASSIGNMENT, "nothing to cancel: no pending assignment")
         self._trigger(AssignmentCancelled, act, right=pending.right, context=pending.context)
 
     # -- later changes: extend, support workers, revoke ---------------------
@@ -241,20 +242,20 @@ class Institution(Aggregate):
         ]
         if not live:
             raise RuleViolation(
-                "no-active-grant",
+                rules.NO_ACTIVE_GRANT,
                 f"person {pid} has no grant of {right!r} that is neither revoked "
                 f"nor ended before {act.today.isoformat()}",
             )
         if len({g.context for g in live}) > 1:
             raise RuleViolation(
-                "ambiguous-grant",
+                rules.AMBIGUOUS_GRANT,
                 f"person {pid} holds {right!r} in contexts "
                 f"{', '.join(sorted({g.context for g in live}))}: name one with --context",
             )
         grant = max(live, key=lambda g: g.end)
         if new_end <= grant.end:
             raise RuleViolation(
-                "end-date-not-later",
+                rules.END_DATE_NOT_LATER,
                 f"the new end date {new_end.isoformat()} must be later than "
                 f"the current end date {grant.end.isoformat()}",
             )
@@ -262,7 +263,7 @@ class Institution(Aggregate):
         clash = self._overlapping(pid, right, grant.context, grant.end, new_end, ignore=grant)
         if clash is not None:
             raise RuleViolation(
-                "overlapping-grant",
+                rules.OVERLAPPING_GRANT,
                 f"extending to {new_end.isoformat()} would overlap grant {clash.grant_id} "
                 f"from {clash.begin.isoformat()}",
             )
@@ -292,16 +293,16 @@ class Institution(Aggregate):
         known = self.national_numbers.get(number.digest)
         if known is not None:
             raise RuleViolation(
-                "duplicate-support-worker",
+                rules.DUPLICATE_SUPPORT_WORKER,
                 f"national register number {number.masked} was already added "
                 f"to {self.number} as person {known}",
             )
         pid = person_id(new_person_id)
         if pid in self.persons:
-            raise RuleViolation("person-id", f"person id {pid} is already in use at {self.number}")
+            raise RuleViolation(rules.PERSON_ID, f"person id {pid} is already in use at {self.number}")
         for label, value in (("first name", first_name), ("last name", last_name)):
             if not value.strip():
-                raise RuleViolation("person-name", f"the {label} is empty")
+                raise RuleViolation(rules.PERSON_NAME, f"the {label} is empty")
         self._trigger(
             SupportWorkerAdded,
             act,
@@ -333,7 +334,7 @@ class Institution(Aggregate):
         ]
         if not live:
             raise RuleViolation(
-                "no-active-grant",
+                rules.NO_ACTIVE_GRANT,
                 f"person {pid} holds no unrevoked grant of {right!r} ending on or "
                 f"after {act.today.isoformat()}",
             )
@@ -359,10 +360,10 @@ class Institution(Aggregate):
         pid = person_id(person)
         if pid in self.administrators and (pid in self.heads) == head:
             role = "a head administrator" if head else "an administrator"
-            raise RuleViolation("already-administrator", f"{pid} is already {role} of {self.number}")
+            raise RuleViolation(rules.ALREADY_ADMINISTRATOR, f"{pid} is already {role} of {self.number}")
         if not head and pid in self.heads and self.heads == {pid}:
             raise RuleViolation(
-                "last-head-administrator",
+                rules.LAST_HEAD_ADMINISTRATOR,
                 f"{pid} is the last head administrator of {self.number}: appoint another head first",
             )
         self._trigger(AdministratorAppointed, act, person_id=pid, head=head)
@@ -372,11 +373,11 @@ class Institution(Aggregate):
         pid = person_id(person)
         if pid not in self.administrators:
             raise RuleViolation(
-                "not-an-administrator", f"{pid} is not an administrator of institution {self.number}"
+                rules.NOT_AN_ADMINISTRATOR, f"{pid} is not an administrator of institution {self.number}"
             )
         if self.heads == {pid}:
             raise RuleViolation(
-                "last-head-administrator",
+                rules.LAST_HEAD_ADMINISTRATOR,
                 f"{pid} is the last head administrator of {self.number}: appoint another head first",
             )
         self._trigger(AdministratorRemoved, act, person_id=pid)
@@ -391,7 +392,7 @@ class Institution(Aggregate):
     def authorise(self, act: Act) -> None:
         if act.actor not in self.administrators:
             raise RuleViolation(
-                "not-an-administrator",
+                rules.NOT_AN_ADMINISTRATOR,
                 f"{act.actor} is not an administrator of institution {self.number}",
             )
 
@@ -399,7 +400,7 @@ class Institution(Aggregate):
         self.authorise(act)
         if act.actor not in self.heads:
             raise RuleViolation(
-                "not-a-head-administrator",
+                rules.NOT_A_HEAD_ADMINISTRATOR,
                 f"{act.actor} is not a head administrator (hoofd lokale beheerder) "
                 f"of institution {self.number}",
             )
@@ -407,7 +408,7 @@ class Institution(Aggregate):
     def _authorise_grant(self, act: Act, right: Right) -> None:
         if right.granted_by == "head" and act.actor not in self.heads:
             raise RuleViolation(
-                "not-a-head-administrator",
+                rules.NOT_A_HEAD_ADMINISTRATOR,
                 f"{right.name!r} may be granted only by a head administrator "
                 f"(hoofd lokale beheerder) of {self.number}; {act.actor} is not one",
             )
@@ -416,11 +417,11 @@ class Institution(Aggregate):
         person = self.persons.get(pid)
         if person is None:
             raise RuleViolation(
-                "unknown-person",
+                rules.UNKNOWN_PERSON,
                 f"person {pid} is not on the roster of {self.number} and is not one of its support workers",
             )
         if not person.is_active:
-            raise RuleViolation("inactive-person", f"person {pid} has status {person.status}, not Actief")
+            raise RuleViolation(rules.INACTIVE_PERSON, f"person {pid} has status {person.status}, not Actief")
         return person
 
     def _grants_of(self, pid: str, right: str, context: str | None) -> list[Grant]:
@@ -441,7 +442,13 @@ class Institution(Aggregate):
         return None
 
     def _trigger(self, event_class: type, act: Act, **payload: object) -> None:
-        self.trigger_event(event_class, actor=act.actor, timestamp=act.now, **payload)
+        self.trigger_event(event_class, actor=act.actor, timestamp=self.record_time(act), **payload)
+
+    def record_time(self, act: Act) -> datetime:
+        """When an event of this command is recorded: the actor's clock, but never
+        earlier than the event before it, so record time follows the store's order
+        even when two writers' clocks differ."""
+        return max(act.now, self.modified_on)
 
     def trigger_event(self, event_class: type, **kwargs: object) -> None:  # type: ignore[override]
         """Every new event is linked to the one before it (docs/adr/0006)."""
@@ -462,7 +469,7 @@ class Institution(Aggregate):
 def require_reason(reason: str | None, doing: str) -> str:
     text = " ".join((reason or "").split())
     if not text:
-        raise RuleViolation("reason-required", f"{doing} needs a reason: give --reason TEXT")
+        raise RuleViolation(rules.REASON_REQUIRED, f"{doing} needs a reason: give --reason TEXT")
     return text
 
 

@@ -21,6 +21,9 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Mapper
 
 from grantbook.adapters import snapshots as _snapshots  # noqa: F401  (sets Institution.Snapshot)
+from grantbook.adapters.persistence import CanonicalJSONTranscoder, PydanticMapper
+from grantbook.adapters.store import StoreLocation
+from grantbook.adapters.vault import NumberVault, create_key_file, read_key_file
 from grantbook.domain import (
     Act,
     Grant,
@@ -31,13 +34,11 @@ from grantbook.domain import (
     RosterEntry,
     RuleViolation,
     institution_number,
+    rules,
 )
 from grantbook.domain.events import SupportWorkerAdded
 from grantbook.domain.institution import require_reason
 from grantbook.errors import KeyFileError, StoreError
-from grantbook.adapters.persistence import CanonicalJSONTranscoder, PydanticMapper
-from grantbook.adapters.store import StoreLocation
-from grantbook.adapters.vault import NumberVault, create_key_file, read_key_file
 
 T = TypeVar("T")
 MAX_ATTEMPTS = 30
@@ -102,12 +103,14 @@ class GrantBook(Application[UUID]):
     ) -> Institution:
         number = institution_number(number)
         if self._find(number) is not None:
-            raise RuleViolation("already-registered", f"institution {number} is already registered")
+            raise RuleViolation(rules.ALREADY_REGISTERED, f"institution {number} is already registered")
         institution = Institution.register(act, number, name, administrators)
         try:
             self.save(institution)
         except IntegrityError:
-            raise RuleViolation("already-registered", f"institution {number} is already registered") from None
+            raise RuleViolation(
+                rules.ALREADY_REGISTERED, f"institution {number} is already registered"
+            ) from None
         return institution
 
     def appoint_administrator(self, act: Act, number: str, person: str, head: bool = False) -> Institution:
@@ -175,7 +178,7 @@ class GrantBook(Application[UUID]):
         require_reason(reason, "adding a support worker")
         for label, value in (("first name", first_name), ("last name", last_name)):
             if not value.strip():
-                raise RuleViolation("person-name", f"the {label} is empty")
+                raise RuleViolation(rules.PERSON_NAME, f"the {label} is empty")
         protected = self.vault().protect(parsed)
         # Same national number at another institution: the person id already given there
         # (looked up by keyed digest in a read model; the id is never derived from the number).
@@ -190,7 +193,7 @@ class GrantBook(Application[UUID]):
     def institution(self, number: str) -> Institution:
         institution = self._find(institution_number(number))
         if institution is None:
-            raise RuleViolation("not-registered", f"institution {number} is not registered")
+            raise RuleViolation(rules.NOT_REGISTERED, f"institution {number} is not registered")
         return institution
 
     def selection(self, act: Act, number: str) -> list[Person]:
