@@ -23,6 +23,7 @@ from .state import (
     INACTIVE,
     SUPPORT_WORKER_CATEGORY,
     Grant,
+    InstitutionState,
     PendingAssignment,
     Person,
 )
@@ -115,15 +116,12 @@ class InstitutionRegistered(InstitutionEvent, CanInitAggregate[UUID]):
     administrators: tuple[PersonId, ...] = Field(min_length=1)
 
     def apply(self, aggregate: Institution) -> None:
-        aggregate.number = self.number
-        aggregate.name = self.name
-        aggregate.administrators = set(self.administrators)
-        aggregate.heads = set(self.administrators)
-        aggregate.persons = {}
-        aggregate.national_numbers = {}
-        aggregate.selections = {}
-        aggregate.pending = {}
-        aggregate.grants = {}
+        aggregate.state = InstitutionState(
+            number=self.number,
+            name=self.name,
+            administrators=set(self.administrators),
+            heads=set(self.administrators),
+        )
 
 
 class RosterImported(InstitutionEvent):
@@ -131,11 +129,11 @@ class RosterImported(InstitutionEvent):
 
     def apply(self, aggregate: Institution) -> None:
         listed = {entry.person_id for entry in self.entries}
-        for person in aggregate.persons.values():
+        for person in aggregate.state.persons.values():
             if not person.support_worker and person.person_id not in listed:
                 person.status = INACTIVE
         for entry in self.entries:
-            aggregate.persons[entry.person_id] = Person(
+            aggregate.state.persons[entry.person_id] = Person(
                 person_id=entry.person_id,
                 first_name=entry.first_name,
                 last_name=entry.last_name,
@@ -167,17 +165,17 @@ class PersonSelected(InstitutionEvent):
     person_id: PersonId
 
     def apply(self, aggregate: Institution) -> None:
-        aggregate.selections.setdefault(self.actor, []).append(self.person_id)
+        aggregate.state.selections.setdefault(self.actor, []).append(self.person_id)
 
 
 class PersonDeselected(InstitutionEvent):
     person_id: PersonId
 
     def apply(self, aggregate: Institution) -> None:
-        selection = aggregate.selections.get(self.actor, [])
+        selection = aggregate.state.selections.get(self.actor, [])
         selection.remove(self.person_id)
         if not selection:
-            aggregate.selections.pop(self.actor, None)
+            aggregate.state.selections.pop(self.actor, None)
 
 
 class RightAssigned(InstitutionEvent):
@@ -195,7 +193,9 @@ class RightAssigned(InstitutionEvent):
         return self
 
     def apply(self, aggregate: Institution) -> None:
-        aggregate.pending[self.actor] = PendingAssignment(self.right, self.context, self.begin, self.end)
+        aggregate.state.pending[self.actor] = PendingAssignment(
+            self.right, self.context, self.begin, self.end
+        )
 
 
 class AssignmentConfirmed(InstitutionEvent):
@@ -209,7 +209,7 @@ class AssignmentConfirmed(InstitutionEvent):
 
     def apply(self, aggregate: Institution) -> None:
         for granted in self.grants:
-            aggregate.grants[granted.grant_id] = Grant(
+            aggregate.state.grants[granted.grant_id] = Grant(
                 grant_id=granted.grant_id,
                 person_id=granted.person_id,
                 first_name=granted.first_name,
@@ -222,8 +222,8 @@ class AssignmentConfirmed(InstitutionEvent):
                 granted_by=self.actor,
                 granted_at=self.timestamp,
             )
-        aggregate.selections.pop(self.actor, None)
-        aggregate.pending.pop(self.actor, None)
+        aggregate.state.selections.pop(self.actor, None)
+        aggregate.state.pending.pop(self.actor, None)
 
 
 class AssignmentCancelled(InstitutionEvent):
@@ -231,7 +231,7 @@ class AssignmentCancelled(InstitutionEvent):
     context: str
 
     def apply(self, aggregate: Institution) -> None:
-        aggregate.pending.pop(self.actor, None)
+        aggregate.state.pending.pop(self.actor, None)
 
 
 class EndDateExtended(InstitutionEvent):
@@ -243,7 +243,7 @@ class EndDateExtended(InstitutionEvent):
     new_end: date
 
     def apply(self, aggregate: Institution) -> None:
-        grant = aggregate.grants[self.grant_id]
+        grant = aggregate.state.grants[self.grant_id]
         grant.extensions.append((self.previous_end, self.new_end, self.actor))
         grant.end = self.new_end
 
@@ -269,7 +269,7 @@ class SupportWorkerAdded(InstitutionEvent):
     reason: str | None = None
 
     def apply(self, aggregate: Institution) -> None:
-        aggregate.persons[self.person_id] = Person(
+        aggregate.state.persons[self.person_id] = Person(
             person_id=self.person_id,
             first_name=self.first_name,
             last_name=self.last_name,
@@ -278,7 +278,7 @@ class SupportWorkerAdded(InstitutionEvent):
             support_worker=True,
             national_number_masked=self.national_number_masked,
         )
-        aggregate.national_numbers[self.national_number_digest] = self.person_id
+        aggregate.state.national_numbers[self.national_number_digest] = self.person_id
 
 
 class RightRevoked(InstitutionEvent):
@@ -290,7 +290,7 @@ class RightRevoked(InstitutionEvent):
     reason: str | None = None
 
     def apply(self, aggregate: Institution) -> None:
-        grant = aggregate.grants[self.grant_id]
+        grant = aggregate.state.grants[self.grant_id]
         grant.revoked_on = self.revoked_on
         grant.revoked_by = self.actor
         grant.revoke_reason = self.reason
@@ -303,11 +303,11 @@ class AdministratorAppointed(InstitutionEvent):
     head: bool
 
     def apply(self, aggregate: Institution) -> None:
-        aggregate.administrators.add(self.person_id)
+        aggregate.state.administrators.add(self.person_id)
         if self.head:
-            aggregate.heads.add(self.person_id)
+            aggregate.state.heads.add(self.person_id)
         else:
-            aggregate.heads.discard(self.person_id)
+            aggregate.state.heads.discard(self.person_id)
 
 
 class AdministratorRemoved(InstitutionEvent):
@@ -316,7 +316,7 @@ class AdministratorRemoved(InstitutionEvent):
     person_id: PersonId
 
     def apply(self, aggregate: Institution) -> None:
-        aggregate.administrators.discard(self.person_id)
-        aggregate.heads.discard(self.person_id)
-        aggregate.selections.pop(self.person_id, None)
-        aggregate.pending.pop(self.person_id, None)
+        aggregate.state.administrators.discard(self.person_id)
+        aggregate.state.heads.discard(self.person_id)
+        aggregate.state.selections.pop(self.person_id, None)
+        aggregate.state.pending.pop(self.person_id, None)

@@ -20,7 +20,7 @@ from uuid import UUID, uuid4
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Mapper
 
-from grantbook.adapters import snapshots as _snapshots  # noqa: F401  (sets Institution.Snapshot)
+from grantbook.adapters import snapshots as _legacy_snapshots  # noqa: F401  (reads old-format snapshots)
 from grantbook.adapters.persistence import CanonicalJSONTranscoder, PydanticMapper
 from grantbook.adapters.store import StoreLocation
 from grantbook.adapters.vault import NumberVault, create_key_file, read_key_file
@@ -37,7 +37,6 @@ from grantbook.domain import (
     rules,
 )
 from grantbook.domain.events import SupportWorkerAdded
-from grantbook.domain.institution import require_reason
 from grantbook.errors import KeyFileError, StoreError
 
 T = TypeVar("T")
@@ -56,7 +55,7 @@ class RecordedEvent:
 
 class GrantBook(Application[UUID]):
     name = "grantbook"
-    # A snapshot (adapters/snapshots.py) every SNAPSHOT_INTERVAL events of an
+    # A snapshot (domain/snapshot.py) every SNAPSHOT_INTERVAL events of an
     # institution: loading replays at most that many events after it.
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Institution: SNAPSHOT_INTERVAL}
 
@@ -172,13 +171,8 @@ class GrantBook(Application[UUID]):
         reason: str | None = None,
     ) -> Person:
         parsed = NationalNumber.parse(national_number)
-        # Authorise and check the names before touching (or creating) the key,
-        # so a refused command leaves no key file and prints one line.
-        self.institution(number).authorise(act)
-        require_reason(reason, "adding a support worker")
-        for label, value in (("first name", first_name), ("last name", last_name)):
-            if not value.strip():
-                raise RuleViolation(rules.PERSON_NAME, f"the {label} is empty")
+        # The rules that need no key first, so a refused command leaves no key file.
+        self.institution(number).check_support_worker(act, first_name, last_name, reason)
         protected = self.vault().protect(parsed)
         # Same national number at another institution: the person id already given there
         # (looked up by keyed digest in a read model; the id is never derived from the number).
@@ -197,9 +191,7 @@ class GrantBook(Application[UUID]):
         return institution
 
     def selection(self, act: Act, number: str) -> list[Person]:
-        institution = self.institution(number)
-        institution.authorise(act)
-        return institution.selection_of(act.actor)
+        return self.institution(number).selection(act)
 
     def recorded_events(self, start: int = 1) -> Iterator[RecordedEvent]:
         """Every event in the order the store recorded it, read in pages."""
