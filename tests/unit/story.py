@@ -6,9 +6,21 @@ from (by the code before the domain was split), so stored bytes can be compared.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
-from grantbook.domain import Act, Institution, ProtectedNumber, RosterEntry
+import pytest
+
+from grantbook.domain import (
+    Act,
+    Catalogue,
+    Institution,
+    ProtectedNumber,
+    Right,
+    RosterEntry,
+    RuleViolation,
+    default_catalogue,
+)
 
 NUMBER = "034793"
 IRIS = "IRIS-Platform (Leerlingenpaspoort) Gebruiker"
@@ -20,8 +32,13 @@ PROTECTED = ProtectedNumber(
 
 def entry(pid: str, first: str, last: str, status: str = "Actief") -> RosterEntry:
     return RosterEntry(
-        person_id=pid, first_name=first, last_name=last, category="Medewerker",
-        status=status, begin_date=date(2017, 3, 2), end_date=date(2030, 3, 2),
+        person_id=pid,
+        first_name=first,
+        last_name=last,
+        category="Medewerker",
+        status=status,
+        begin_date=date(2017, 3, 2),
+        end_date=date(2030, 3, 2),
     )
 
 
@@ -57,3 +74,54 @@ def full_story() -> Institution:
     institution.remove_administrator(at(15), "mia")
     institution.import_roster(at(16), ROSTER[:2])
     return institution
+
+
+# -- helpers for the rule tests ------------------------------------------------
+
+TODAY = START.date()
+MAIL = "Mail (any administrator grants it)"
+
+
+def staff(n: int, start: int = 1, status: str = "Actief") -> list[RosterEntry]:
+    return [entry(f"{90000 + i}", f"First{i}", f"Last{i}", status) for i in range(start, start + n)]
+
+
+def school() -> Institution:
+    """034793 with heads jan and mia, ordinary administrator piet, 30 active staff
+    (90001-90030) and one inactive (80001); no events pending."""
+    institution = Institution.register(at(0), NUMBER, "De Linde", ["jan", "mia"])
+    institution.import_roster(at(1), [*staff(30), entry("80001", "Old", "Timer", status="Inactief")])
+    institution.appoint_administrator(at(2), "piet")
+    institution.collect_events()
+    return institution
+
+
+def catalogue_with_mail() -> Catalogue:
+    """The shipped catalogue plus a right any administrator may grant, without a maximum."""
+    mail = Right(name=MAIL, description="mail", contexts=("Gebruiker", "Beheerder"))
+    return Catalogue(rights=(*default_catalogue().rights, mail))
+
+
+def granted(
+    institution: Institution,
+    *pids: str,
+    begin: date = date(2026, 12, 1),
+    end: date = date(2027, 8, 31),
+    context: str = "Gebruiker",
+    actor: str = "jan",
+) -> None:
+    institution.select(at(5, actor), list(pids))
+    institution.assign(at(5, actor), IRIS, context, begin, end)
+    institution.confirm(at(5, actor))
+
+
+def refused(institution: Institution, rule: str, command: Callable[[], object]) -> RuleViolation:
+    """The command raises RuleViolation naming ``rule`` and changes nothing."""
+    state = institution.state.model_copy(deep=True)
+    version, pending = institution.version, len(institution.pending_events)
+    with pytest.raises(RuleViolation) as refusal:
+        command()
+    assert refusal.value.rule == rule, refusal.value
+    assert institution.state == state
+    assert (institution.version, len(institution.pending_events)) == (version, pending)
+    return refusal.value
