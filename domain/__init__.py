@@ -6,11 +6,11 @@ Knows nothing of storage, the CLI or the clock.
 from . import rules
 from .catalogue import Catalogue, Right, default_catalogue
 from .events import EVENT_CLASSES, InstitutionEvent, RosterEntry
-from .institution import Institution, ProtectedNumber
+from .institution import Institution
 from .national_number import NationalNumber
 from .rules import MAX_SELECTION, RuleViolation
 from .state import ACTIVE, INACTIVE, SUPPORT_WORKER_CATEGORY, Grant, PendingAssignment, Person
-from .values import Act, institution_number, parse_date, person_id
+from .values import Act, ProtectedNumber, institution_number, parse_date, person_id
 
 __all__ = [
     "ACTIVE",

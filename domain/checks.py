@@ -19,8 +19,7 @@ from .state import ACTIVE, Grant, InstitutionState, PendingAssignment, Person
 if TYPE_CHECKING:
     from .catalogue import Right
     from .events import RosterEntry
-    from .institution import ProtectedNumber
-    from .values import Act
+    from .values import Act, ProtectedNumber
 
 
 class InstitutionChecks:

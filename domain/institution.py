@@ -1,19 +1,15 @@
 """The institution aggregate: one school's rights workflow, as a story.
 
-Every command checks its rules first (``check_*``, checks.py) and only then
-triggers events, so a refused command leaves the aggregate (and the store)
-unchanged.
-"""
+A command checks its rules first, then triggers events: a refused command
+leaves the institution (and the store) unchanged."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import Aggregate
 from eventsourcing.utils import register_topic
 
 from . import rules
@@ -37,24 +33,15 @@ from .events import (
     StaffSearched,
     SupportWorkerAdded,
 )
+from .recording import ChainedAggregate
 from .snapshot import InstitutionSnapshot
 from .state import Grant, InstitutionState, Person
-from .values import Act, institution_number, person_id
+from .values import Act, ProtectedNumber, institution_number, person_id
 
 INSTITUTION_NAMESPACE = uuid5(NAMESPACE_URL, "https://grantbook.invalid/institution")
 
 
-@dataclass(frozen=True)
-class ProtectedNumber:
-    """A national register number as the domain may keep it."""
-
-    masked: str
-    digest: str
-    ciphertext: str
-    key_id: str
-
-
-class Institution(InstitutionChecks, Aggregate):
+class Institution(InstitutionChecks, ChainedAggregate):
     """One school's rights workflow. Each command reads as the story: the
     ``check_*`` rules it must pass (checks.py), then the past-tense events
     it records (events.py). The events change ``state``, an
@@ -66,9 +53,7 @@ class Institution(InstitutionChecks, Aggregate):
 
     # Besides ``state`` (not declared as a class annotation, which would make
     # this a dataclass) the aggregate keeps the library's id, version,
-    # created_on and modified_on, and ``_chain_last``: the last event applied,
-    # whose hash links the next one (or ``_chain_head``, that hash, when
-    # restored from a snapshot).
+    # created_on and modified_on, and the link to its hash chain (recording.py).
     if TYPE_CHECKING:
         state: InstitutionState
 
@@ -307,32 +292,6 @@ class Institution(InstitutionChecks, Aggregate):
 
     def rights_on(self, day: date) -> list[Grant]:
         return [g for g in self.state.grants.values() if g.held_on(day)]
-
-    # -- recording events ------------------------------------------------------
-
-    def _trigger(self, event_class: type, act: Act, **payload: object) -> None:
-        self.trigger_event(event_class, actor=act.actor, timestamp=self.record_time(act), **payload)
-
-    def record_time(self, act: Act) -> datetime:
-        """When an event of this command is recorded: the actor's clock, but never
-        earlier than the event before it, so record time follows the store's order
-        even when two writers' clocks differ."""
-        return max(act.now, self.modified_on)
-
-    def trigger_event(self, event_class: type, **kwargs: object) -> None:  # type: ignore[override]
-        """Every new event is linked to the one before it (docs/adr/0006)."""
-        kwargs.setdefault("previous_hash", self.head_hash)
-        super().trigger_event(event_class, **kwargs)
-
-    @property
-    def head_hash(self) -> str:
-        """The hash of the institution's last event: the head of its chain.
-
-        Computed from the last event when one was applied since loading; an
-        institution restored from a snapshot carries the head in ``_chain_head``.
-        """
-        last = self.__dict__.get("_chain_last")
-        return last.chain_hash() if last is not None else self._chain_head
 
 
 # A stable stored topic, set after the class body: declaring TOPIC inside it

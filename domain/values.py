@@ -87,3 +87,13 @@ class Act:
     def today(self) -> date:
         """Today as a school in Flanders counts it: the date in Brussels."""
         return self.now.astimezone(BRUSSELS).date()
+
+
+@dataclass(frozen=True)
+class ProtectedNumber:
+    """A national register number as the domain may keep it."""
+
+    masked: str
+    digest: str
+    ciphertext: str
+    key_id: str

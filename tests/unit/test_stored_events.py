@@ -39,3 +39,16 @@ def test_events_stored_under_the_old_topics_load_and_replay() -> None:
     assert isinstance(replayed, Institution)
     assert replayed.version == len(events)
     assert replayed.head_hash == full_story().head_hash
+
+
+def test_the_old_module_paths_of_moved_classes_still_resolve() -> None:
+    from eventsourcing.utils import resolve_topic
+
+    from grantbook.domain import events
+
+    for name in events.__all__:
+        if name[0].isupper():
+            assert resolve_topic(f"grantbook.domain.events:{name}") is getattr(events, name)
+    assert resolve_topic("grantbook.domain.institution:ProtectedNumber") is resolve_topic(
+        "grantbook.domain.values:ProtectedNumber"
+    )
