@@ -45,16 +45,14 @@ class Institution(InstitutionChecks, ChainedAggregate):
     """One school's rights workflow. Each command reads as the story: the
     ``check_*`` rules it must pass (checks.py), then the past-tense events
     it records (events.py). The events change ``state``, an
-    ``InstitutionState`` (state.py); nothing else is remembered.
+    ``InstitutionState`` (state.py); besides it the aggregate keeps only the
+    library's id, version and times, and its hash chain link (recording.py).
     """
 
     MAX_SELECTION = rules.MAX_SELECTION
     Snapshot = InstitutionSnapshot  # the declared state at one version (snapshot.py)
 
-    # Besides ``state`` (not declared as a class annotation, which would make
-    # this a dataclass) the aggregate keeps the library's id, version,
-    # created_on and modified_on, and the link to its hash chain (recording.py).
-    if TYPE_CHECKING:
+    if TYPE_CHECKING:  # not a class annotation at run time: that would make this a dataclass
         state: InstitutionState
 
     @staticmethod
@@ -102,20 +100,24 @@ class Institution(InstitutionChecks, ChainedAggregate):
         self._trigger(StaffSearched, act, name_filter=name or None, results=len(found))
         return found
 
-    def select(self, act: Act, person_ids: Sequence[str]) -> None:
+    def select(self, act: Act, person_ids: Sequence[str]) -> list[Person]:
+        """Adds to the actor's own selection; returns it."""
         self.check_administrator(act)
         wanted = [person_id(p) for p in person_ids]
         self.check_not_selected_yet(act, wanted)
         self.check_selection_limit(act, wanted)
         for pid in wanted:
             self._trigger(PersonSelected, act, person_id=pid)
+        return self.selection_of(act.actor)
 
-    def deselect(self, act: Act, person_ids: Sequence[str]) -> None:
+    def deselect(self, act: Act, person_ids: Sequence[str]) -> list[Person]:
+        """Takes out of the actor's own selection; returns what is left."""
         self.check_administrator(act)
         wanted = list(dict.fromkeys(person_id(p) for p in person_ids))
         self.check_in_selection(act, wanted)
         for pid in wanted:
             self._trigger(PersonDeselected, act, person_id=pid)
+        return self.selection_of(act.actor)
 
     # -- steps 2 and 3: assign, confirm or cancel ---------------------------
 

@@ -101,15 +101,15 @@ class GrantBook(Application[UUID]):
         self, act: Act, number: str, name: str, administrators: Sequence[str]
     ) -> Institution:
         number = institution_number(number)
+        # Whether the number is taken is the store's to say (the aggregate cannot know).
+        taken = RuleViolation(rules.ALREADY_REGISTERED, f"institution {number} is already registered")
         if self._find(number) is not None:
-            raise RuleViolation(rules.ALREADY_REGISTERED, f"institution {number} is already registered")
+            raise taken
         institution = Institution.register(act, number, name, administrators)
         try:
             self.save(institution)
-        except IntegrityError:
-            raise RuleViolation(
-                rules.ALREADY_REGISTERED, f"institution {number} is already registered"
-            ) from None
+        except IntegrityError:  # registered by someone else meanwhile
+            raise taken from None
         return institution
 
     def appoint_administrator(self, act: Act, number: str, person: str, head: bool = False) -> Institution:
@@ -125,10 +125,10 @@ class GrantBook(Application[UUID]):
         return self._update(number, lambda i: i.search(act, name))
 
     def select(self, act: Act, number: str, person_ids: Sequence[str]) -> list[Person]:
-        return self._update(number, lambda i: (i.select(act, person_ids), i.selection_of(act.actor))[1])
+        return self._update(number, lambda i: i.select(act, person_ids))
 
     def deselect(self, act: Act, number: str, person_ids: Sequence[str]) -> list[Person]:
-        return self._update(number, lambda i: (i.deselect(act, person_ids), i.selection_of(act.actor))[1])
+        return self._update(number, lambda i: i.deselect(act, person_ids))
 
     def assign(self, act: Act, number: str, right: str, context: str, begin: date, end: date) -> None:
         self._update(number, lambda i: i.assign(act, right, context, begin, end))
