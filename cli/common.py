@@ -8,7 +8,7 @@ from typing import Any, NoReturn
 
 import click
 
-from grantbook.domain import Grant, Institution, Person, institution_number, parse_date
+from grantbook.domain import MAX_SELECTION, Grant, Person, institution_number, parse_date
 
 PERSON_COLUMNS = (
     "person_id",
@@ -75,5 +75,5 @@ def describe(grant: Grant) -> str:
 
 def selected(selection: list[Person]) -> str:
     """The line select and deselect print: how many of the limit, and who."""
-    limit = Institution.MAX_SELECTION
+    limit = MAX_SELECTION
     return f"selected {len(selection)} of at most {limit}: " + ", ".join(p.person_id for p in selection)

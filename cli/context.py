@@ -11,7 +11,7 @@ import click
 
 from grantbook.adapters.store import StoreLocation
 from grantbook.application import GrantBook
-from grantbook.domain import Act, RuleViolation, person_id
+from grantbook.domain import Act, RuleViolation, person_id, rules
 from grantbook.domain.values import BRUSSELS
 
 
@@ -32,12 +32,12 @@ class Session:
     def act(self) -> Act:
         if not self.actor:
             raise RuleViolation(
-                "actor-required", "name the acting person with --as PERSON or GRANTBOOK_ACTOR"
+                rules.ACTOR_REQUIRED, "name the acting person with --as PERSON or GRANTBOOK_ACTOR"
             )
         try:
             actor = person_id(self.actor)
         except RuleViolation as error:
-            raise RuleViolation("actor", f"--as: {error.message}") from None
+            raise RuleViolation(rules.ACTOR, f"--as: {error.message}") from None
         return Act(actor=actor, now=self.now())
 
     def key_file(self) -> Path | None:

@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 
 from grantbook.adapters.roster_file import parse_roster
-from grantbook.domain import parse_date
-from grantbook.domain.state import ACTIVE
+from grantbook.domain import ACTIVE, parse_date
 
 from .common import INSTITUTION, PERSON_COLUMNS, day_option, describe, fail, person_rows, selected
 from .context import Session, pass_session

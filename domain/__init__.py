@@ -3,15 +3,20 @@
 Knows nothing of storage, the CLI or the clock.
 """
 
+from . import rules
 from .catalogue import Catalogue, Right, default_catalogue
-from .errors import RuleViolation
 from .events import EVENT_CLASSES, InstitutionEvent, RosterEntry
-from .institution import Institution, ProtectedNumber
+from .institution import Institution
 from .national_number import NationalNumber
-from .state import Grant, PendingAssignment, Person
-from .values import Act, institution_number, parse_date, person_id
+from .rules import MAX_SELECTION, RuleViolation
+from .state import ACTIVE, INACTIVE, SUPPORT_WORKER_CATEGORY, Grant, PendingAssignment, Person
+from .values import Act, ProtectedNumber, institution_number, parse_date, person_id
 
 __all__ = [
+    "ACTIVE",
+    "INACTIVE",
+    "MAX_SELECTION",
+    "SUPPORT_WORKER_CATEGORY",
     "EVENT_CLASSES",
     "Act",
     "Catalogue",
@@ -29,4 +34,5 @@ __all__ = [
     "institution_number",
     "parse_date",
     "person_id",
+    "rules",
 ]

@@ -14,7 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .errors import RuleViolation
+from . import rules
+from .rules import RuleViolation
 
 
 class Right(BaseModel):
@@ -39,7 +40,7 @@ class Right(BaseModel):
         latest = self.latest_end(begin)
         if latest is not None and end > latest:
             raise RuleViolation(
-                "maximum-validity",
+                rules.MAXIMUM_VALIDITY,
                 f"{self.name!r} may be granted for at most {self.max_validity_years} years: "
                 f"from {begin.isoformat()} the end date is at most {latest.isoformat()}, "
                 f"got {end.isoformat()}",
@@ -67,13 +68,13 @@ class Catalogue(BaseModel):
             if right.name == name:
                 return right
         known = "; ".join(r.name for r in self.rights)
-        raise RuleViolation("unknown-right", f"no right named {name!r} (known: {known})")
+        raise RuleViolation(rules.UNKNOWN_RIGHT, f"no right named {name!r} (known: {known})")
 
     def check_context(self, right_name: str, context: str) -> None:
         right = self.right(right_name)
         if context not in right.contexts:
             raise RuleViolation(
-                "unknown-context",
+                rules.UNKNOWN_CONTEXT,
                 f"right {right_name!r} has no context {context!r} (allowed: {', '.join(right.contexts)})",
             )
 

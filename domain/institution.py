@@ -1,22 +1,21 @@
 """The institution aggregate: one school's rights workflow, as a story.
 
-Every public method checks the rules first and only then triggers events,
-so a refused command leaves the aggregate (and the store) unchanged.
-"""
+A command checks its rules first, then triggers events: a refused command
+leaves the institution (and the store) unchanged."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import Aggregate
 from eventsourcing.utils import register_topic
 
-from .catalogue import Catalogue, Right, default_catalogue
+from . import rules
+from .catalogue import Catalogue, default_catalogue
 from .chain import genesis_hash
-from .errors import RuleViolation
+from .checks import InstitutionChecks
 from .events import (
     AdministratorAppointed,
     AdministratorRemoved,
@@ -34,35 +33,27 @@ from .events import (
     StaffSearched,
     SupportWorkerAdded,
 )
-from .state import Grant, Person
-from .values import Act, institution_number, person_id
+from .recording import ChainedAggregate
+from .snapshot import InstitutionSnapshot
+from .state import Grant, InstitutionState, Person
+from .values import Act, ProtectedNumber, institution_number, person_id
 
 INSTITUTION_NAMESPACE = uuid5(NAMESPACE_URL, "https://grantbook.invalid/institution")
 
 
-@dataclass(frozen=True)
-class ProtectedNumber:
-    """A national register number as the domain may keep it."""
+class Institution(InstitutionChecks, ChainedAggregate):
+    """One school's rights workflow. Each command reads as the story: the
+    ``check_*`` rules it must pass (checks.py), then the past-tense events
+    it records (events.py). The events change ``state``, an
+    ``InstitutionState`` (state.py); besides it the aggregate keeps only the
+    library's id, version and times, and its hash chain link (recording.py).
+    """
 
-    masked: str
-    digest: str
-    ciphertext: str
-    key_id: str
+    MAX_SELECTION = rules.MAX_SELECTION
+    Snapshot = InstitutionSnapshot  # the declared state at one version (snapshot.py)
 
-
-class Institution(Aggregate):
-    MAX_SELECTION = 25
-
-    # State (set by InstitutionRegistered.apply, changed by later events;
-    # not declared as class annotations, which would make this a dataclass):
-    #   number, name: str; administrators: set[str] (everyone who may act)
-    #   heads: set[str] (head local administrators, a subset of administrators)
-    #   _chain_last: the last event applied (its hash links the next one)
-    #   persons: dict[person_id, Person]
-    #   national_numbers: dict[keyed digest, person_id]
-    #   selections: dict[actor, list[person_id]]  (each administrator has one)
-    #   pending: dict[actor, PendingAssignment]   (step 2 waiting for step 3)
-    #   grants: dict[grant_id, Grant]
+    if TYPE_CHECKING:  # not a class annotation at run time: that would make this a dataclass
+        state: InstitutionState
 
     @staticmethod
     def id_for(number: str) -> UUID:
@@ -75,10 +66,8 @@ class Institution(Aggregate):
     def register(cls, act: Act, number: str, name: str, administrators: Iterable[str]) -> Institution:
         number = institution_number(number)
         admins = tuple(dict.fromkeys(person_id(a) for a in administrators))
-        if not admins:
-            raise RuleViolation("administrator-required", "name at least one --admin")
-        if not name.strip():
-            raise RuleViolation("institution-name", "the institution name is empty")
+        cls.check_administrators_named(admins)
+        cls.check_institution_name(name)
         institution_id = cls.id_for(number)
         return cls._create(
             InstitutionRegistered,
@@ -92,24 +81,18 @@ class Institution(Aggregate):
         )
 
     def import_roster(self, act: Act, entries: Sequence[RosterEntry]) -> None:
-        self.authorise(act)
-        for entry in entries:
-            existing = self.persons.get(entry.person_id)
-            if existing is not None and existing.support_worker:
-                raise RuleViolation(
-                    "roster-person-id",
-                    f"person id {entry.person_id} is a support worker of {self.number}",
-                )
+        self.check_administrator(act)
+        self.check_roster_keeps_support_workers(entries)
         self._trigger(RosterImported, act, entries=tuple(entries))
 
     # -- step 1: search and select ------------------------------------------
 
     def search(self, act: Act, name: str | None = None) -> list[Person]:
-        self.authorise(act)
+        self.check_administrator(act)
         needle = (name or "").strip().casefold()
         found = [
             person
-            for person in self.persons.values()
+            for person in self.state.persons.values()
             if needle in f"{person.first_name} {person.last_name}".casefold()
             or needle in f"{person.last_name} {person.first_name}".casefold()
         ]
@@ -117,38 +100,24 @@ class Institution(Aggregate):
         self._trigger(StaffSearched, act, name_filter=name or None, results=len(found))
         return found
 
-    def selection_of(self, actor: str) -> list[Person]:
-        return [self.persons[pid] for pid in self.selections.get(actor, [])]
-
-    def select(self, act: Act, person_ids: Sequence[str]) -> None:
-        self.authorise(act)
-        current = self.selections.get(act.actor, [])
+    def select(self, act: Act, person_ids: Sequence[str]) -> list[Person]:
+        """Adds to the actor's own selection; returns it."""
+        self.check_administrator(act)
         wanted = [person_id(p) for p in person_ids]
-        for pid in wanted:
-            self._check_selectable(pid)
-            if pid in current:
-                raise RuleViolation("already-selected", f"person {pid} is already selected")
-        duplicates = {pid for pid in wanted if wanted.count(pid) > 1}
-        if duplicates:
-            raise RuleViolation("already-selected", f"person {sorted(duplicates)[0]} is named twice")
-        if len(current) + len(wanted) > self.MAX_SELECTION:
-            raise RuleViolation(
-                "selection-limit",
-                f"at most {self.MAX_SELECTION} persons can be selected at once; "
-                f"{len(current)} selected + {len(wanted)} more = {len(current) + len(wanted)}",
-            )
+        self.check_not_selected_yet(act, wanted)
+        self.check_selection_limit(act, wanted)
         for pid in wanted:
             self._trigger(PersonSelected, act, person_id=pid)
+        return self.selection_of(act.actor)
 
-    def deselect(self, act: Act, person_ids: Sequence[str]) -> None:
-        self.authorise(act)
-        current = self.selections.get(act.actor, [])
+    def deselect(self, act: Act, person_ids: Sequence[str]) -> list[Person]:
+        """Takes out of the actor's own selection; returns what is left."""
+        self.check_administrator(act)
         wanted = list(dict.fromkeys(person_id(p) for p in person_ids))
-        for pid in wanted:
-            if pid not in current:
-                raise RuleViolation("not-selected", f"person {pid} is not in your selection")
+        self.check_in_selection(act, wanted)
         for pid in wanted:
             self._trigger(PersonDeselected, act, person_id=pid)
+        return self.selection_of(act.actor)
 
     # -- steps 2 and 3: assign, confirm or cancel ---------------------------
 
@@ -161,42 +130,28 @@ class Institution(Aggregate):
         end: date,
         catalogue: Catalogue | None = None,
     ) -> None:
-        self.authorise(act)
-        if not self.selections.get(act.actor):
-            raise RuleViolation("empty-selection", "select at least one person before assign")
+        self.check_administrator(act)
+        self.check_selection_not_empty(act, "select at least one person before assign")
         catalogue = catalogue or default_catalogue()
         catalogue.check_context(right, context)
-        self._authorise_grant(act, catalogue.right(right))
-        if begin > end:
-            raise RuleViolation(
-                "period", f"begin date {begin.isoformat()} is after end date {end.isoformat()}"
-            )
+        self.check_may_grant(act, catalogue.right(right))
+        self.check_period(begin, end)
         catalogue.right(right).check_period(begin, end)
         self._trigger(RightAssigned, act, right=right, context=context, begin=begin, end=end)
 
     def confirm(self, act: Act, catalogue: Catalogue | None = None) -> list[Grant]:
-        self.authorise(act)
-        pending = self.pending.get(act.actor)
-        if pending is None:
-            raise RuleViolation("no-pending-assignment", "nothing to confirm: run assign first")
+        self.check_administrator(act)
+        pending = self.check_pending(act, "nothing to confirm: run assign first")
         # Checked again: the actor may have stopped being a head since assign.
-        self._authorise_grant(act, (catalogue or default_catalogue()).right(pending.right))
-        selected = self.selections.get(act.actor, [])
-        if not selected:
-            raise RuleViolation("empty-selection", "nothing to confirm: the selection is empty")
+        self.check_may_grant(act, (catalogue or default_catalogue()).right(pending.right))
+        selected = self.check_selection_not_empty(act, "nothing to confirm: the selection is empty")
         granted = []
-        for number, pid in enumerate(selected, start=len(self.grants) + 1):
-            person = self._check_selectable(pid)
-            clash = self._overlapping(pid, pending.right, pending.context, pending.begin, pending.end)
-            if clash is not None:
-                raise RuleViolation(
-                    "overlapping-grant",
-                    f"person {pid} already holds {pending.right!r} ({pending.context}) "
-                    f"from {clash.begin.isoformat()} to {clash.end.isoformat()}; extend it instead",
-                )
+        for number, pid in enumerate(selected, start=len(self.state.grants) + 1):
+            person = self.check_selectable(pid)
+            self.check_no_overlapping_grant(pid, pending)
             granted.append(
                 GrantedPerson(
-                    grant_id=f"{self.number}-{number}",
+                    grant_id=f"{self.state.number}-{number}",
                     person_id=pid,
                     first_name=person.first_name,
                     last_name=person.last_name,
@@ -212,13 +167,11 @@ class Institution(Aggregate):
             end=pending.end,
             grants=tuple(granted),
         )
-        return [self.grants[g.grant_id] for g in granted]
+        return [self.state.grants[g.grant_id] for g in granted]
 
     def cancel(self, act: Act) -> None:
-        self.authorise(act)
-        pending = self.pending.get(act.actor)
-        if pending is None:
-            raise RuleViolation("no-pending-assignment", "nothing to cancel: no pending assignment")
+        self.check_administrator(act)
+        pending = self.check_pending(act, "nothing to cancel: no pending assignment")
         self._trigger(AssignmentCancelled, act, right=pending.right, context=pending.context)
 
     # -- later changes: extend, support workers, revoke ---------------------
@@ -232,40 +185,14 @@ class Institution(Aggregate):
         context: str | None = None,
         catalogue: Catalogue | None = None,
     ) -> Grant:
-        self.authorise(act)
+        self.check_administrator(act)
         pid = person_id(person)
         catalogued = (catalogue or default_catalogue()).right(right)
-        self._authorise_grant(act, catalogued)
-        live = [
-            g for g in self._grants_of(pid, right, context) if g.revoked_on is None and g.end >= act.today
-        ]
-        if not live:
-            raise RuleViolation(
-                "no-active-grant",
-                f"person {pid} has no grant of {right!r} that is neither revoked "
-                f"nor ended before {act.today.isoformat()}",
-            )
-        if len({g.context for g in live}) > 1:
-            raise RuleViolation(
-                "ambiguous-grant",
-                f"person {pid} holds {right!r} in contexts "
-                f"{', '.join(sorted({g.context for g in live}))}: name one with --context",
-            )
-        grant = max(live, key=lambda g: g.end)
-        if new_end <= grant.end:
-            raise RuleViolation(
-                "end-date-not-later",
-                f"the new end date {new_end.isoformat()} must be later than "
-                f"the current end date {grant.end.isoformat()}",
-            )
+        self.check_may_grant(act, catalogued)
+        grant = self.check_grant_to_extend(act, pid, right, context)
+        self.check_later_end(grant, new_end)
         catalogued.check_period(grant.begin, new_end)
-        clash = self._overlapping(pid, right, grant.context, grant.end, new_end, ignore=grant)
-        if clash is not None:
-            raise RuleViolation(
-                "overlapping-grant",
-                f"extending to {new_end.isoformat()} would overlap grant {clash.grant_id} "
-                f"from {clash.begin.isoformat()}",
-            )
+        self.check_extension_overlaps_nothing(grant, new_end)
         self._trigger(
             EndDateExtended,
             act,
@@ -287,21 +214,9 @@ class Institution(Aggregate):
         number: ProtectedNumber,
         reason: str | None = None,
     ) -> Person:
-        self.authorise(act)
-        reason = require_reason(reason, "adding a support worker")
-        known = self.national_numbers.get(number.digest)
-        if known is not None:
-            raise RuleViolation(
-                "duplicate-support-worker",
-                f"national register number {number.masked} was already added "
-                f"to {self.number} as person {known}",
-            )
+        reason = self.check_support_worker(act, first_name, last_name, reason)
         pid = person_id(new_person_id)
-        if pid in self.persons:
-            raise RuleViolation("person-id", f"person id {pid} is already in use at {self.number}")
-        for label, value in (("first name", first_name), ("last name", last_name)):
-            if not value.strip():
-                raise RuleViolation("person-name", f"the {label} is empty")
+        self.check_new_support_worker(pid, number)
         self._trigger(
             SupportWorkerAdded,
             act,
@@ -314,7 +229,7 @@ class Institution(Aggregate):
             national_number_key_id=number.key_id,
             reason=reason,
         )
-        return self.persons[pid]
+        return self.state.persons[pid]
 
     def revoke(
         self,
@@ -325,18 +240,10 @@ class Institution(Aggregate):
         reason: str | None = None,
     ) -> list[Grant]:
         """Takes effect at once: from today the right is no longer held."""
-        self.authorise(act)
-        reason = require_reason(reason, "revoking a right")
+        self.check_administrator(act)
+        reason = self.check_reason(reason, "revoking a right")
         pid = person_id(person)
-        live = [
-            g for g in self._grants_of(pid, right, context) if g.revoked_on is None and g.end >= act.today
-        ]
-        if not live:
-            raise RuleViolation(
-                "no-active-grant",
-                f"person {pid} holds no unrevoked grant of {right!r} ending on or "
-                f"after {act.today.isoformat()}",
-            )
+        live = self.check_grants_to_revoke(act, pid, right, context)
         for grant in live:
             self._trigger(
                 RightRevoked,
@@ -355,115 +262,38 @@ class Institution(Aggregate):
     def appoint_administrator(self, act: Act, person: str, head: bool = False) -> None:
         """A head administrator adds a local administrator, or makes one head
         (``head=True``) or an ordinary administrator again (``head=False``)."""
-        self.authorise_head(act)
+        self.check_head_administrator(act)
         pid = person_id(person)
-        if pid in self.administrators and (pid in self.heads) == head:
-            role = "a head administrator" if head else "an administrator"
-            raise RuleViolation("already-administrator", f"{pid} is already {role} of {self.number}")
-        if not head and pid in self.heads and self.heads == {pid}:
-            raise RuleViolation(
-                "last-head-administrator",
-                f"{pid} is the last head administrator of {self.number}: appoint another head first",
-            )
+        self.check_not_in_role(pid, head)
+        if not head:
+            self.check_not_last_head(pid)
         self._trigger(AdministratorAppointed, act, person_id=pid, head=head)
 
     def remove_administrator(self, act: Act, person: str) -> None:
-        self.authorise_head(act)
+        self.check_head_administrator(act)
         pid = person_id(person)
-        if pid not in self.administrators:
-            raise RuleViolation(
-                "not-an-administrator", f"{pid} is not an administrator of institution {self.number}"
-            )
-        if self.heads == {pid}:
-            raise RuleViolation(
-                "last-head-administrator",
-                f"{pid} is the last head administrator of {self.number}: appoint another head first",
-            )
+        self.check_is_administrator(pid)
+        self.check_not_last_head(pid)
         self._trigger(AdministratorRemoved, act, person_id=pid)
 
     # -- queries ------------------------------------------------------------
 
+    def __getattr__(self, name: str) -> Any:
+        """The state's fields read as the institution's own (``institution.grants``)."""
+        if name in InstitutionState.model_fields and "state" in self.__dict__:
+            return getattr(self.__dict__["state"], name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def selection_of(self, actor: str) -> list[Person]:
+        return [self.state.persons[pid] for pid in self.state.selections.get(actor, [])]
+
+    def selection(self, act: Act) -> list[Person]:
+        """The acting administrator's own selection."""
+        self.check_administrator(act)
+        return self.selection_of(act.actor)
+
     def rights_on(self, day: date) -> list[Grant]:
-        return [g for g in self.grants.values() if g.held_on(day)]
-
-    # -- rules shared by several commands -----------------------------------
-
-    def authorise(self, act: Act) -> None:
-        if act.actor not in self.administrators:
-            raise RuleViolation(
-                "not-an-administrator",
-                f"{act.actor} is not an administrator of institution {self.number}",
-            )
-
-    def authorise_head(self, act: Act) -> None:
-        self.authorise(act)
-        if act.actor not in self.heads:
-            raise RuleViolation(
-                "not-a-head-administrator",
-                f"{act.actor} is not a head administrator (hoofd lokale beheerder) "
-                f"of institution {self.number}",
-            )
-
-    def _authorise_grant(self, act: Act, right: Right) -> None:
-        if right.granted_by == "head" and act.actor not in self.heads:
-            raise RuleViolation(
-                "not-a-head-administrator",
-                f"{right.name!r} may be granted only by a head administrator "
-                f"(hoofd lokale beheerder) of {self.number}; {act.actor} is not one",
-            )
-
-    def _check_selectable(self, pid: str) -> Person:
-        person = self.persons.get(pid)
-        if person is None:
-            raise RuleViolation(
-                "unknown-person",
-                f"person {pid} is not on the roster of {self.number} and is not one of its support workers",
-            )
-        if not person.is_active:
-            raise RuleViolation("inactive-person", f"person {pid} has status {person.status}, not Actief")
-        return person
-
-    def _grants_of(self, pid: str, right: str, context: str | None) -> list[Grant]:
-        return [g for g in self.grants.values() if g.person_id == pid and g.same_right(right, context)]
-
-    def _overlapping(
-        self,
-        pid: str,
-        right: str,
-        context: str,
-        begin: date,
-        end: date,
-        ignore: Grant | None = None,
-    ) -> Grant | None:
-        for grant in self._grants_of(pid, right, context):
-            if grant is not ignore and grant.overlaps(begin, end):
-                return grant
-        return None
-
-    def _trigger(self, event_class: type, act: Act, **payload: object) -> None:
-        self.trigger_event(event_class, actor=act.actor, timestamp=act.now, **payload)
-
-    def trigger_event(self, event_class: type, **kwargs: object) -> None:  # type: ignore[override]
-        """Every new event is linked to the one before it (docs/adr/0006)."""
-        kwargs.setdefault("previous_hash", self.head_hash)
-        super().trigger_event(event_class, **kwargs)
-
-    @property
-    def head_hash(self) -> str:
-        """The hash of the institution's last event: the head of its chain.
-
-        Computed from the last event when one was applied since loading; an
-        institution restored from a snapshot carries the head in ``_chain_head``.
-        """
-        last = self.__dict__.get("_chain_last")
-        return last.chain_hash() if last is not None else self._chain_head
-
-
-def require_reason(reason: str | None, doing: str) -> str:
-    text = " ".join((reason or "").split())
-    if not text:
-        raise RuleViolation("reason-required", f"{doing} needs a reason: give --reason TEXT")
-    return text
+        return [g for g in self.state.grants.values() if g.held_on(day)]
 
 
 # A stable stored topic, set after the class body: declaring TOPIC inside it

@@ -11,7 +11,8 @@ from __future__ import annotations
 from stdnum.be import bis, nn
 from stdnum.exceptions import ValidationError
 
-from .errors import RuleViolation
+from . import rules
+from .rules import RuleViolation
 
 _SEPARATORS = " .-/\t"
 
@@ -36,7 +37,7 @@ class NationalNumber:
         compact = "".join(ch for ch in text if ch not in _SEPARATORS)
         if not compact.isdigit() or len(compact) != 11:
             raise RuleViolation(
-                "national-number",
+                rules.NATIONAL_NUMBER,
                 "a national register number has 11 digits "
                 f"(separators . - and spaces are ignored), got {len(compact)} characters",
             )
@@ -47,7 +48,7 @@ class NationalNumber:
                 continue
             return cls(compact, kind)
         raise RuleViolation(
-            "national-number",
+            rules.NATIONAL_NUMBER,
             f"check digits do not match for {mask(compact)}: "
             "not a valid national register number or bis number",
         )

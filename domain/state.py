@@ -1,9 +1,16 @@
-"""What an institution remembers between commands (rebuilt from its events)."""
+"""What an institution remembers between commands, as one declared type.
+
+``InstitutionState`` is rebuilt from the institution's events (each event's
+``apply`` changes it) and is what a snapshot stores: pydantic validates and
+dumps it, so nothing about it is described only in a comment.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+
+from pydantic import BaseModel, ConfigDict, field_serializer
 
 ACTIVE = "Actief"
 INACTIVE = "Inactief"
@@ -73,3 +80,23 @@ class Grant:
 
     def same_right(self, right: str, context: str | None = None) -> bool:
         return self.right == right and (context is None or self.context == context)
+
+
+class InstitutionState(BaseModel):
+    """Everything an institution's rules look at (changed only by its events)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    number: str
+    name: str
+    administrators: set[str]  # everyone who may act
+    heads: set[str]  # head local administrators, a subset of administrators
+    persons: dict[str, Person] = {}  # person id -> person (roster and support workers)
+    national_numbers: dict[str, str] = {}  # keyed digest -> person id of a support worker
+    selections: dict[str, list[str]] = {}  # actor -> person ids (each administrator has one)
+    pending: dict[str, PendingAssignment] = {}  # actor -> step 2 waiting for step 3
+    grants: dict[str, Grant] = {}  # grant id -> grant
+
+    @field_serializer("administrators", "heads")
+    def _sorted(self, people: set[str]) -> list[str]:
+        return sorted(people)

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import StringConstraints
 
-from .errors import RuleViolation
+from . import rules
+from .rules import RuleViolation
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
@@ -30,7 +31,7 @@ def institution_number(text: str) -> str:
     value = text.strip()
     if not re.fullmatch(INSTITUTION_NUMBER_PATTERN, value):
         raise RuleViolation(
-            "institution-number",
+            rules.INSTITUTION_NUMBER,
             f"an institution number is exactly six digits, got {text!r}",
         )
     return value
@@ -40,7 +41,7 @@ def person_id(text: str) -> str:
     value = text.strip()
     if not re.fullmatch(PERSON_ID_PATTERN, value):
         raise RuleViolation(
-            "person-id",
+            rules.PERSON_ID,
             f"a person id is 1-64 letters, digits or . _ @ - (starting with a letter or digit), got {text!r}",
         )
     return value
@@ -57,14 +58,14 @@ def parse_date(text: str) -> date:
         match = _ISO.fullmatch(value)
         if not match:
             raise RuleViolation(
-                "date-format",
+                rules.DATE_FORMAT,
                 f"a date is dd/mm/yyyy or yyyy-mm-dd, got {text!r}",
             )
         year, month, day = (int(g) for g in match.groups())
     try:
         return date(year, month, day)
     except ValueError:
-        raise RuleViolation("date-format", f"no such day: {text!r}") from None
+        raise RuleViolation(rules.DATE_FORMAT, f"no such day: {text!r}") from None
 
 
 @dataclass(frozen=True)
@@ -86,3 +87,13 @@ class Act:
     def today(self) -> date:
         """Today as a school in Flanders counts it: the date in Brussels."""
         return self.now.astimezone(BRUSSELS).date()
+
+
+@dataclass(frozen=True)
+class ProtectedNumber:
+    """A national register number as the domain may keep it."""
+
+    masked: str
+    digest: str
+    ciphertext: str
+    key_id: str

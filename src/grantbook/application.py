@@ -20,7 +20,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Mapper
 
-from grantbook.adapters import snapshots as _snapshots  # noqa: F401  (sets Institution.Snapshot)
+from grantbook.adapters import snapshots as _legacy_snapshots  # noqa: F401  (reads old-format snapshots)
 from grantbook.adapters.persistence import CanonicalJSONTranscoder, PydanticMapper
 from grantbook.adapters.store import StoreLocation
 from grantbook.adapters.vault import NumberVault, create_key_file, read_key_file
@@ -34,9 +34,9 @@ from grantbook.domain import (
     RosterEntry,
     RuleViolation,
     institution_number,
+    rules,
 )
 from grantbook.domain.events import SupportWorkerAdded
-from grantbook.domain.institution import require_reason
 from grantbook.errors import KeyFileError, StoreError
 
 T = TypeVar("T")
@@ -55,7 +55,7 @@ class RecordedEvent:
 
 class GrantBook(Application[UUID]):
     name = "grantbook"
-    # A snapshot (adapters/snapshots.py) every SNAPSHOT_INTERVAL events of an
+    # A snapshot (domain/snapshot.py) every SNAPSHOT_INTERVAL events of an
     # institution: loading replays at most that many events after it.
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Institution: SNAPSHOT_INTERVAL}
 
@@ -101,13 +101,15 @@ class GrantBook(Application[UUID]):
         self, act: Act, number: str, name: str, administrators: Sequence[str]
     ) -> Institution:
         number = institution_number(number)
+        # Whether the number is taken is the store's to say (the aggregate cannot know).
+        taken = RuleViolation(rules.ALREADY_REGISTERED, f"institution {number} is already registered")
         if self._find(number) is not None:
-            raise RuleViolation("already-registered", f"institution {number} is already registered")
+            raise taken
         institution = Institution.register(act, number, name, administrators)
         try:
             self.save(institution)
-        except IntegrityError:
-            raise RuleViolation("already-registered", f"institution {number} is already registered") from None
+        except IntegrityError:  # registered by someone else meanwhile
+            raise taken from None
         return institution
 
     def appoint_administrator(self, act: Act, number: str, person: str, head: bool = False) -> Institution:
@@ -123,10 +125,10 @@ class GrantBook(Application[UUID]):
         return self._update(number, lambda i: i.search(act, name))
 
     def select(self, act: Act, number: str, person_ids: Sequence[str]) -> list[Person]:
-        return self._update(number, lambda i: (i.select(act, person_ids), i.selection_of(act.actor))[1])
+        return self._update(number, lambda i: i.select(act, person_ids))
 
     def deselect(self, act: Act, number: str, person_ids: Sequence[str]) -> list[Person]:
-        return self._update(number, lambda i: (i.deselect(act, person_ids), i.selection_of(act.actor))[1])
+        return self._update(number, lambda i: i.deselect(act, person_ids))
 
     def assign(self, act: Act, number: str, right: str, context: str, begin: date, end: date) -> None:
         self._update(number, lambda i: i.assign(act, right, context, begin, end))
@@ -169,13 +171,8 @@ class GrantBook(Application[UUID]):
         reason: str | None = None,
     ) -> Person:
         parsed = NationalNumber.parse(national_number)
-        # Authorise and check the names before touching (or creating) the key,
-        # so a refused command leaves no key file and prints one line.
-        self.institution(number).authorise(act)
-        require_reason(reason, "adding a support worker")
-        for label, value in (("first name", first_name), ("last name", last_name)):
-            if not value.strip():
-                raise RuleViolation("person-name", f"the {label} is empty")
+        # The rules that need no key first, so a refused command leaves no key file.
+        self.institution(number).check_support_worker(act, first_name, last_name, reason)
         protected = self.vault().protect(parsed)
         # Same national number at another institution: the person id already given there
         # (looked up by keyed digest in a read model); else an id derived with the
@@ -191,13 +188,11 @@ class GrantBook(Application[UUID]):
     def institution(self, number: str) -> Institution:
         institution = self._find(institution_number(number))
         if institution is None:
-            raise RuleViolation("not-registered", f"institution {number} is not registered")
+            raise RuleViolation(rules.NOT_REGISTERED, f"institution {number} is not registered")
         return institution
 
     def selection(self, act: Act, number: str) -> list[Person]:
-        institution = self.institution(number)
-        institution.authorise(act)
-        return institution.selection_of(act.actor)
+        return self.institution(number).selection(act)
 
     def recorded_events(self, start: int = 1) -> Iterator[RecordedEvent]:
         """Every event in the order the store recorded it, read in pages."""

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from uuid import UUID
 
 from conftest import IRIS, NUMBER, RRN_1985, Driver
 from eventsourcing.application import project_aggregate
+from eventsourcing.persistence import StoredEvent
 from grantbook.domain import Act, Institution, RosterEntry
 
 from grantbook.application import SNAPSHOT_INTERVAL, GrantBook
@@ -55,3 +59,33 @@ def test_a_snapshot_loads_the_same_institution_as_a_replay(gb: Driver) -> None:
     finally:
         app.close()
     assert {r["person_id"] for r in gb.json("rights", NUMBER, "--on", "2027-01-01")} == {"90001", "90004", "90005"}
+
+
+def test_a_store_holding_an_old_format_snapshot_loads_it_as_a_replay(gb: Driver) -> None:
+    """A snapshot written before the state was declared (tagged JSON, topic
+    grantbook:InstitutionSnapshot) is read, and the institution goes on from it."""
+    data = Path(__file__).parent.parent / "unit" / "data"
+    rows = [json.loads(line) for line in (data / "stored_events_v1.jsonl").read_text("utf-8").splitlines()]
+    rows.append(json.loads((data / "snapshot_tagged_json_v1.json").read_text("utf-8")))
+    records = [
+        StoredEvent(UUID(r["originator_id"]), r["originator_version"], r["topic"], r["state"].encode("utf-8"))
+        for r in rows
+    ]
+    app = GrantBook.open(StoreLocation.parse(gb.store_url), create=True, key_file=gb.workdir / "k.key")
+    try:
+        app.events.recorder.insert_events(records[:-1])
+        assert app.snapshots is not None
+        app.snapshots.recorder.insert_events(records[-1:])
+        institution_id = Institution.id_for(NUMBER)
+        [snapshot] = app.snapshots.get(institution_id)
+        assert type(snapshot).__name__ == "LegacyInstitutionSnapshot"
+        loaded = app.repository.get(institution_id)
+        replayed = project_aggregate(None, app.events.get(institution_id))
+        assert (loaded.version, loaded.modified_on, loaded.head_hash) == (
+            replayed.version, replayed.modified_on, replayed.head_hash,
+        )
+        assert loaded.state == replayed.state
+        app.extend(Act("jan", datetime(2026, 12, 2, 9, tzinfo=UTC)), NUMBER, "90001", IRIS, date(2029, 8, 31))
+    finally:
+        app.close()
+    assert gb.ok("verify").exit_code == 0

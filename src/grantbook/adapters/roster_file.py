@@ -15,14 +15,14 @@ import io
 
 from pydantic import ValidationError
 
-from grantbook.domain import RosterEntry, RuleViolation, parse_date, person_id
+from grantbook.domain import RosterEntry, RuleViolation, parse_date, person_id, rules
 
 COLUMNS = ("person_id", "first_name", "last_name", "category", "status", "begin_date", "end_date")
 STATUSES = {"actief": "Actief", "inactief": "Inactief"}
 
 
 def _refuse(line: int, problem: str) -> RuleViolation:
-    return RuleViolation("roster-file", f"line {line}: {problem}")
+    return RuleViolation(rules.ROSTER_FILE, f"line {line}: {problem}")
 
 
 def decode(data: bytes) -> str:
@@ -51,12 +51,12 @@ def parse_roster(data: bytes) -> list[RosterEntry]:
         return _parse(decode(data))
     except csv.Error as error:
         # e.g. a field over the csv module's limit, or a NUL byte: not a roster
-        raise RuleViolation("roster-file", f"not a CSV roster: {error}") from None
+        raise RuleViolation(rules.ROSTER_FILE, f"not a CSV roster: {error}") from None
 
 
 def _parse(text: str) -> list[RosterEntry]:
     if not text.strip():
-        raise RuleViolation("roster-file", "the file is empty")
+        raise RuleViolation(rules.ROSTER_FILE, "the file is empty")
     first_line = text.splitlines()[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)  # ties: ','
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -84,7 +84,7 @@ def _parse(text: str) -> list[RosterEntry]:
         seen[entry.person_id] = line
         entries.append(entry)
     if not entries:
-        raise RuleViolation("roster-file", "the file lists no persons (only a header)")
+        raise RuleViolation(rules.ROSTER_FILE, "the file lists no persons (only a header)")
     return entries
 
 

@@ -1,87 +1,59 @@
-"""Snapshots of an institution, so a long history loads fast.
+"""Reading snapshots written before the institution's state was declared.
 
-The library's own ``Snapshot`` is a dataclass whose state the default
-transcoder encodes; grantbook stores pydantic models through its own mapper
-(persistence.py), so the snapshot is a pydantic model too. Its ``state`` is
-the aggregate's attributes in tagged JSON: dataclasses (Person, Grant, ...),
-sets, tuples, dates and datetimes keep their types on the way back, and an
-attribute added to the aggregate later is carried without changing this file.
-
-``Institution.Snapshot`` is pointed at this class here (the library looks
-for a nested ``Snapshot`` first), so the domain package stays untouched.
+Today a snapshot is ``grantbook.domain.snapshot.InstitutionSnapshot`` (topic
+``grantbook:InstitutionStateSnapshot``): the declared ``InstitutionState``,
+validated and dumped by pydantic. Stores written earlier hold snapshots under
+the topic ``grantbook:InstitutionSnapshot`` whose ``state`` is the
+aggregate's attributes in a tagged JSON (``{"__set__": [...]}``,
+``{"__date__": "..."}``, ``{"__dataclass__": topic, "fields": {...}}``, ...).
+This module reads those: it strips the tags to plain JSON and lets
+``InstitutionState`` validate the result. It never writes one.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from datetime import UTC, date, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
-from eventsourcing.utils import get_topic, register_topic, resolve_topic
+from eventsourcing.utils import register_topic, resolve_topic
 from pydantic import BaseModel, ConfigDict
 
-from grantbook.domain import Institution
+from grantbook.domain.snapshot import restore
+from grantbook.domain.state import InstitutionState
 
-# The last event is not state: a snapshot keeps the chain head's hash instead.
-_SKIP = ("_id", "_version", "_pending_events", "_chain_last")
+LEGACY_TOPIC = "grantbook:InstitutionSnapshot"
+# Aggregate attributes that were bookkeeping, not state.
+_BOOKKEEPING = ("_created_on", "_modified_on", "_chain_head")
 
 
-def encode(value: Any) -> Any:
-    if isinstance(value, bool | int | float | str) or value is None:
-        return value
-    if isinstance(value, datetime):
-        return {"__datetime__": value.isoformat()}
-    if isinstance(value, date):
-        return {"__date__": value.isoformat()}
-    if isinstance(value, UUID):
-        return {"__uuid__": str(value)}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        return {"__dataclass__": get_topic(type(value)), "fields": fields}
-    if isinstance(value, set | frozenset):
-        return {"__set__": [encode(v) for v in sorted(value, key=repr)]}
-    if isinstance(value, tuple):
-        return {"__tuple__": [encode(v) for v in value]}
+def untag(value: Any) -> Any:
+    """Tagged JSON to plain JSON: sets and tuples become lists, dataclasses
+    their fields, dates and datetimes their ISO strings."""
     if isinstance(value, list):
-        return [encode(v) for v in value]
-    if isinstance(value, dict):
-        if all(isinstance(k, str) for k in value):
-            return {"__dict__": {k: encode(v) for k, v in value.items()}}
-        return {"__pairs__": [[encode(k), encode(v)] for k, v in value.items()]}
-    raise TypeError(f"cannot snapshot a {type(value).__name__}")
-
-
-def decode(value: Any) -> Any:
-    if isinstance(value, list):
-        return [decode(v) for v in value]
+        return [untag(v) for v in value]
     if not isinstance(value, dict):
         return value
-    if "__datetime__" in value:
-        return datetime.fromisoformat(value["__datetime__"])
-    if "__date__" in value:
-        return date.fromisoformat(value["__date__"])
-    if "__uuid__" in value:
-        return UUID(value["__uuid__"])
+    for tag in ("__datetime__", "__date__", "__uuid__"):
+        if tag in value:
+            return value[tag]
     if "__dataclass__" in value:
-        cls = resolve_topic(value["__dataclass__"])
-        return cls(**{k: decode(v) for k, v in value["fields"].items()})
-    if "__set__" in value:
-        return {decode(v) for v in value["__set__"]}
-    if "__tuple__" in value:
-        return tuple(decode(v) for v in value["__tuple__"])
+        return {k: untag(v) for k, v in value["fields"].items()}
+    for tag in ("__set__", "__tuple__"):
+        if tag in value:
+            return [untag(v) for v in value[tag]]
     if "__dict__" in value:
-        return {k: decode(v) for k, v in value["__dict__"].items()}
+        return {k: untag(v) for k, v in value["__dict__"].items()}
     if "__pairs__" in value:
-        return {decode(k): decode(v) for k, v in value["__pairs__"]}
+        return {untag(k): untag(v) for k, v in value["__pairs__"]}
     raise ValueError(f"unknown snapshot value {sorted(value)}")
 
 
-class InstitutionSnapshot(BaseModel):
-    """The state of an institution at one version (not an event of its story)."""
+class LegacyInstitutionSnapshot(BaseModel):
+    """A snapshot in the tagged-JSON format (read only)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-    TOPIC: ClassVar[str] = "grantbook:InstitutionSnapshot"
+    TOPIC: ClassVar[str] = LEGACY_TOPIC
 
     originator_id: UUID
     originator_version: int
@@ -89,28 +61,20 @@ class InstitutionSnapshot(BaseModel):
     topic: str
     state: dict[str, Any]
 
-    @classmethod
-    def take(cls, aggregate: Any) -> InstitutionSnapshot:
-        state = {k: encode(v) for k, v in vars(aggregate).items() if k not in _SKIP}
-        state["_chain_head"] = aggregate.head_hash
-        return cls(
-            originator_id=aggregate.id,
-            originator_version=aggregate.version,
-            timestamp=datetime.now(UTC),
-            topic=get_topic(type(aggregate)),
-            state=state,
+    def mutate(self, _: None) -> Any:
+        attributes = {k: untag(v) for k, v in self.state.items()}
+        state = InstitutionState.model_validate(
+            {k: v for k, v in attributes.items() if k not in _BOOKKEEPING}
+        )
+        return restore(
+            resolve_topic(self.topic),
+            self.originator_id,
+            self.originator_version,
+            datetime.fromisoformat(attributes["_created_on"]),
+            datetime.fromisoformat(attributes["_modified_on"]),
+            attributes["_chain_head"],
+            state,
         )
 
-    def mutate(self, _: None) -> Any:
-        cls = resolve_topic(self.topic)
-        state = {k: decode(v) for k, v in self.state.items()}
-        state["_id"] = self.originator_id
-        state["_version"] = self.originator_version
-        state["_pending_events"] = []
-        aggregate = object.__new__(cls)
-        object.__setattr__(aggregate, "__dict__", state)
-        return aggregate
 
-
-register_topic(InstitutionSnapshot.TOPIC, InstitutionSnapshot)
-Institution.Snapshot = InstitutionSnapshot  # type: ignore[attr-defined,assignment]
+register_topic(LegacyInstitutionSnapshot.TOPIC, LegacyInstitutionSnapshot)

@@ -1,0 +1,273 @@
+"""The institution's rules: each checked in exactly one place, by one ``check_*`` method.
+
+``Institution`` (institution.py) inherits these. A command calls the checks
+it needs, in the order people should hear about problems, and only then
+triggers its events; a check never changes anything. Rule codes are in
+rules.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import TYPE_CHECKING
+
+from . import rules
+from .rules import RuleViolation
+from .state import ACTIVE, Grant, InstitutionState, PendingAssignment, Person
+
+if TYPE_CHECKING:
+    from .catalogue import Right
+    from .events import RosterEntry
+    from .values import Act, ProtectedNumber
+
+
+class InstitutionChecks:
+    """The ``check_*`` methods of an institution, over its declared state."""
+
+    state: InstitutionState
+
+    # -- registration ------------------------------------------------------------
+
+    @staticmethod
+    def check_administrators_named(administrators: Sequence[str]) -> None:
+        if not administrators:
+            raise RuleViolation(rules.ADMINISTRATOR_REQUIRED, "name at least one --admin")
+
+    @staticmethod
+    def check_institution_name(name: str) -> None:
+        if not name.strip():
+            raise RuleViolation(rules.INSTITUTION_NAME, "the institution name is empty")
+
+    # -- who may act -------------------------------------------------------------
+
+    def check_administrator(self, act: Act) -> None:
+        if act.actor not in self.state.administrators:
+            raise RuleViolation(
+                rules.NOT_AN_ADMINISTRATOR,
+                f"{act.actor} is not an administrator of institution {self.state.number}",
+            )
+
+    def check_head_administrator(self, act: Act) -> None:
+        self.check_administrator(act)
+        if act.actor not in self.state.heads:
+            raise RuleViolation(
+                rules.NOT_A_HEAD_ADMINISTRATOR,
+                f"{act.actor} is not a head administrator (hoofd lokale beheerder) "
+                f"of institution {self.state.number}",
+            )
+
+    def check_may_grant(self, act: Act, right: Right) -> None:
+        """Assign, confirm and extend: some rights only a head administrator grants."""
+        if right.granted_by == "head" and act.actor not in self.state.heads:
+            raise RuleViolation(
+                rules.NOT_A_HEAD_ADMINISTRATOR,
+                f"{right.name!r} may be granted only by a head administrator "
+                f"(hoofd lokale beheerder) of {self.state.number}; {act.actor} is not one",
+            )
+
+    # -- roster and selection ----------------------------------------------------
+
+    def check_roster_keeps_support_workers(self, entries: Iterable[RosterEntry]) -> None:
+        for entry in entries:
+            existing = self.state.persons.get(entry.person_id)
+            if existing is not None and existing.support_worker:
+                raise RuleViolation(
+                    rules.ROSTER_PERSON_ID,
+                    f"person id {entry.person_id} is a support worker of {self.state.number}",
+                )
+
+    def check_selectable(self, pid: str) -> Person:
+        """On the roster (or a support worker) and Actief."""
+        person = self.state.persons.get(pid)
+        if person is None:
+            raise RuleViolation(
+                rules.UNKNOWN_PERSON,
+                f"person {pid} is not on the roster of {self.state.number} "
+                "and is not one of its support workers",
+            )
+        if person.status != ACTIVE:
+            raise RuleViolation(
+                rules.INACTIVE_PERSON, f"person {pid} has status {person.status}, not {ACTIVE}"
+            )
+        return person
+
+    def check_not_selected_yet(self, act: Act, wanted: Sequence[str]) -> None:
+        current = self.state.selections.get(act.actor, [])
+        for pid in wanted:
+            self.check_selectable(pid)
+            if pid in current:
+                raise RuleViolation(rules.ALREADY_SELECTED, f"person {pid} is already selected")
+        duplicates = {pid for pid in wanted if wanted.count(pid) > 1}
+        if duplicates:
+            raise RuleViolation(rules.ALREADY_SELECTED, f"person {sorted(duplicates)[0]} is named twice")
+
+    def check_selection_limit(self, act: Act, wanted: Sequence[str]) -> None:
+        current = len(self.state.selections.get(act.actor, []))
+        if current + len(wanted) > rules.MAX_SELECTION:
+            raise RuleViolation(
+                rules.SELECTION_LIMIT,
+                f"at most {rules.MAX_SELECTION} persons can be selected at once; "
+                f"{current} selected + {len(wanted)} more = {current + len(wanted)}",
+            )
+
+    def check_in_selection(self, act: Act, wanted: Sequence[str]) -> None:
+        current = self.state.selections.get(act.actor, [])
+        for pid in wanted:
+            if pid not in current:
+                raise RuleViolation(rules.NOT_SELECTED, f"person {pid} is not in your selection")
+
+    def check_selection_not_empty(self, act: Act, message: str) -> list[str]:
+        selected = self.state.selections.get(act.actor, [])
+        if not selected:
+            raise RuleViolation(rules.EMPTY_SELECTION, message)
+        return selected
+
+    # -- steps 2 and 3 -------------------------------------------------------------
+
+    @staticmethod
+    def check_period(begin: date, end: date) -> None:
+        if begin > end:
+            raise RuleViolation(
+                rules.PERIOD, f"begin date {begin.isoformat()} is after end date {end.isoformat()}"
+            )
+
+    def check_pending(self, act: Act, message: str) -> PendingAssignment:
+        pending = self.state.pending.get(act.actor)
+        if pending is None:
+            raise RuleViolation(rules.NO_PENDING_ASSIGNMENT, message)
+        return pending
+
+    def check_no_overlapping_grant(self, pid: str, pending: PendingAssignment) -> None:
+        clash = self._overlapping(pid, pending.right, pending.context, pending.begin, pending.end)
+        if clash is not None:
+            raise RuleViolation(
+                rules.OVERLAPPING_GRANT,
+                f"person {pid} already holds {pending.right!r} ({pending.context}) "
+                f"from {clash.begin.isoformat()} to {clash.end.isoformat()}; extend it instead",
+            )
+
+    # -- later changes ---------------------------------------------------------------
+
+    def check_grant_to_extend(self, act: Act, pid: str, right: str, context: str | None) -> Grant:
+        """The one live grant an extension applies to (the latest-ending one)."""
+        live = self._live_grants(act, pid, right, context)
+        if not live:
+            raise RuleViolation(
+                rules.NO_ACTIVE_GRANT,
+                f"person {pid} has no grant of {right!r} that is neither revoked "
+                f"nor ended before {act.today.isoformat()}",
+            )
+        contexts = sorted({g.context for g in live})
+        if len(contexts) > 1:
+            raise RuleViolation(
+                rules.AMBIGUOUS_GRANT,
+                f"person {pid} holds {right!r} in contexts {', '.join(contexts)}: name one with --context",
+            )
+        return max(live, key=lambda g: g.end)
+
+    @staticmethod
+    def check_later_end(grant: Grant, new_end: date) -> None:
+        if new_end <= grant.end:
+            raise RuleViolation(
+                rules.END_DATE_NOT_LATER,
+                f"the new end date {new_end.isoformat()} must be later than "
+                f"the current end date {grant.end.isoformat()}",
+            )
+
+    def check_extension_overlaps_nothing(self, grant: Grant, new_end: date) -> None:
+        clash = self._overlapping(grant.person_id, grant.right, grant.context, grant.end, new_end, grant)
+        if clash is not None:
+            raise RuleViolation(
+                rules.OVERLAPPING_GRANT,
+                f"extending to {new_end.isoformat()} would overlap grant {clash.grant_id} "
+                f"from {clash.begin.isoformat()}",
+            )
+
+    def check_grants_to_revoke(self, act: Act, pid: str, right: str, context: str | None) -> list[Grant]:
+        live = self._live_grants(act, pid, right, context)
+        if not live:
+            raise RuleViolation(
+                rules.NO_ACTIVE_GRANT,
+                f"person {pid} holds no unrevoked grant of {right!r} ending on or "
+                f"after {act.today.isoformat()}",
+            )
+        return live
+
+    @staticmethod
+    def check_reason(reason: str | None, doing: str) -> str:
+        """A reason is required; returned with its whitespace tidied."""
+        text = " ".join((reason or "").split())
+        if not text:
+            raise RuleViolation(rules.REASON_REQUIRED, f"{doing} needs a reason: give --reason TEXT")
+        return text
+
+    def check_support_worker(self, act: Act, first_name: str, last_name: str, reason: str | None) -> str:
+        """What can be checked before the national register number is protected
+        (so a refused command creates no key file); returns the tidied reason."""
+        self.check_administrator(act)
+        tidied = self.check_reason(reason, "adding a support worker")
+        for label, value in (("first name", first_name), ("last name", last_name)):
+            if not value.strip():
+                raise RuleViolation(rules.PERSON_NAME, f"the {label} is empty")
+        return tidied
+
+    def check_new_support_worker(self, pid: str, number: ProtectedNumber) -> None:
+        known = self.state.national_numbers.get(number.digest)
+        if known is not None:
+            raise RuleViolation(
+                rules.DUPLICATE_SUPPORT_WORKER,
+                f"national register number {number.masked} was already added "
+                f"to {self.state.number} as person {known}",
+            )
+        if pid in self.state.persons:
+            raise RuleViolation(rules.PERSON_ID, f"person id {pid} is already in use at {self.state.number}")
+
+    # -- administrators ----------------------------------------------------------------
+
+    def check_not_in_role(self, pid: str, head: bool) -> None:
+        if pid in self.state.administrators and (pid in self.state.heads) == head:
+            role = "a head administrator" if head else "an administrator"
+            raise RuleViolation(
+                rules.ALREADY_ADMINISTRATOR, f"{pid} is already {role} of {self.state.number}"
+            )
+
+    def check_is_administrator(self, pid: str) -> None:
+        if pid not in self.state.administrators:
+            raise RuleViolation(
+                rules.NOT_AN_ADMINISTRATOR,
+                f"{pid} is not an administrator of institution {self.state.number}",
+            )
+
+    def check_not_last_head(self, pid: str) -> None:
+        if self.state.heads == {pid}:
+            raise RuleViolation(
+                rules.LAST_HEAD_ADMINISTRATOR,
+                f"{pid} is the last head administrator of {self.state.number}: appoint another head first",
+            )
+
+    # -- helpers (no rules of their own) ----------------------------------------------
+
+    def _live_grants(self, act: Act, pid: str, right: str, context: str | None) -> list[Grant]:
+        """Not revoked and not ended before today."""
+        return [
+            g
+            for g in self.state.grants.values()
+            if g.person_id == pid
+            and g.same_right(right, context)
+            and g.revoked_on is None
+            and g.end >= act.today
+        ]
+
+    def _overlapping(
+        self, pid: str, right: str, context: str, begin: date, end: date, ignore: Grant | None = None
+    ) -> Grant | None:
+        for grant in self.state.grants.values():
+            if (
+                grant is not ignore
+                and grant.person_id == pid
+                and grant.same_right(right, context)
+                and grant.overlaps(begin, end)
+            ):
+                return grant
+        return None

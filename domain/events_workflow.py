@@ -1,0 +1,136 @@
+"""Events of the granting workflow: search, select, assign, confirm or
+cancel (the government checklist's three steps), then extend or revoke."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .event_base import InstitutionEvent
+from .state import Grant, PendingAssignment
+from .values import PersonId
+
+if TYPE_CHECKING:
+    from .institution import Institution
+
+
+class GrantedPerson(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    grant_id: str
+    person_id: PersonId
+    first_name: str
+    last_name: str
+    category: str
+
+
+class StaffSearched(InstitutionEvent):
+    name_filter: str | None = None
+    results: int = Field(ge=0)
+
+    def apply(self, aggregate: Institution) -> None:
+        pass  # a search changes nothing; it is recorded as a step of the workflow
+
+
+class PersonSelected(InstitutionEvent):
+    person_id: PersonId
+
+    def apply(self, aggregate: Institution) -> None:
+        aggregate.state.selections.setdefault(self.actor, []).append(self.person_id)
+
+
+class PersonDeselected(InstitutionEvent):
+    person_id: PersonId
+
+    def apply(self, aggregate: Institution) -> None:
+        selection = aggregate.state.selections.get(self.actor, [])
+        selection.remove(self.person_id)
+        if not selection:
+            aggregate.state.selections.pop(self.actor, None)
+
+
+class RightAssigned(InstitutionEvent):
+    """Step 2 of 3: right, context and period chosen, not yet confirmed."""
+
+    right: str = Field(min_length=1)
+    context: str = Field(min_length=1)
+    begin: date
+    end: date
+
+    @model_validator(mode="after")
+    def _period(self) -> RightAssigned:
+        if self.end < self.begin:
+            raise ValueError("end is before begin")
+        return self
+
+    def apply(self, aggregate: Institution) -> None:
+        aggregate.state.pending[self.actor] = PendingAssignment(
+            self.right, self.context, self.begin, self.end
+        )
+
+
+class AssignmentConfirmed(InstitutionEvent):
+    """Step 3 of 3: everyone selected gets the right for the same period."""
+
+    right: str = Field(min_length=1)
+    context: str = Field(min_length=1)
+    begin: date
+    end: date
+    grants: tuple[GrantedPerson, ...] = Field(min_length=1)
+
+    def apply(self, aggregate: Institution) -> None:
+        for granted in self.grants:
+            aggregate.state.grants[granted.grant_id] = Grant(
+                grant_id=granted.grant_id,
+                person_id=granted.person_id,
+                first_name=granted.first_name,
+                last_name=granted.last_name,
+                category=granted.category,
+                right=self.right,
+                context=self.context,
+                begin=self.begin,
+                end=self.end,
+                granted_by=self.actor,
+                granted_at=self.timestamp,
+            )
+        aggregate.state.selections.pop(self.actor, None)
+        aggregate.state.pending.pop(self.actor, None)
+
+
+class AssignmentCancelled(InstitutionEvent):
+    right: str
+    context: str
+
+    def apply(self, aggregate: Institution) -> None:
+        aggregate.state.pending.pop(self.actor, None)
+
+
+class EndDateExtended(InstitutionEvent):
+    grant_id: str
+    person_id: PersonId
+    right: str
+    context: str
+    previous_end: date
+    new_end: date
+
+    def apply(self, aggregate: Institution) -> None:
+        grant = aggregate.state.grants[self.grant_id]
+        grant.extensions.append((self.previous_end, self.new_end, self.actor))
+        grant.end = self.new_end
+
+
+class RightRevoked(InstitutionEvent):
+    grant_id: str
+    person_id: PersonId
+    right: str
+    context: str
+    revoked_on: date
+    reason: str | None = None
+
+    def apply(self, aggregate: Institution) -> None:
+        grant = aggregate.state.grants[self.grant_id]
+        grant.revoked_on = self.revoked_on
+        grant.revoked_by = self.actor
+        grant.revoke_reason = self.reason

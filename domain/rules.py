@@ -1,0 +1,77 @@
+"""The rules' names, and the one exception the domain raises when a command breaks one.
+
+Every refusal names its rule with one of the codes below: short, stable
+strings that tests and scripts match on and that the CLI prints before the
+message (``error: selection-limit: ...``). A code is never reused for
+another rule and never renamed.
+"""
+
+from __future__ import annotations
+
+
+class RuleViolation(Exception):
+    """A command was refused; nothing was recorded.
+
+    ``rule`` is a short stable name (for tests and machines), ``message``
+    a one-line sentence for people that names the offending value.
+    """
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(f"{rule}: {message}")
+        self.rule = rule
+        self.message = message
+
+
+# -- limits ------------------------------------------------------------------
+
+MAX_SELECTION = 25
+"""At most this many persons are selected at once (the government UI's limit)."""
+
+# -- what people type (values.py, national_number.py, roster files, the CLI) --
+
+INSTITUTION_NUMBER = "institution-number"
+PERSON_ID = "person-id"  # malformed, or already in use at the institution
+DATE_FORMAT = "date-format"
+NATIONAL_NUMBER = "national-number"
+ROSTER_FILE = "roster-file"
+ACTOR_REQUIRED = "actor-required"
+ACTOR = "actor"
+
+# -- the catalogue -------------------------------------------------------------
+
+UNKNOWN_RIGHT = "unknown-right"
+UNKNOWN_CONTEXT = "unknown-context"
+MAXIMUM_VALIDITY = "maximum-validity"
+
+# -- registration and who may act ---------------------------------------------
+
+ALREADY_REGISTERED = "already-registered"
+NOT_REGISTERED = "not-registered"
+ADMINISTRATOR_REQUIRED = "administrator-required"
+INSTITUTION_NAME = "institution-name"
+NOT_AN_ADMINISTRATOR = "not-an-administrator"
+NOT_A_HEAD_ADMINISTRATOR = "not-a-head-administrator"
+ALREADY_ADMINISTRATOR = "already-administrator"
+LAST_HEAD_ADMINISTRATOR = "last-head-administrator"
+
+# -- roster, selection and the three steps -------------------------------------
+
+ROSTER_PERSON_ID = "roster-person-id"
+UNKNOWN_PERSON = "unknown-person"
+INACTIVE_PERSON = "inactive-person"
+ALREADY_SELECTED = "already-selected"
+NOT_SELECTED = "not-selected"
+SELECTION_LIMIT = "selection-limit"
+EMPTY_SELECTION = "empty-selection"
+PERIOD = "period"
+NO_PENDING_ASSIGNMENT = "no-pending-assignment"
+OVERLAPPING_GRANT = "overlapping-grant"
+
+# -- later changes ---------------------------------------------------------------
+
+NO_ACTIVE_GRANT = "no-active-grant"
+AMBIGUOUS_GRANT = "ambiguous-grant"
+END_DATE_NOT_LATER = "end-date-not-later"
+REASON_REQUIRED = "reason-required"
+DUPLICATE_SUPPORT_WORKER = "duplicate-support-worker"
+PERSON_NAME = "person-name"
