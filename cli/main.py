@@ -14,12 +14,11 @@ import click
 from eventsourcing.persistence import PersistenceError
 
 from grantbook import __version__
-from grantbook.adapters.checkpoints import TamperEvidenceError
 from grantbook.adapters.store import DEFAULT_LOCK_TIMEOUT, DEFAULT_STORE, StoreLocation
 from grantbook.domain import RuleViolation
-from grantbook.errors import KeyFileError, StoreError, is_driver_error
+from grantbook.errors import KeyFileError, StoreError, TamperEvidenceError, is_driver_error
 
-from . import admin, demo, reading, store_cmd, verify, workflow
+from . import admin, demo, reading, staff, store_cmd, verify, workflow
 from .common import fail
 from .context import Session
 
@@ -107,10 +106,7 @@ def cli(ctx: click.Context, store: str, actor: str | None) -> None:
     ctx.call_on_close(session.close)
 
 
-# -- institution and roster ---------------------------------------------------
-
-
-for module in (workflow, admin, reading, verify, store_cmd):
+for module in (staff, workflow, admin, reading, verify, store_cmd):
     for command in module.COMMANDS:
         cli.add_command(command)
 cli.add_command(demo.demo)

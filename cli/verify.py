@@ -13,18 +13,12 @@ from pathlib import Path
 
 import click
 
-from grantbook.adapters.checkpoints import (
-    Checkpoint,
-    TamperEvidenceError,
-    generate_keys,
-    load_private_key,
-    load_public_key,
-    make_checkpoint,
-    walk,
-)
+from grantbook.adapters.checkpoints import Checkpoint, make_checkpoint, walk
 from grantbook.adapters.checkpoints import (
     verify as verify_store,
 )
+from grantbook.adapters.signing_keys import generate_keys, load_private_key, load_public_key
+from grantbook.errors import TamperEvidenceError
 
 from .common import fail
 from .context import Session, pass_session

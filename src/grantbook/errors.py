@@ -12,3 +12,17 @@ class KeyFileError(Exception):
 def is_driver_error(error: BaseException) -> bool:
     """An error raised by a database driver (sqlite3, psycopg) used directly, not through the store."""
     return type(error).__module__.split(".")[0] in ("sqlite3", "psycopg")
+
+
+class TamperEvidenceError(Exception):
+    """The store, a checkpoint or a key is not what it should be (one line)."""
+
+    def __init__(self, message: str, institution: str | None = None, position: int | None = None) -> None:
+        where = []
+        if institution is not None:
+            where.append(f"institution {institution}")
+        if position is not None:
+            where.append(f"position {position}")
+        super().__init__(("integrity: " + ", ".join(where) + ": " if where else "integrity: ") + message)
+        self.institution = institution
+        self.position = position
