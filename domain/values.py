@@ -26,25 +26,25 @@ _DMY = re.compile(r"^([0-9]{2})/([0-9]{2})/([0-9]{4})$")
 _ISO = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
 
 
+def _matching(text: str, pattern: str, rule: str, expected: str) -> str:
+    """``text`` without surrounding blanks, if it matches; else a refusal naming what was expected."""
+    value = text.strip()
+    if not re.fullmatch(pattern, value):
+        raise RuleViolation(rule, f"{expected}, got {text!r}")
+    return value
+
+
 def institution_number(text: str) -> str:
     """Six digits, leading zeros kept: ``034793``."""
-    value = text.strip()
-    if not re.fullmatch(INSTITUTION_NUMBER_PATTERN, value):
-        raise RuleViolation(
-            rules.INSTITUTION_NUMBER,
-            f"an institution number is exactly six digits, got {text!r}",
-        )
-    return value
+    expected = "an institution number is exactly six digits"
+    return _matching(text, INSTITUTION_NUMBER_PATTERN, rules.INSTITUTION_NUMBER, expected)
 
 
 def person_id(text: str) -> str:
-    value = text.strip()
-    if not re.fullmatch(PERSON_ID_PATTERN, value):
-        raise RuleViolation(
-            rules.PERSON_ID,
-            f"a person id is 1-64 letters, digits or . _ @ - (starting with a letter or digit), got {text!r}",
-        )
-    return value
+    return _matching(
+        text, PERSON_ID_PATTERN, rules.PERSON_ID,
+        "a person id is 1-64 letters, digits or . _ @ - (starting with a letter or digit)",
+    )
 
 
 def parse_date(text: str) -> date:
