@@ -51,7 +51,7 @@ def is_database_error(error: BaseException) -> bool:
 def store_problem(error: BaseException) -> str:
     """What a store error means for the person at the keyboard."""
     text = f"{error} {error.__cause__ or ''}".lower()
-    timeout = os.environ.get("GRANTBOOK_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT)
+    timeout = os.environ.get("GRANTBOOK_LOCK_TIMEOUT", "").strip() or DEFAULT_LOCK_TIMEOUT
     if "locked" in text or "lock timeout" in text or "busy" in text:
         return (
             f"the store is busy: another process holds a write lock (waited {timeout} s, "

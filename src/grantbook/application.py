@@ -36,7 +36,7 @@ from grantbook.domain.events import SupportWorkerAdded
 from grantbook.domain.institution import require_reason
 from grantbook.errors import KeyFileError, StoreError
 from grantbook.adapters.persistence import CanonicalJSONTranscoder, PydanticMapper
-from grantbook.adapters.store import StoreLocation
+from grantbook.adapters.store import StoreLocation, refine_lock_timeout
 from grantbook.adapters.vault import NumberVault, create_key_file, read_key_file
 
 T = TypeVar("T")
@@ -91,6 +91,11 @@ class GrantBook(Application[UUID]):
         with postgres.prepared(location, create=create) as must_create:
             env = {**location.environment(), "CREATE_TABLE": "y" if must_create else "n"}
             return cls(location, key_file=key_file, notice=notice, env=env)
+
+    def construct_factory(self, env: Any) -> Any:
+        factory = super().construct_factory(env)
+        refine_lock_timeout(factory)  # fractions of a second, before the first connection
+        return factory
 
     def construct_mapper(self) -> Mapper[UUID]:
         return PydanticMapper(transcoder=CanonicalJSONTranscoder())
