@@ -15,7 +15,7 @@ from eventsourcing.persistence import PersistenceError
 from grantbook.domain import RuleViolation
 
 from grantbook import __version__
-from grantbook.errors import KeyFileError, StoreError, is_driver_error
+from grantbook.errors import KeyFileError, StoreError, driver_error, is_driver_error
 from grantbook.adapters.store import DEFAULT_LOCK_TIMEOUT, DEFAULT_STORE, StoreLocation
 
 from . import admin, demo, reading, verify, store_cmd, workflow
@@ -40,7 +40,7 @@ class GrantbookGroup(click.Group):
                 raise
             session = ctx.find_object(Session)
             where = session.store.display if session else "the store"
-            fail(f"store {where}: {store_problem(error)}")
+            fail(f"store {where}: {store_problem(driver_error(error))}")
 
 
 def is_database_error(error: BaseException) -> bool:

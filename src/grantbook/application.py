@@ -21,6 +21,9 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Mapper
 
 from grantbook.adapters import snapshots as _snapshots  # noqa: F401  (sets Institution.Snapshot)
+from grantbook.adapters.persistence import CanonicalJSONTranscoder, PydanticMapper
+from grantbook.adapters.store import StoreLocation, refine_lock_timeout
+from grantbook.adapters.vault import NumberVault, create_key_file, read_key_file
 from grantbook.domain import (
     Act,
     Grant,
@@ -35,9 +38,8 @@ from grantbook.domain import (
 from grantbook.domain.events import SupportWorkerAdded
 from grantbook.domain.institution import require_reason
 from grantbook.errors import KeyFileError, StoreError
-from grantbook.adapters.persistence import CanonicalJSONTranscoder, PydanticMapper
-from grantbook.adapters.store import StoreLocation, refine_lock_timeout
-from grantbook.adapters.vault import NumberVault, create_key_file, read_key_file
+from grantbook.projections import answer
+from grantbook.projections.people import person_for_digest
 
 T = TypeVar("T")
 MAX_ATTEMPTS = 30
@@ -250,10 +252,7 @@ class GrantBook(Application[UUID]):
         return self.mapper.to_domain_event(found[0]) if found else None
 
     def _person_for_digest(self, digest: str) -> str | None:
-        from .projections.person import person_for_digest
-        from .projections.tables import answer
-
-        return answer(self, lambda db: person_for_digest(db, digest), ["people"])
+        return answer(self, lambda connection: person_for_digest(connection, digest), ["people"])
 
     # -- plumbing ---------------------------------------------------------------
 

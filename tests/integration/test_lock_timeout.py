@@ -19,6 +19,10 @@ def test_fractions_of_a_second_simply_work(school, seconds: str) -> None:
 @pytest.mark.parametrize("value", ["abc", "-1", "-0.5", "nan", "inf", "1e400"])
 @pytest.mark.parametrize("command", [("select", NUMBER, "90001"), ("rights", NUMBER), ("audit", NUMBER)])
 def test_a_bad_lock_timeout_is_one_line(school, value: str, command: tuple[str, ...]) -> None:
-    result = school.refused(*command, rule="lock-timeout", contains="GRANTBOOK_LOCK_TIMEOUT",
-                            env={"GRANTBOOK_LOCK_TIMEOUT": value})
+    result = school.refused(
+        *command,
+        rule="lock-timeout",
+        contains="GRANTBOOK_LOCK_TIMEOUT",
+        env={"GRANTBOOK_LOCK_TIMEOUT": value},
+    )
     assert result.stderr.startswith("error: lock-timeout: ")

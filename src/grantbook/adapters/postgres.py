@@ -12,15 +12,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from grantbook.errors import StoreError
 from grantbook.adapters.store import StoreLocation
+from grantbook.errors import StoreError
 
 # Any constant will do, as long as every grantbook process uses the same one.
 TABLE_CREATION_LOCK = 0x6772616E74  # "grant"
 EVENTS_TABLE = "grantbook_events"
 
 
-def connect(location: StoreLocation) -> Any:
+def connect(location: StoreLocation, autocommit: bool = True) -> Any:
     """A psycopg connection, or a one-line StoreError naming host and database."""
     try:
         import psycopg
@@ -36,7 +36,7 @@ def connect(location: StoreLocation) -> Any:
             user=location.user or None,
             password=location.password or None,
             connect_timeout=5,
-            autocommit=True,
+            autocommit=autocommit,
         )
     except psycopg.OperationalError as error:
         raise StoreError(
