@@ -37,13 +37,12 @@ from pathlib import Path
 from typing import Any
 
 import click
-from grantbook.domain import Act, Institution, RosterEntry, RuleViolation
-from grantbook.projections.current_rights import query_held_on
-from grantbook.projections.expiry import query_ending_between
-from grantbook.projections.tables import ReadModels
 
-from grantbook.application import GrantBook
 from grantbook.adapters.store import StoreLocation
+from grantbook.application import GrantBook
+from grantbook.domain import Act, Institution, RosterEntry, RuleViolation
+from grantbook.projections import read_models
+from grantbook.projections.rights import query_ending_between, query_held_on
 
 IRIS = "IRIS-Platform (Leerlingenpaspoort) Gebruiker"
 CONTEXTS = ("Gebruiker", "Beheerder", "Operator")
@@ -157,35 +156,54 @@ HAND_RIGHTS_ON = (
 )
 
 
+def raw_connection(models: Any) -> Any:
+    """A plain DB-API connection to the read models' database (the hand-written baseline's)."""
+    connection = models.db.engine.raw_connection()
+    if models.db.kind != "sqlite":
+        cursor = connection.cursor()
+        cursor.execute("SELECT set_config('search_path', %s, false)", (models.db.schema,))
+        connection.commit()
+    return connection
+
+
 def latencies(url: str, repeat: int) -> None:
     app = GrantBook.open(StoreLocation.parse(url), create=False)
-    models = ReadModels(app)
+    models = read_models(app)
     models.catch_up()
-    db = models.db
+    raw = raw_connection(models)
+    marker = "?" if models.db.kind == "sqlite" else "%s"
     one = "100000"
     day, last = TODAY, TODAY + timedelta(days=30)
 
     def hand(sql: str, params: list[Any]) -> Callable[[], Any]:
-        return lambda: db.execute(sql, params).fetchall()
+        def run() -> Any:
+            cursor = raw.cursor()
+            cursor.execute(sql.replace("?", marker), params)
+            return cursor.fetchall()
+
+        return run
+
+    def ours(question: Callable[[Any], Any]) -> Callable[[], Any]:
+        return lambda: models.answer(question)  # catch-up check, snapshot, question: what a command does
 
     cases = {
         "expiring_all": (
-            lambda: (models.catch_up(), query_ending_between(db, day, 30)),
+            ours(lambda c: query_ending_between(c, day, 30)),
             hand(HAND_EXPIRING.format(extra=""), [day.isoformat(), last.isoformat(), day.isoformat()]),
         ),
         "expiring_one": (
-            lambda: (models.catch_up(), query_ending_between(db, day, 30, one)),
+            ours(lambda c: query_ending_between(c, day, 30, one)),
             hand(
                 HAND_EXPIRING.format(extra="AND i.number = ?"),
                 [day.isoformat(), last.isoformat(), day.isoformat(), one],
             ),
         ),
         "rights_on_all": (
-            lambda: (models.catch_up(), query_held_on(db, day)),
+            ours(lambda c: query_held_on(c, day)),
             hand(HAND_RIGHTS_ON.format(extra=""), [day.isoformat(), day.isoformat()]),
         ),
         "rights_on_one": (
-            lambda: (models.catch_up(), query_held_on(db, day, one)),
+            ours(lambda c: query_held_on(c, day, one)),
             hand(HAND_RIGHTS_ON.format(extra="AND i.number = ?"), [day.isoformat(), day.isoformat(), one]),
         ),
     }
@@ -194,28 +212,29 @@ def latencies(url: str, repeat: int) -> None:
         b50, b99 = timed(baseline, repeat)
         emit({"name": f"{name}_p50", "value": round(p50, 6), "unit": "s", "baseline": round(b50, 6)})
         emit({"name": f"{name}_p99", "value": round(p99, 6), "unit": "s", "baseline": round(b99, 6)})
+    raw.close()
     models.close()
     app.close()
 
 
 def catchup_speed(url: str) -> None:
     app = GrantBook.open(StoreLocation.parse(url), create=False)
-    models = ReadModels(app)
+    models = read_models(app)
     models.rebuild()  # warm, and start from nothing below
-    with models.db.transaction():
-        for projection in models.projections:
-            for table in projection.tables:
-                models.db.execute(f"DELETE FROM {table}")
-        models.db.execute("DELETE FROM gb_tracking")
+    models.empty()
     events = models.head()
     started = time.perf_counter()
     models.catch_up()
     ours = events / (time.perf_counter() - started)
     # The raw read of the same rows: every stored event, straight from the database.
     table = "stored_events" if app.location.kind == "sqlite" else "grantbook_events"
+    connection = raw_connection(models)
     started = time.perf_counter()
-    rows = models.db.execute(f"SELECT * FROM {table}").fetchall()
+    cursor = connection.cursor()
+    cursor.execute(f"SELECT * FROM {table}")  # a constant: the library's table name
+    rows = cursor.fetchall()
     raw = len(rows) / (time.perf_counter() - started)
+    connection.close()
     emit({"name": "projection_catchup", "value": round(ours), "unit": "events/s", "baseline": round(raw)})
     models.close()
     app.close()
@@ -233,7 +252,7 @@ def rebuild_child(url: str) -> None:
     import resource
 
     app = GrantBook.open(StoreLocation.parse(url), create=False)
-    models = ReadModels(app)
+    models = read_models(app)
     models.rebuild()
     models.close()
     app.close()

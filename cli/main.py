@@ -16,7 +16,7 @@ from eventsourcing.persistence import PersistenceError
 from grantbook import __version__
 from grantbook.adapters.store import DEFAULT_LOCK_TIMEOUT, DEFAULT_STORE, StoreLocation
 from grantbook.domain import RuleViolation
-from grantbook.errors import KeyFileError, StoreError, TamperEvidenceError, is_driver_error
+from grantbook.errors import KeyFileError, StoreError, TamperEvidenceError, driver_error, is_driver_error
 
 from . import admin, demo, reading, staff, store_cmd, verify, workflow
 from .common import fail
@@ -40,7 +40,7 @@ class GrantbookGroup(click.Group):
                 raise
             session = ctx.find_object(Session)
             where = session.store.display if session else "the store"
-            fail(f"store {where}: {store_problem(error)}")
+            fail(f"store {where}: {store_problem(driver_error(error))}")
 
 
 def is_database_error(error: BaseException) -> bool:
@@ -51,7 +51,7 @@ def is_database_error(error: BaseException) -> bool:
 def store_problem(error: BaseException) -> str:
     """What a store error means for the person at the keyboard."""
     text = f"{error} {error.__cause__ or ''}".lower()
-    timeout = os.environ.get("GRANTBOOK_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT)
+    timeout = os.environ.get("GRANTBOOK_LOCK_TIMEOUT", "").strip() or DEFAULT_LOCK_TIMEOUT
     if "locked" in text or "lock timeout" in text or "busy" in text:
         return (
             f"the store is busy: another process holds a write lock (waited {timeout} s, "

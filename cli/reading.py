@@ -1,7 +1,7 @@
 """Reading commands: rights, expiring, audit, person, leavers, projections. They record nothing.
 
 Each one first catches the persisted projections up to the latest event
-(projections/tables.py), then answers from their tables; ``--as-of``
+(grantbook.projections), then answers from their tables; ``--as-of``
 (record time) too, from the grants' recorded history (``gb_rights_history``)
 and the audit trail's record times.
 """
@@ -10,16 +10,23 @@ from __future__ import annotations
 
 import sys
 from datetime import date, datetime, time
+from typing import Any
 
 import click
 
 from grantbook.domain import RuleViolation, person_id
 from grantbook.domain.values import BRUSSELS
+from grantbook.projections import answer, read_models
 from grantbook.projections.audit import AUDIT_COLUMNS, query_audit
-from grantbook.projections.current_rights import EXPIRING_COLUMNS, RIGHTS_COLUMNS, query_held_on, query_person
-from grantbook.projections.expiry import query_ending_between
-from grantbook.projections.leavers import LEAVERS_COLUMNS, query_leavers
-from grantbook.projections.tables import ReadModels, answer
+from grantbook.projections.institutions import is_registered
+from grantbook.projections.people import LEAVERS_COLUMNS, query_leavers
+from grantbook.projections.rights import (
+    EXPIRING_COLUMNS,
+    RIGHTS_COLUMNS,
+    query_ending_between,
+    query_held_on,
+    query_person,
+)
 
 from .common import INSTITUTION, day_option, fail, to_date
 from .context import Session, pass_session
@@ -34,6 +41,12 @@ as_of_option = click.option(
         "(ISO 8601; a date alone = end of that day, Brussels)."
     ),
 )
+
+
+def require_registered(app: Any, number: str) -> None:
+    """Refuses an institution the register does not know (answered from the read models)."""
+    if not answer(app, lambda connection: is_registered(connection, number), ["institutions"]):
+        raise RuleViolation("not-registered", f"institution {number} is not registered")
 
 
 def parse_as_of(text: str, start: bool = False, option: str = "--as-of") -> datetime:
@@ -64,9 +77,9 @@ def rights(session: Session, number: str, on: str | None, as_of: str | None, out
     """
     day = to_date(on, session.today())
     app = session.app(reading=True)
-    app.institution(number)
+    require_registered(app, number)
     moment = parse_as_of(as_of) if as_of is not None else None
-    rows = answer(app, lambda db: query_held_on(db, day, number, as_of=moment))
+    rows = answer(app, lambda connection: query_held_on(connection, day, number, as_of=moment))
     click.echo(render(rows, RIGHTS_COLUMNS, output_format))
 
 
@@ -92,9 +105,9 @@ def expiring(
         raise RuleViolation("date-range", f"{past} ({date.max.isoformat()})")
     app = session.app(reading=True)
     if number is not None:
-        app.institution(number)
+        require_registered(app, number)
     moment = parse_as_of(as_of) if as_of is not None else None
-    rows = answer(app, lambda db: query_ending_between(db, day, within, number, as_of=moment))
+    rows = answer(app, lambda connection: query_ending_between(connection, day, within, number, as_of=moment))
     click.echo(render(rows, EXPIRING_COLUMNS, output_format))
 
 
@@ -130,8 +143,8 @@ def audit(
         moment = parse_as_of(as_of)
         last = moment if last is None else min(last, moment)
     app = session.app(reading=True)
-    app.institution(number)
-    rows = answer(app, lambda db: query_audit(db, number, actor, person, first, last))
+    require_registered(app, number)
+    rows = answer(app, lambda connection: query_audit(connection, number, actor, person, first, last))
     click.echo(render(rows, AUDIT_COLUMNS, output_format))
 
 
@@ -150,7 +163,7 @@ def person(session: Session, person: str, on: str | None, output_format: str) ->
     pid = person_id(person)
     day = to_date(on, session.today())
     app = session.app(reading=True)
-    rows = answer(app, lambda db: query_person(db, pid, day))
+    rows = answer(app, lambda connection: query_person(connection, pid, day))
     click.echo(render(rows, RIGHTS_COLUMNS, output_format))
 
 
@@ -169,8 +182,8 @@ def leavers(session: Session, number: str | None, on: str | None, output_format:
     day = to_date(on, session.today())
     app = session.app(reading=True)
     if number is not None:
-        app.institution(number)
-    rows = answer(app, lambda db: query_leavers(db, day, number))
+        require_registered(app, number)
+    rows = answer(app, lambda connection: query_leavers(connection, day, number))
     click.echo(render(rows, LEAVERS_COLUMNS, output_format))
 
 
@@ -190,7 +203,7 @@ def status(session: Session, output_format: str) -> None:
       grantbook projections status --format json
     """
     app = session.app(reading=True)
-    models = ReadModels(app)
+    models = read_models(app)
     try:
         rows = models.status()
     finally:
@@ -209,7 +222,7 @@ def catch_up(session: Session) -> None:
       grantbook projections catch-up
     """
     app = session.app(reading=True)
-    models = ReadModels(app)
+    models = read_models(app)
     try:
         applied = models.catch_up()
         lag = max(row["lag"] for row in models.status())
@@ -228,7 +241,7 @@ def rebuild(session: Session) -> None:
       grantbook projections rebuild
     """
     app = session.app(reading=True)
-    models = ReadModels(app)
+    models = read_models(app)
     try:
         total = models.head() * len(models.projections)
         with click.progressbar(length=total, label="rebuilding", file=sys.stderr) as bar:

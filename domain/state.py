@@ -17,6 +17,15 @@ INACTIVE = "Inactief"
 SUPPORT_WORKER_CATEGORY = "Ondersteuner"
 
 
+def last_day_held(begin: date, end: date, revoked_on: date | None) -> date | None:
+    """The last day a right granted from ``begin`` to ``end`` is held (a revocation takes effect the
+    day it is made), or None if it never is."""
+    last = end
+    if revoked_on is not None:
+        last = min(last, revoked_on - timedelta(days=1))
+    return last if last >= begin else None
+
+
 @dataclass
 class Person:
     person_id: str
@@ -65,10 +74,7 @@ class Grant:
     @property
     def last_day(self) -> date | None:
         """The last day the right is held, or None if it never is."""
-        last = self.end
-        if self.revoked_on is not None:
-            last = min(last, self.revoked_on - timedelta(days=1))
-        return last if last >= self.begin else None
+        return last_day_held(self.begin, self.end, self.revoked_on)
 
     def held_on(self, day: date) -> bool:
         last = self.last_day

@@ -1,78 +1,157 @@
-"""The audit trail: every event, oldest first, with who did it and when."""
+"""The audit trail: every event in recorded order with who did it, when, for which institution, and
+its details as people may see them (``gb_audit``), and the persons each event is about
+(``gb_audit_persons``: ``--person`` is an exact match on them)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, Protocol
-from uuid import UUID
+import json
+from datetime import datetime
+from typing import Any
 
-from grantbook.domain.events import InstitutionEvent, InstitutionRegistered
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Float,
+    Index,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    insert,
+    select,
+)
 
-from .current_rights import only_institution
+from grantbook.domain.events import EVENT_CLASSES, InstitutionEvent
+
+from .db import Batch, metadata
+from .institutions import institutions, only_institution
+from .runner import Change, Projection
 
 AUDIT_COLUMNS = ("position", "recorded_at", "actor", "event", "institution", "details")
 
+audit = Table(
+    "gb_audit",
+    metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("recorded_at", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("event", Text, nullable=False),
+    Column("originator_id", Text, nullable=False),
+    Column("recorded_epoch", Float, nullable=False),
+    Column("details", Text, nullable=False),
+    Index("gb_audit_by_institution", "originator_id", "position"),
+    Index("gb_audit_by_actor", "actor", "position"),
+)
+persons = Table(
+    "gb_audit_persons",
+    metadata,
+    Column("person_id", Text, nullable=False),
+    Column("position", BigInteger, nullable=False),
+    PrimaryKeyConstraint("person_id", "position"),
+)
 
-class Recorded(Protocol):
-    position: int
-    event: InstitutionEvent
+_INSERT = insert(audit)
+_INSERT_PERSON = insert(persons)
 
 
-def audit_rows(recorded: Iterable[Recorded], institution: str | None = None) -> list[dict[str, Any]]:
-    numbers: dict[UUID, str] = {}
-    rows = []
-    for item in recorded:
-        event = item.event
-        if isinstance(event, InstitutionRegistered):
-            numbers[event.originator_id] = event.number
-        number = numbers.get(event.originator_id, "")
-        if institution is not None and number != institution:
-            continue
-        rows.append(
+def _plain(cls: type[InstitutionEvent]) -> bool:
+    """Whether the event's details are its state less the envelope (nothing private, no summary)."""
+    return cls.details is InstitutionEvent.details and not cls.PRIVATE_FIELDS
+
+
+_PLAIN = {name: _plain(cls) for name, cls in EVENT_CLASSES.items()}
+
+
+def details(change: Change) -> dict[str, Any]:
+    """``InstitutionEvent.details()`` of the event: straight from the stored state where that is the
+    state less the envelope, from the validated event where the class decides (private fields,
+    summaries)."""
+    name = change.name
+    if _PLAIN.get(name, False):
+        envelope = InstitutionEvent.ENVELOPE_FIELDS
+        return {key: value for key, value in change.state.items() if key not in envelope}
+    cls = EVENT_CLASSES[name]
+    event = cls.model_validate(
+        {**change.state, "originator_id": change.originator_id, "originator_version": change.version}
+    )
+    return event.details()
+
+
+def persons_of(change: Change) -> list[str]:
+    """The persons an event is about: those granted, those on an imported roster, or the one named."""
+    state = change.state
+    if "grants" in state:
+        found = [granted["person_id"] for granted in state["grants"]]
+    elif "entries" in state:
+        found = [entry["person_id"] for entry in state["entries"]]
+    else:
+        found = [state["person_id"]] if state.get("person_id") else []
+    return list(dict.fromkeys(found))
+
+
+class AuditProjection(Projection):
+    name = "audit"
+    version = 2
+    tables = (audit, persons)
+
+    def process(self, batch: Batch, change: Change) -> None:
+        moment = change.moment
+        batch.later(
+            _INSERT,
             {
-                "position": item.position,
-                "recorded_at": event.timestamp.isoformat(),
-                "actor": event.actor,
-                "event": type(event).__name__,
-                "institution": number,
-                "details": event.details(),
-            }
+                "position": change.position,
+                "recorded_at": moment.isoformat(),
+                "actor": change.state["actor"],
+                "event": change.name,
+                "originator_id": change.originator_id,
+                "recorded_epoch": moment.timestamp(),
+                "details": json.dumps(details(change), sort_keys=True),
+            },
         )
-    return rows
+        for person in persons_of(change):
+            batch.later(_INSERT_PERSON, {"person_id": person, "position": change.position})
 
 
 def query_audit(
-    db: Any,
+    connection: Connection,
     institution: str | None = None,
     actor: str | None = None,
     person: str | None = None,
-    since: Any = None,
-    until: Any = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """The persisted audit trail, oldest first, filtered by institution, actor, person and time range."""
-    import json
-
-    sql = (
-        "SELECT a.position, a.recorded_at, a.actor, a.event, i.number AS institution, a.details"
-        " FROM gb_audit a JOIN gb_institutions i ON i.originator_id = a.originator_id WHERE 1 = 1"
-    )
-    params: list[Any] = []
-    sql, params = only_institution(sql, params, institution)
+    """The persisted audit trail, oldest first, filtered by institution, actor, the person an event is
+    about (exactly) and record time."""
+    query = select(
+        audit.c.position,
+        audit.c.recorded_at,
+        audit.c.actor,
+        audit.c.event,
+        institutions.c.number.label("institution"),
+        audit.c.details,
+    ).select_from(audit.join(institutions, institutions.c.originator_id == audit.c.originator_id))
+    query = only_institution(query, institution)
     if actor is not None:
-        sql += " AND a.actor = ?"
-        params.append(actor)
+        query = query.where(audit.c.actor == actor)
     if person is not None:
-        sql += " AND a.persons LIKE ?"
-        params.append(f"% {person} %")
+        about = select(persons.c.position).where(persons.c.person_id == person)
+        query = query.where(audit.c.position.in_(about))
     if since is not None:
-        sql += " AND a.recorded_epoch >= ?"
-        params.append(since.timestamp())
+        query = query.where(audit.c.recorded_epoch >= since.timestamp())
     if until is not None:
-        sql += " AND a.recorded_epoch <= ?"
-        params.append(until.timestamp())
-    sql += " ORDER BY a.position"
-    rows = db.query(sql, params)
-    for row in rows:
-        row["position"] = int(row["position"])
-        row["details"] = json.loads(row["details"])
+        query = query.where(audit.c.recorded_epoch <= until.timestamp())
+    rows = []
+    for position, recorded_at, who, event, number, text in connection.execute(
+        query.order_by(audit.c.position)
+    ):
+        rows.append(
+            {
+                "position": int(position),
+                "recorded_at": recorded_at,
+                "actor": who,
+                "event": event,
+                "institution": number,
+                "details": json.loads(text),
+            }
+        )
     return rows

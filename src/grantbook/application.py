@@ -22,7 +22,7 @@ from eventsourcing.persistence import IntegrityError, Mapper
 
 from grantbook.adapters import snapshots as _legacy_snapshots  # noqa: F401  (reads old-format snapshots)
 from grantbook.adapters.persistence import CanonicalJSONTranscoder, PydanticMapper
-from grantbook.adapters.store import StoreLocation
+from grantbook.adapters.store import StoreLocation, refine_lock_timeout
 from grantbook.adapters.vault import NumberVault, create_key_file, read_key_file
 from grantbook.domain import (
     Act,
@@ -38,6 +38,8 @@ from grantbook.domain import (
 )
 from grantbook.domain.events import SupportWorkerAdded
 from grantbook.errors import KeyFileError, StoreError
+from grantbook.projections import answer
+from grantbook.projections.people import person_for_digest
 
 T = TypeVar("T")
 MAX_ATTEMPTS = 30
@@ -91,6 +93,11 @@ class GrantBook(Application[UUID]):
         with postgres.prepared(location, create=create) as must_create:
             env = {**location.environment(), "CREATE_TABLE": "y" if must_create else "n"}
             return cls(location, key_file=key_file, notice=notice, env=env)
+
+    def construct_factory(self, env: Any) -> Any:
+        factory = super().construct_factory(env)
+        refine_lock_timeout(factory)  # fractions of a second, before the first connection
+        return factory
 
     def construct_mapper(self) -> Mapper[UUID]:
         return PydanticMapper(transcoder=CanonicalJSONTranscoder())
@@ -241,10 +248,7 @@ class GrantBook(Application[UUID]):
         return self.mapper.to_domain_event(found[0]) if found else None
 
     def _person_for_digest(self, digest: str) -> str | None:
-        from .projections.person import person_for_digest
-        from .projections.tables import answer
-
-        return answer(self, lambda db: person_for_digest(db, digest), ["people"])
+        return answer(self, lambda connection: person_for_digest(connection, digest), ["people"])
 
     # -- plumbing ---------------------------------------------------------------
 

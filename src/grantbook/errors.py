@@ -9,9 +9,18 @@ class KeyFileError(Exception):
     """The key that protects national register numbers is missing or wrong."""
 
 
+def driver_error(error: BaseException) -> BaseException:
+    """The database driver's own error inside one SQLAlchemy wrapped (the read models use SQLAlchemy)."""
+    original = getattr(error, "orig", None)
+    if type(error).__module__.split(".")[0] == "sqlalchemy" and isinstance(original, BaseException):
+        return original
+    return error
+
+
 def is_driver_error(error: BaseException) -> bool:
     """An error raised by a database driver (sqlite3, psycopg) used directly, not through the store."""
-    return type(error).__module__.split(".")[0] in ("sqlite3", "psycopg")
+    return type(driver_error(error)).__module__.split(".")[0] in ("sqlite3", "psycopg")
+
 
 
 class TamperEvidenceError(Exception):

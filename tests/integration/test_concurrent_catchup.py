@@ -9,7 +9,7 @@ alone, also: each event was applied exactly once across all the processes
 (the sum of what their ``catch_up`` calls report), and each reader answered
 what a lone reader answers.
 
-The workers use small pages (``tables.PAGE``), so a catch-up is many
+The workers use small pages (``runner.PAGE``), so a catch-up is many
 transactions and the processes take turns many times.
 """
 
@@ -27,11 +27,15 @@ from pathlib import Path
 
 from conftest import IRIS, RRN_1985, RRN_2001, Driver
 from freezegun import freeze_time
-from grantbook.domain import Act, Institution, RosterEntry
-from grantbook.projections.tables import PROJECTIONS, ReadModels
+from sqlalchemy import select
 
-from grantbook.application import GrantBook
 from grantbook.adapters.store import StoreLocation
+from grantbook.application import GrantBook
+from grantbook.domain import Act, Institution, RosterEntry
+from grantbook.projections import PROJECTIONS
+from grantbook.projections import read_models as open_read_models
+from grantbook.projections.audit import audit as audit_table
+from grantbook.projections.runner import ReadModels
 
 PAGE = 150  # events per catch-up transaction in the workers
 INSTITUTIONS = ("034793", "000042", "000043")
@@ -58,10 +62,10 @@ WORKER = """
 import json, os, sys, time
 from pathlib import Path
 from grantbook.cli.main import main
-from grantbook.projections import tables
+from grantbook.projections import audit, runner
 
 ready, go, report, page, *args = sys.argv[1:]
-tables.PAGE = int(page)
+runner.PAGE = int(page)
 env = os.environ
 
 def wait_for(name):
@@ -69,30 +73,30 @@ def wait_for(name):
         time.sleep(0.002)
 
 applied = []
-catch_up = tables.ReadModels.catch_up
+catch_up = runner.ReadModels.catch_up
 def counted(self, *a, **k):
     applied.append(catch_up(self, *a, **k))
     return applied[-1]
-tables.ReadModels.catch_up = counted
+runner.ReadModels.catch_up = counted
 
 if "GB_PAUSE_AT" in env:
-    process, calls = tables.AuditProjection.process, [0]
+    process, calls = audit.AuditProjection.process, [0]
     def pausing(self, *a, **k):
         calls[0] += 1
         if calls[0] == int(env["GB_PAUSE_AT"]):
             Path(env["GB_PAUSED"]).touch()
             wait_for("GB_RESUME")
         return process(self, *a, **k)
-    tables.AuditProjection.process = pausing
+    audit.AuditProjection.process = pausing
 
 if "GB_HOLD" in env:
-    rebuild = tables.ReadModels.rebuild
+    rebuild = runner.ReadModels.rebuild
     def held(self, *a, **k):
         Path(env["GB_HELD"]).touch()
         wait_for("GB_RELEASE")
         Path(env["GB_REBUILDING"]).touch()
         return rebuild(self, *a, **k)
-    tables.ReadModels.rebuild = held
+    runner.ReadModels.rebuild = held
 
 Path(ready).touch()
 while not Path(go).exists():
@@ -229,7 +233,7 @@ def stop(workers: list[Worker]) -> None:
 @contextmanager
 def read_models(gb: Driver) -> Iterator[tuple[GrantBook, ReadModels]]:
     app = open_app(gb)
-    models = ReadModels(app)
+    models = open_read_models(app)
     try:
         yield app, models
     finally:
@@ -240,11 +244,12 @@ def read_models(gb: Driver) -> Iterator[tuple[GrantBook, ReadModels]]:
 def table_rows(gb: Driver) -> dict[str, list[tuple[object, ...]]]:
     """Every row of every projection table, in a fixed order."""
     with read_models(gb) as (_, models):
-        return {
-            table: sorted((tuple(row) for row in models.db.execute(f"SELECT * FROM {table}").fetchall()), key=repr)
-            for projection in PROJECTIONS
-            for table in projection.tables
-        }
+        with models.db.snapshot() as connection:
+            return {
+                table.name: sorted((tuple(row) for row in connection.execute(select(table)).all()), key=repr)
+                for projection in PROJECTIONS
+                for table in projection.tables
+            }
 
 
 def notifications(app: GrantBook, after: int = 0, topics: tuple[str, ...] = ()) -> list[int]:
@@ -268,7 +273,8 @@ def assert_caught_up_and_equal_to_a_rebuild(gb: Driver, readers: list[Worker]) -
     empties after its catch-up notices and catches up again)."""
     with read_models(gb) as (app, models):
         events = notifications(app)
-        audit = [row[0] for row in models.db.execute("SELECT position FROM gb_audit ORDER BY position").fetchall()]
+        with models.db.snapshot() as connection:
+            audit = list(connection.execute(select(audit_table.c.position).order_by(audit_table.c.position)).scalars())
         assert audit == events, (len(audit), len(events))
     status = gb.json("projections", "status", actor=None)
     assert {row["projection"] for row in status} == {p.name for p in PROJECTIONS}

@@ -9,17 +9,18 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from conftest import IRIS, NUMBER, RRN_1985, grant, roster_csv, staff
-from grantbook.domain import Act, RosterEntry, RuleViolation
-from grantbook.projections import tables
-from grantbook.projections.audit import audit_rows, query_audit
-from grantbook.projections.current_rights import CurrentRights, query_held_on
-from grantbook.projections.expiry import query_ending_between
-from grantbook.projections.tables import ReadModels
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from oracles import CurrentRights, audit_rows
+from sqlalchemy import delete, update
 
-from grantbook.application import GrantBook
 from grantbook.adapters.store import StoreLocation
+from grantbook.application import GrantBook
+from grantbook.domain import Act, RosterEntry, RuleViolation
+from grantbook.projections import audit, read_models, runner
+from grantbook.projections.audit import query_audit
+from grantbook.projections.rights import query_ending_between, query_held_on, rights
+from grantbook.projections.runner import ReadModels, tracking
 
 DAYS = [date(2026, 11, 30) + timedelta(days=n) for n in range(0, 400, 37)]
 numbers = itertools.count(100001)
@@ -41,11 +42,12 @@ def answers(models: ReadModels, app: GrantBook, number: str, moments: list[datet
     for moment in moments:
         recorded = [item for item in everything if moment is None or item.event.timestamp <= moment]
         fold = CurrentRights.from_events(item.event for item in recorded)
-        persisted.append((
-            [query_held_on(models.db, day, number, as_of=moment) for day in DAYS],
-            [query_ending_between(models.db, day, 90, number, as_of=moment) for day in DAYS],
-            query_audit(models.db, number, until=moment),
-        ))
+        with models.db.snapshot() as connection:
+            persisted.append((
+                [query_held_on(connection, day, number, as_of=moment) for day in DAYS],
+                [query_ending_between(connection, day, 90, number, as_of=moment) for day in DAYS],
+                query_audit(connection, number, until=moment),
+            ))
         oracle.append((
             [fold.held_on(day, number) for day in DAYS],
             [fold.ending_between(day, 90, number) for day in DAYS],
@@ -88,7 +90,7 @@ def _pending(app: GrantBook, number: str) -> bool:
 @given(steps=st.lists(command, min_size=1, max_size=8))
 def test_incremental_equals_rebuild_equals_fold(store_url: str, steps: list[tuple]) -> None:
     app = GrantBook.open(StoreLocation.parse(store_url), create=True)
-    models = ReadModels(app)
+    models = read_models(app)
     try:
         number = f"{next(numbers):06d}"
         now = datetime(2026, 11, 30, 9, tzinfo=UTC)
@@ -115,28 +117,29 @@ def test_a_crash_half_way_loses_and_duplicates_nothing(school, store_url, monkey
     grant(school, "90003", end="2027-01-15")
     school.ok("revoke", NUMBER, "90002", "--right", IRIS, "--reason", "left")
     app = GrantBook.open(StoreLocation.parse(store_url), create=False)
-    models = ReadModels(app)
+    models = read_models(app)
     try:
-        monkeypatch.setattr(tables, "PAGE", 3)
-        original = tables.AuditProjection.process
+        monkeypatch.setattr(runner, "PAGE", 3)
+        original = audit.AuditProjection.process
         calls = {"n": 0}
 
-        def failing(self, db, position, event):  # type: ignore[no-untyped-def]
+        def failing(self, batch, change):  # type: ignore[no-untyped-def]
             calls["n"] += 1
             if calls["n"] == 5:
                 raise RuntimeError("killed half way")
-            original(self, db, position, event)
+            original(self, batch, change)
 
-        monkeypatch.setattr(tables.AuditProjection, "process", failing)
+        monkeypatch.setattr(audit.AuditProjection, "process", failing)
         with pytest.raises(RuntimeError):
             models.catch_up()
         assert 0 < models.position("audit") < models.head()
-        monkeypatch.setattr(tables.AuditProjection, "process", original)
+        monkeypatch.setattr(audit.AuditProjection, "process", original)
         models.catch_up()
         assert [row["lag"] for row in models.status()] == [0, 0, 0, 0]
-        assert query_audit(models.db, NUMBER) == audit_rows(app.recorded_events(), NUMBER)
         fold = CurrentRights.from_events(item.event for item in app.recorded_events())
-        assert query_held_on(models.db, date(2026, 12, 1)) == fold.held_on(date(2026, 12, 1))
+        with models.db.snapshot() as connection:
+            assert query_audit(connection, NUMBER) == audit_rows(app.recorded_events(), NUMBER)
+            assert query_held_on(connection, date(2026, 12, 1)) == fold.held_on(date(2026, 12, 1))
     finally:
         models.close()
         app.close()
@@ -181,11 +184,12 @@ def test_a_projection_written_by_another_version_is_rebuilt(school, store_url, m
     grant(school, "90001", "90002")
     before = (school.json("rights", NUMBER), school.json("audit", NUMBER))
     app = GrantBook.open(StoreLocation.parse(store_url), create=False)
-    models = ReadModels(app)
+    models = read_models(app)
     try:
-        with models.db.transaction():  # as an older release would have left them
-            models.db.execute("UPDATE gb_tracking SET definition = '1:0123456789abcdef' WHERE name = 'rights'")
-            models.db.execute("DELETE FROM gb_rights")
+        with models.db.writing() as connection:  # as an older release would have left them
+            connection.execute(update(tracking).where(tracking.c.name == "rights")
+                               .values(definition="1:0123456789abcdef"))
+            connection.execute(delete(rights))
     finally:
         models.close()
         app.close()
@@ -199,24 +203,20 @@ def test_an_answer_never_comes_from_tables_a_rebuild_has_just_emptied(school, st
     the reader sees its projections went back, catches up again and answers in full."""
     grant(school, "90001", "90002")
     app = GrantBook.open(StoreLocation.parse(store_url), create=False)
-    reader, rebuilder = ReadModels(app), ReadModels(app)
+    reader, rebuilder = read_models(app), read_models(app)
     try:
-        full = reader.answer(lambda db: query_audit(db, NUMBER))
+        full = reader.answer(lambda connection: query_audit(connection, NUMBER))
         original, emptied = reader.catch_up, []
 
         def rebuild_starts_right_after(*args):  # type: ignore[no-untyped-def]
             applied = original(*args)
             if not emptied:
                 emptied.append(True)
-                with rebuilder.db.transaction():  # what rebuild() commits before catching up
-                    for projection in rebuilder.projections:
-                        for table in projection.tables:
-                            rebuilder.db.execute(f"DELETE FROM {table}")
-                    rebuilder.db.execute("DELETE FROM gb_tracking")
+                rebuilder.empty()  # what rebuild() commits before catching up
             return applied
 
         reader.catch_up = rebuild_starts_right_after  # type: ignore[method-assign]
-        assert reader.answer(lambda db: query_audit(db, NUMBER)) == full
+        assert reader.answer(lambda connection: query_audit(connection, NUMBER)) == full
         assert emptied and len(full) > 5
     finally:
         reader.close()
@@ -224,7 +224,7 @@ def test_an_answer_never_comes_from_tables_a_rebuild_has_just_emptied(school, st
         app.close()
 
 
-def test_stores_in_other_schemas_do_not_wait_for_each_other(school, store_url, tmp_path) -> None:
+def test_stores_in_other_schemas_do_not_wait_for_each_other(school, store_url, tmp_path, monkeypatch) -> None:
     """PostgreSQL advisory locks are per database: their keys name the schema, so a long catch-up of
     one store does not hold up the read models of another store on the same server."""
     from conftest import fresh_store
@@ -235,14 +235,14 @@ def test_stores_in_other_schemas_do_not_wait_for_each_other(school, store_url, t
     grant(school, "90001")
     ours = GrantBook.open(StoreLocation.parse(store_url), create=False)
     theirs = GrantBook.open(StoreLocation.parse(second_url), create=True)
-    busy, reader = ReadModels(theirs), ReadModels(ours)
+    busy = read_models(theirs)
+    monkeypatch.setenv("GRANTBOOK_LOCK_TIMEOUT", "3")  # waiting on a lock is then an error, not a hang
+    reader = read_models(ours)
     try:
-        if kind == "postgres":  # waiting on a lock is then an error, not a hang
-            reader.db.execute("SET lock_timeout = '3s'")
-        with busy.db.transaction():  # the other store is in the middle of a catch-up of every projection
+        with busy.db.writing() as connection:  # the other store is in the middle of a catch-up of every projection
             for name in ("schema", *(p.name for p in busy.projections)):
-                busy._lock(name)
-            rows = reader.answer(lambda db: query_audit(db, NUMBER))
+                busy.db.lock(connection, name)
+            rows = reader.answer(lambda connection: query_audit(connection, NUMBER))
         assert rows and rows[-1]["event"] == "AssignmentConfirmed"
     finally:
         busy.close()

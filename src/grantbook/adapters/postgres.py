@@ -20,7 +20,7 @@ TABLE_CREATION_LOCK = 0x6772616E74  # "grant"
 EVENTS_TABLE = "grantbook_events"
 
 
-def connect(location: StoreLocation) -> Any:
+def connect(location: StoreLocation, autocommit: bool = True) -> Any:
     """A psycopg connection, or a one-line StoreError naming host and database."""
     try:
         import psycopg
@@ -36,7 +36,7 @@ def connect(location: StoreLocation) -> Any:
             user=location.user or None,
             password=location.password or None,
             connect_timeout=5,
-            autocommit=True,
+            autocommit=autocommit,
         )
     except psycopg.OperationalError as error:
         raise StoreError(

@@ -1,15 +1,12 @@
-"""Current rights and the expiry report, folded from the events.
-
-One row per grant. ``held_on`` and ``ending_between`` answer the two
-questions administrators ask. (The read-model issue turns this fold into a
-persisted, tracked projection; the rows and their keys stay the same.)
-"""
+"""Folds of the events in memory, used only as oracles: the property and crash tests compare the
+persisted read models (grantbook.projections) with them, now and as of every step."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import date, timedelta
+from typing import Any, Protocol
+from uuid import UUID
 
 from grantbook.domain.events import (
     AssignmentConfirmed,
@@ -19,21 +16,6 @@ from grantbook.domain.events import (
     RightRevoked,
 )
 from grantbook.domain.state import Grant
-
-RIGHTS_COLUMNS = (
-    "institution",
-    "person_id",
-    "first_name",
-    "last_name",
-    "category",
-    "right",
-    "context",
-    "begin",
-    "end",
-    "granted_by",
-    "granted_at",
-)
-EXPIRING_COLUMNS = (*RIGHTS_COLUMNS, "days_left")
 
 
 class CurrentRights:
@@ -122,70 +104,29 @@ def rights_row(number: str, grant: Grant) -> dict[str, Any]:
     }
 
 
-# -- queries on the persisted table (projections/tables.py) -----------------------
-
-_SELECT = (
-    "SELECT i.number AS institution, r.person_id, r.first_name, r.last_name, r.category,"
-    " r.right_name, r.context, r.begin_day, r.end_day, r.granted_by, r.granted_at"
-    " FROM gb_rights r JOIN gb_institutions i ON i.originator_id = r.originator_id"
-)
+class Recorded(Protocol):
+    position: int
+    event: InstitutionEvent
 
 
-def table_row(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "institution": row["institution"],
-        "person_id": row["person_id"],
-        "first_name": row["first_name"],
-        "last_name": row["last_name"],
-        "category": row["category"],
-        "right": row["right_name"],
-        "context": row["context"],
-        "begin": row["begin_day"],
-        "end": row["end_day"],
-        "granted_by": row["granted_by"],
-        "granted_at": row["granted_at"],
-    }
-
-
-def rights_sort_key(row: dict[str, Any]) -> tuple[str, ...]:
-    return (row["institution"], row["last_name"], row["first_name"], row["person_id"], row["right"])
-
-
-def rights_as_of(as_of: datetime | None) -> tuple[str, list[Any]]:
-    """The grants as they stand, or (``as_of``, record time) as the register showed them at that
-    moment: each grant's state from ``gb_rights_history`` recorded by then and not yet superseded."""
-    if as_of is None:
-        return _SELECT + " WHERE 1 = 1", []
-    moment = as_of.timestamp()
-    sql = _SELECT.replace("FROM gb_rights r", "FROM gb_rights_history r") + (
-        " WHERE r.recorded_epoch <= ? AND (r.superseded_epoch IS NULL OR r.superseded_epoch > ?)"
-    )
-    return sql, [moment, moment]
-
-
-def only_institution(sql: str, params: list[Any], institution: str | None) -> tuple[str, list[Any]]:
-    """Narrows a query joined on ``gb_institutions i`` to one institution, if one is named."""
-    if institution is None:
-        return sql, params
-    return sql + " AND i.number = ?", [*params, institution]
-
-
-def query_held_on(
-    db: Any, day: date, institution: str | None = None, as_of: datetime | None = None
-) -> list[dict[str, Any]]:
-    """Rights held on ``day`` (valid time), as recorded now or ``as_of`` (record time)."""
-    sql, params = rights_as_of(as_of)
-    sql += " AND r.last_day IS NOT NULL AND r.begin_day <= ? AND r.last_day >= ?"
-    params += [day.isoformat(), day.isoformat()]
-    sql, params = only_institution(sql, params, institution)
-    rows = [table_row(row) for row in db.query(sql, params)]
-    rows.sort(key=rights_sort_key)
-    return rows
-
-
-def query_person(db: Any, person_id: str, day: date) -> list[dict[str, Any]]:
-    """Every right a person holds on ``day`` or later, at any institution."""
-    sql = _SELECT + " WHERE r.person_id = ? AND r.last_day IS NOT NULL AND r.last_day >= ?"
-    rows = [table_row(row) for row in db.query(sql, (person_id, day.isoformat()))]
-    rows.sort(key=lambda r: (r["institution"], r["begin"], r["right"], r["context"]))
+def audit_rows(recorded: Iterable[Recorded], institution: str | None = None) -> list[dict[str, Any]]:
+    numbers: dict[UUID, str] = {}
+    rows = []
+    for item in recorded:
+        event = item.event
+        if isinstance(event, InstitutionRegistered):
+            numbers[event.originator_id] = event.number
+        number = numbers.get(event.originator_id, "")
+        if institution is not None and number != institution:
+            continue
+        rows.append(
+            {
+                "position": item.position,
+                "recorded_at": event.timestamp.isoformat(),
+                "actor": event.actor,
+                "event": type(event).__name__,
+                "institution": number,
+                "details": event.details(),
+            }
+        )
     return rows

@@ -1,0 +1,159 @@
+"""The read models' database: one SQLAlchemy engine on the store's own database, the tables' metadata,
+and the few corners where SQLite and PostgreSQL differ.
+
+The read models live beside the events: in the SQLite file, or in the store's PostgreSQL schema
+(``?schema=NAME``; tables are declared without a schema and placed there by SQLAlchemy's
+``schema_translate_map``). Everything dialect-specific is in this module:
+
+- SQLite: a writing transaction starts with ``BEGIN IMMEDIATE`` (one writer at a time; that is the
+  lock), a reading one with a deferred ``BEGIN`` (WAL: one snapshot throughout); the driver's
+  ``timeout`` is the busy timeout.
+- PostgreSQL: writers take transaction-scoped advisory locks whose keys name the schema; readers use
+  a REPEATABLE READ, READ ONLY transaction; ``lock_timeout`` is set on each connection.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, MetaData, Table, bindparam, create_engine, event, func, select
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.pool import NullPool
+from sqlalchemy.schema import CreateIndex, CreateTable
+
+from grantbook.adapters.store import StoreLocation, lock_timeout
+
+metadata = MetaData()
+
+_ADVISORY_LOCK = select(func.pg_advisory_xact_lock(func.hashtext(bindparam("key"))))
+
+
+def fingerprint(tables: Sequence[Table]) -> str:
+    """A short digest of the tables' definitions (columns, keys, indexes) as SQLite DDL: a change to
+    any of them changes it, so a store written under other definitions is rebuilt."""
+    dialect = sqlite_dialect.dialect()
+    statements = []
+    for table in tables:
+        statements.append(str(CreateTable(table).compile(dialect=dialect)))
+        for index in sorted(table.indexes, key=lambda i: i.name or ""):
+            statements.append(str(CreateIndex(index).compile(dialect=dialect)))
+    return hashlib.sha256("\n".join(statements).encode()).hexdigest()[:16]
+
+
+class ReadDatabase:
+    """The engine of one store's read models, with writing and reading transactions."""
+
+    def __init__(self, location: StoreLocation) -> None:
+        self.kind = location.kind
+        self.schema: str | None = None
+        timeout = lock_timeout()
+        if location.kind == "sqlite":
+            self.engine = create_engine(
+                f"sqlite+pysqlite:///{location.path}",
+                connect_args={"timeout": timeout},
+                poolclass=NullPool,
+            )
+            _sqlite_transactions(self.engine)
+        else:
+            from grantbook.adapters import postgres
+
+            self.schema = postgres.schema_of(location)
+            engine = create_engine(
+                "postgresql+psycopg://",
+                creator=lambda: postgres.connect(location, autocommit=False),
+                poolclass=NullPool,
+            )
+            _postgres_lock_timeout(engine, timeout)
+            self.engine = engine.execution_options(schema_translate_map={None: self.schema})
+        self._connection: Connection | None = None
+
+    def connection(self) -> Connection:
+        """One connection, kept for the life of the read models (a CLI command asks a few questions)."""
+        if self._connection is None or self._connection.closed:
+            self._connection = self.engine.connect()
+        return self._connection
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """A transaction that may write: committed at the end, rolled back on any error."""
+        connection = self.connection()
+        with connection.begin():
+            yield connection
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Connection]:
+        """A read-only transaction in which every query sees the same committed state."""
+        connection = self.connection()
+        if self.kind == "sqlite":
+            connection.info["gb_deferred"] = True  # read by _sqlite_transactions' BEGIN
+            try:
+                transaction = connection.begin()
+            finally:
+                connection.info.pop("gb_deferred", None)
+        else:
+            transaction = connection.begin()
+            connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        try:
+            yield connection
+        finally:
+            transaction.rollback()
+
+    def lock(self, connection: Connection, name: str) -> None:
+        """One process at a time per projection of this store, until the transaction ends. SQLite's
+        ``BEGIN IMMEDIATE`` already is; PostgreSQL takes an advisory lock whose key names the schema,
+        so stores in other schemas of the database do not wait for each other."""
+        if self.kind != "sqlite":
+            connection.execute(_ADVISORY_LOCK, {"key": f"grantbook-projection-{self.schema}-{name}"})
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+        self.engine.dispose()
+
+
+def _sqlite_transactions(engine: Engine) -> None:
+    """SQLAlchemy's recipe: the driver's own transaction handling off, BEGIN emitted here."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN" if connection.info.get("gb_deferred") else "BEGIN IMMEDIATE")
+
+
+def _postgres_lock_timeout(engine: Engine, seconds: float) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('lock_timeout', %s, false)", (f"{round(seconds * 1000)}ms",))
+        dbapi_connection.commit()
+
+
+class Batch:
+    """Writes that may wait: runs of the same statement go to the database as one ``executemany``
+    (one round trip on PostgreSQL), before any other statement and before the commit."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.pending: list[tuple[Any, list[dict[str, Any]]]] = []
+
+    def later(self, statement: Any, params: dict[str, Any]) -> None:
+        if self.pending and self.pending[-1][0] is statement:
+            self.pending[-1][1].append(params)
+        else:
+            self.pending.append((statement, [params]))
+
+    def flush(self) -> None:
+        pending, self.pending = self.pending, []
+        for statement, rows in pending:
+            self.connection.execute(statement, rows if len(rows) > 1 else rows[0])
+
+    def execute(self, statement: Any, params: dict[str, Any] | None = None) -> Any:
+        self.flush()
+        return self.connection.execute(statement, params)
