@@ -14,8 +14,8 @@ def admin() -> None:
 
 
 def _describe(institution) -> str:  # type: ignore[no-untyped-def]
-    heads = sorted(institution.heads)
-    others = sorted(institution.administrators - institution.heads)
+    heads = sorted(institution.state.heads)
+    others = sorted(institution.state.administrators - institution.state.heads)
     return f"heads: {', '.join(heads)}; administrators: {', '.join(others) or '-'}"
 
 
@@ -37,7 +37,7 @@ def admin_add(session: Session, number: str, person: str, head: bool) -> None:
     act = session.act()
     app = session.app(reading=True)
     institution = app.appoint_administrator(act, number, person, head)
-    click.echo(f"appointed {person.strip()} at {institution.number}; " + _describe(institution))
+    click.echo(f"appointed {person.strip()} at {institution.state.number}; " + _describe(institution))
 
 
 @admin.command("remove")
@@ -53,7 +53,7 @@ def admin_remove(session: Session, number: str, person: str) -> None:
     """
     act = session.act()
     institution = session.app(reading=True).remove_administrator(act, number, person)
-    click.echo(f"removed {person.strip()} from {institution.number}; " + _describe(institution))
+    click.echo(f"removed {person.strip()} from {institution.state.number}; " + _describe(institution))
 
 
 COMMANDS = (admin,)

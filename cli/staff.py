@@ -40,8 +40,8 @@ def institution_register(session: Session, number: str, name: str, admins: tuple
     act = session.act()
     registered = session.app().register_institution(act, number, name, admins)
     click.echo(
-        f"registered {registered.number} ({registered.name}); administrators: "
-        + ", ".join(sorted(registered.administrators))
+        f"registered {registered.state.number} ({registered.state.name}); administrators: "
+        + ", ".join(sorted(registered.state.administrators))
     )
 
 

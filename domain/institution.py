@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.utils import register_topic
@@ -277,12 +277,6 @@ class Institution(InstitutionChecks, ChainedAggregate):
         self._trigger(AdministratorRemoved, act, person_id=pid)
 
     # -- queries ------------------------------------------------------------
-
-    def __getattr__(self, name: str) -> Any:
-        """The state's fields read as the institution's own (``institution.grants``)."""
-        if name in InstitutionState.model_fields and "state" in self.__dict__:
-            return getattr(self.__dict__["state"], name)
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def selection_of(self, actor: str) -> list[Person]:
         return [self.state.persons[pid] for pid in self.state.selections.get(actor, [])]

@@ -26,9 +26,10 @@ from conftest import (
     store_contents,
     valid_rrn,
 )
-from grantbook.cli.main import cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from grantbook.cli.main import cli
 
 HOSTILE = [
     "", " ", "\t", "034793 ", " 034793", "34793", "0347930", "03479a", "-034793", "+34793", "034 793",

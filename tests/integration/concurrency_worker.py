@@ -8,6 +8,7 @@ import random
 import sys
 
 from click.testing import CliRunner
+
 from grantbook.cli.main import cli
 
 IRIS = "IRIS-Platform (Leerlingenpaspoort) Gebruiker"

@@ -15,8 +15,8 @@ from pathlib import Path
 from conftest import NUMBER, Driver, roster_csv, staff
 from freezegun import freeze_time
 
-from grantbook.application import GrantBook
 from grantbook.adapters.store import StoreLocation
+from grantbook.application import GrantBook
 
 WORKERS = 8
 STEPS = 18
@@ -98,8 +98,8 @@ def test_eight_administrators_at_once(store_url: str, tmp_path: Path) -> None:
 
         for number in INSTITUTIONS:
             institution = app.institution(number)
-            assert all(len(selection) <= 25 for selection in institution.selections.values())
-            grants = list(institution.grants.values())
+            assert all(len(selection) <= 25 for selection in institution.state.selections.values())
+            grants = list(institution.state.grants.values())
             for i, a in enumerate(grants):
                 for b in grants[i + 1:]:
                     if (a.person_id, a.right, a.context) == (b.person_id, b.right, b.context) and a.last_day and b.last_day:

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from conftest import IRIS, NUMBER, Driver, roster_csv, staff
 
-from grantbook.application import GrantBook
 from grantbook.adapters.store import StoreLocation
+from grantbook.application import GrantBook
 
 SCRIPT = Path(sys.executable).with_name("grantbook")
 KILLS = 2  # random moments per command and store (fixed seed)
@@ -71,7 +71,7 @@ def test_a_killed_roster_import_happened_whole_or_not_at_all(registered: Driver)
         assert after[len(before):] in ([], ["RosterImported"]), (killed, after[len(before):])
         app = open_store(gb)
         try:
-            persons = app.institution(NUMBER).persons
+            persons = app.institution(NUMBER).state.persons
             assert len(persons) in (0, LARGE)  # never half a roster
         finally:
             app.close()

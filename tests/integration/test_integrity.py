@@ -14,10 +14,10 @@ from uuid import UUID
 
 import pytest
 from conftest import IRIS, NUMBER, RRN_1985, Driver, grant, postgres_connection
-from grantbook.domain import Act, Institution, RosterEntry
 
-from grantbook.application import GrantBook
 from grantbook.adapters.store import StoreLocation
+from grantbook.application import GrantBook
+from grantbook.domain import Act, Institution, RosterEntry
 
 OTHER = "123456"
 A = Institution.id_for(NUMBER)

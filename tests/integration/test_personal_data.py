@@ -7,8 +7,8 @@ from pathlib import Path
 
 from conftest import NUMBER, RRN_1985, RRN_2001, Driver, grant, store_contents
 
-from grantbook.application import GrantBook
 from grantbook.adapters.store import StoreLocation
+from grantbook.application import GrantBook
 
 
 def forms(digits: str) -> list[str]:

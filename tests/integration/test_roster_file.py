@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 from conftest import NUMBER, ROSTER_HEADER, Driver, roster_csv, staff
-from grantbook.domain import RuleViolation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grantbook.adapters.roster_file import parse_roster
+from grantbook.domain import RuleViolation
 
 GOOD = "90001,An,Peeters,Medewerker,Actief,02/03/2017,02/03/2027"
 

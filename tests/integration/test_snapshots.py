@@ -10,10 +10,10 @@ from uuid import UUID
 from conftest import IRIS, NUMBER, RRN_1985, Driver
 from eventsourcing.application import project_aggregate
 from eventsourcing.persistence import StoredEvent
-from grantbook.domain import Act, Institution, RosterEntry
 
-from grantbook.application import SNAPSHOT_INTERVAL, GrantBook
 from grantbook.adapters.store import StoreLocation
+from grantbook.application import SNAPSHOT_INTERVAL, GrantBook
+from grantbook.domain import Act, Institution, RosterEntry
 
 
 def test_a_snapshot_loads_the_same_institution_as_a_replay(gb: Driver) -> None:

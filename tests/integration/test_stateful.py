@@ -28,7 +28,6 @@ from pathlib import Path
 from click.testing import CliRunner
 from conftest import IRIS, valid_rrn
 from freezegun import freeze_time
-from grantbook.cli.main import cli
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -40,8 +39,9 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from grantbook.application import GrantBook
 from grantbook.adapters.store import StoreLocation
+from grantbook.application import GrantBook
+from grantbook.cli.main import cli
 
 ADMINS = ("jan", "mia")
 OUTSIDER = "piet"

@@ -7,9 +7,9 @@ import uuid
 import pytest
 from click.testing import CliRunner
 from conftest import POSTGRES_URL, postgres_connection
-from grantbook.cli.main import cli
 
 from grantbook.adapters.store import StoreLocation
+from grantbook.cli.main import cli
 
 BASE = StoreLocation.parse(POSTGRES_URL)
 

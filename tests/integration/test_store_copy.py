@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from conftest import IRIS, NUMBER, RRN_1985, Driver, grant, postgres_connection
 
-from grantbook.application import GrantBook
-from grantbook.adapters.store_copy import copy_events
 from grantbook.adapters.store import StoreLocation
+from grantbook.adapters.store_copy import copy_events
+from grantbook.application import GrantBook
 
 
 def fill(school: Driver) -> None:

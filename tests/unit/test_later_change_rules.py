@@ -24,7 +24,7 @@ def test_extend_moves_the_end_of_the_live_grant() -> None:
         date(2028, 8, 31),
         [(date(2027, 8, 31), date(2028, 8, 31), "jan")],
     )
-    assert institution.grants["034793-1"].held_on(date(2028, 1, 1))
+    assert institution.state.grants["034793-1"].held_on(date(2028, 1, 1))
 
 
 def test_extend_needs_a_live_grant_and_a_later_end_within_the_maximum() -> None:
@@ -185,11 +185,11 @@ def test_revoke_needs_an_administrator_a_reason_and_a_live_grant() -> None:
 
 def test_a_head_appoints_administrators_and_heads_and_removes_them() -> None:
     institution = school()
-    assert (institution.administrators, institution.heads) == ({"jan", "mia", "piet"}, {"jan", "mia"})
+    assert (institution.state.administrators, institution.state.heads) == ({"jan", "mia", "piet"}, {"jan", "mia"})
     institution.appoint_administrator(at(3), "piet", head=True)
     institution.appoint_administrator(at(4, "piet"), "jan", head=False)
     institution.remove_administrator(at(5, "piet"), "mia")
-    assert (institution.administrators, institution.heads) == ({"jan", "piet"}, {"piet"})
+    assert (institution.state.administrators, institution.state.heads) == ({"jan", "piet"}, {"piet"})
 
 
 @pytest.mark.parametrize(

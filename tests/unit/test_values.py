@@ -6,14 +6,15 @@ from datetime import date
 
 import pytest
 from conftest import valid_rrn
+from hypothesis import given
+from hypothesis import strategies as st
+
 from grantbook.domain import (
     NationalNumber,
     RuleViolation,
     institution_number,
     parse_date,
 )
-from hypothesis import given
-from hypothesis import strategies as st
 
 
 @given(st.dates(min_value=date(1000, 1, 1), max_value=date(9999, 12, 31)))

@@ -30,8 +30,8 @@ from grantbook.domain.catalogue import add_years
 def test_registering_makes_every_named_administrator_a_head() -> None:
     institution = Institution.register(at(0), NUMBER, "  De Linde ", ["jan", "mia", "jan"])
     assert institution.id == Institution.id_for("034793")
-    assert (institution.number, institution.name) == ("034793", "De Linde")
-    assert institution.administrators == institution.heads == {"jan", "mia"}
+    assert (institution.state.number, institution.state.name) == ("034793", "De Linde")
+    assert institution.state.administrators == institution.state.heads == {"jan", "mia"}
     assert [type(e).__name__ for e in institution.collect_events()] == ["InstitutionRegistered"]
 
 
@@ -57,9 +57,9 @@ def test_a_new_roster_marks_whoever_is_missing_inactive_but_keeps_support_worker
     institution = school()
     institution.add_support_worker(at(3), "OND-1", "Dirk", "Fonteyn", PROTECTED, "therapist")
     institution.import_roster(at(4), staff(2))
-    assert institution.persons["90001"].status == ACTIVE
-    assert institution.persons["90003"].status == "Inactief"
-    assert institution.persons["OND-1"].status == ACTIVE
+    assert institution.state.persons["90001"].status == ACTIVE
+    assert institution.state.persons["90003"].status == "Inactief"
+    assert institution.state.persons["OND-1"].status == ACTIVE
 
 
 def test_only_an_administrator_imports_a_roster() -> None:
