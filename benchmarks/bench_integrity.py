@@ -27,10 +27,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from grantbook.domain import Act, Institution, ProtectedNumber, RosterEntry
-
-from grantbook.application import GrantBook
 from grantbook.adapters.store import StoreLocation
+from grantbook.application import GrantBook
+from grantbook.domain import Act, Institution, ProtectedNumber, RosterEntry
 
 IRIS = "IRIS-Platform (Leerlingenpaspoort) Gebruiker"
 DEFAULT_CYCLES = 30

@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from eventsourcing.application import project_aggregate
-from grantbook.domain import Act, Institution, RosterEntry
 
-from grantbook.application import SNAPSHOT_INTERVAL, GrantBook
 from grantbook.adapters.store import StoreLocation
+from grantbook.application import SNAPSHOT_INTERVAL, GrantBook
+from grantbook.domain import Act, Institution, RosterEntry
 
 BATCH = 5000  # events per save while building the history
 

@@ -26,10 +26,9 @@ GROUP = 25
 
 def _prepare(store_url: str, numbers: list[str]) -> None:
     """Register institutions, import 25 staff each, select them and assign (untimed)."""
-    from grantbook.domain import Act, RosterEntry
-
-    from grantbook.application import GrantBook
     from grantbook.adapters.store import StoreLocation
+    from grantbook.application import GrantBook
+    from grantbook.domain import Act, RosterEntry
 
     app = GrantBook.open(StoreLocation.parse(store_url), create=True)
     act = Act("bench", datetime.now(UTC))
@@ -54,10 +53,9 @@ def _prepare(store_url: str, numbers: list[str]) -> None:
 
 def _confirm_all(store_url: str, numbers: list[str], start_at: float) -> None:
     """Worker process: confirm each institution's pending assignment, print timings."""
-    from grantbook.domain import Act
-
-    from grantbook.application import GrantBook
     from grantbook.adapters.store import StoreLocation
+    from grantbook.application import GrantBook
+    from grantbook.domain import Act
 
     app = GrantBook.open(StoreLocation.parse(store_url), create=False)
     while time.time() < start_at:

@@ -26,23 +26,21 @@ import argparse
 import importlib.util
 import json
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import click
+from latency import latencies, raw_connection  # benchmarks/latency.py
 
 from grantbook.adapters.store import StoreLocation
 from grantbook.application import GrantBook
 from grantbook.domain import Act, Institution, RosterEntry, RuleViolation
 from grantbook.projections import read_models
-from grantbook.projections.rights import query_ending_between, query_held_on
 
 IRIS = "IRIS-Platform (Leerlingenpaspoort) Gebruiker"
 CONTEXTS = ("Gebruiker", "Beheerder", "Operator")
@@ -127,94 +125,6 @@ def fill(url: str, institutions: int, staff: int, grants: int, label: str) -> in
             app.save(*pending)
     app.close()
     return total
-
-
-def timed(function: Callable[[], Any], repeat: int) -> tuple[float, float]:
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        samples.append(time.perf_counter() - started)
-    samples.sort()
-    p99 = samples[min(len(samples) - 1, int(len(samples) * 0.99))]
-    return statistics.median(samples), p99
-
-
-HAND_EXPIRING = (
-    "SELECT i.number, r.person_id, r.first_name, r.last_name, r.category, r.right_name, r.context,"
-    " r.begin_day, r.end_day, r.granted_by, r.granted_at"
-    " FROM gb_rights r JOIN gb_institutions i ON i.originator_id = r.originator_id"
-    " WHERE r.end_day >= ? AND r.end_day <= ? AND (r.revoked_on IS NULL OR r.revoked_on > ?) {extra}"
-    " ORDER BY r.end_day, i.number, r.last_name, r.first_name, r.person_id"
-)
-HAND_RIGHTS_ON = (
-    "SELECT i.number, r.person_id, r.first_name, r.last_name, r.category, r.right_name, r.context,"
-    " r.begin_day, r.end_day, r.granted_by, r.granted_at"
-    " FROM gb_rights r JOIN gb_institutions i ON i.originator_id = r.originator_id"
-    " WHERE r.last_day IS NOT NULL AND r.begin_day <= ? AND r.last_day >= ? {extra}"
-    " ORDER BY i.number, r.last_name, r.first_name, r.person_id, r.right_name"
-)
-
-
-def raw_connection(models: Any) -> Any:
-    """A plain DB-API connection to the read models' database (the hand-written baseline's)."""
-    connection = models.db.engine.raw_connection()
-    if models.db.kind != "sqlite":
-        cursor = connection.cursor()
-        cursor.execute("SELECT set_config('search_path', %s, false)", (models.db.schema,))
-        connection.commit()
-    return connection
-
-
-def latencies(url: str, repeat: int) -> None:
-    app = GrantBook.open(StoreLocation.parse(url), create=False)
-    models = read_models(app)
-    models.catch_up()
-    raw = raw_connection(models)
-    marker = "?" if models.db.kind == "sqlite" else "%s"
-    one = "100000"
-    day, last = TODAY, TODAY + timedelta(days=30)
-
-    def hand(sql: str, params: list[Any]) -> Callable[[], Any]:
-        def run() -> Any:
-            cursor = raw.cursor()
-            cursor.execute(sql.replace("?", marker), params)
-            return cursor.fetchall()
-
-        return run
-
-    def ours(question: Callable[[Any], Any]) -> Callable[[], Any]:
-        return lambda: models.answer(question)  # catch-up check, snapshot, question: what a command does
-
-    cases = {
-        "expiring_all": (
-            ours(lambda c: query_ending_between(c, day, 30)),
-            hand(HAND_EXPIRING.format(extra=""), [day.isoformat(), last.isoformat(), day.isoformat()]),
-        ),
-        "expiring_one": (
-            ours(lambda c: query_ending_between(c, day, 30, one)),
-            hand(
-                HAND_EXPIRING.format(extra="AND i.number = ?"),
-                [day.isoformat(), last.isoformat(), day.isoformat(), one],
-            ),
-        ),
-        "rights_on_all": (
-            ours(lambda c: query_held_on(c, day)),
-            hand(HAND_RIGHTS_ON.format(extra=""), [day.isoformat(), day.isoformat()]),
-        ),
-        "rights_on_one": (
-            ours(lambda c: query_held_on(c, day, one)),
-            hand(HAND_RIGHTS_ON.format(extra="AND i.number = ?"), [day.isoformat(), day.isoformat(), one]),
-        ),
-    }
-    for name, (ours, baseline) in cases.items():
-        p50, p99 = timed(ours, repeat)
-        b50, b99 = timed(baseline, repeat)
-        emit({"name": f"{name}_p50", "value": round(p50, 6), "unit": "s", "baseline": round(b50, 6)})
-        emit({"name": f"{name}_p99", "value": round(p99, 6), "unit": "s", "baseline": round(b99, 6)})
-    raw.close()
-    models.close()
-    app.close()
 
 
 def catchup_speed(url: str) -> None:
@@ -308,7 +218,7 @@ def main() -> None:
     emit({"name": "fill_grants", "value": grants, "unit": "grants"})
     emit({"name": "fill_rate", "value": round(grants / seconds), "unit": "grants/s"})
     catchup_speed(url)
-    latencies(url, args.repeat)
+    latencies(url, args.repeat, emit)
     small = small_url(url)
     fill(
         small,

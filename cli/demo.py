@@ -19,7 +19,12 @@ from grantbook.adapters.store import StoreLocation
 from grantbook.domain import RosterEntry
 from grantbook.errors import StoreError
 from grantbook.projections import answer
-from grantbook.projections.rights import EXPIRING_COLUMNS, RIGHTS_COLUMNS, query_ending_between, query_held_on
+from grantbook.projections.rights_questions import (
+    EXPIRING_COLUMNS,
+    RIGHTS_COLUMNS,
+    query_ending_between,
+    query_held_on,
+)
 
 from .context import Session, pass_session
 from .output import table

@@ -20,7 +20,7 @@ from grantbook.projections import answer, read_models
 from grantbook.projections.audit import AUDIT_COLUMNS, query_audit
 from grantbook.projections.institutions import is_registered
 from grantbook.projections.people import LEAVERS_COLUMNS, query_leavers
-from grantbook.projections.rights import (
+from grantbook.projections.rights_questions import (
     EXPIRING_COLUMNS,
     RIGHTS_COLUMNS,
     query_ending_between,

@@ -1,8 +1,9 @@
 """The read side: persisted projections of the events in the store's own database (ADR 0005, 0009).
 
-``runner`` keeps them (tracking, locks, catch-up, rebuild), ``db`` holds the engine and the dialect
-corners, and each read model is one module with its tables, how events change them and the questions
-asked of them: ``institutions``, ``rights``, ``people``, ``audit``.
+``runner`` keeps them (tracking, locks, catch-up, rebuild), ``projection`` says what one is, ``db``
+holds the engine and the dialect corners, and each read model is one module with its tables, how
+events change them and the questions asked of them: ``institutions``, ``rights`` (its questions in
+``rights_questions``), ``people``, ``audit``.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from sqlalchemy import Connection
 from .audit import AuditProjection
 from .institutions import InstitutionsProjection
 from .people import PeopleProjection
+from .projection import Projection
 from .rights import RightsProjection
-from .runner import Projection, ReadModels
+from .runner import ReadModels
 
 T = TypeVar("T")
 

@@ -25,7 +25,7 @@ from grantbook.domain.events import EVENT_CLASSES, InstitutionEvent
 
 from .db import Batch, metadata
 from .institutions import institutions, only_institution
-from .runner import Change, Projection
+from .projection import Change, Projection
 
 AUDIT_COLUMNS = ("position", "recorded_at", "actor", "event", "institution", "details")
 
@@ -62,19 +62,28 @@ def _plain(cls: type[InstitutionEvent]) -> bool:
 _PLAIN = {name: _plain(cls) for name, cls in EVENT_CLASSES.items()}
 
 
-def details(change: Change) -> dict[str, Any]:
-    """``InstitutionEvent.details()`` of the event: straight from the stored state where that is the
-    state less the envelope, from the validated event where the class decides (private fields,
-    summaries)."""
-    name = change.name
-    if _PLAIN.get(name, False):
-        envelope = InstitutionEvent.ENVELOPE_FIELDS
-        return {key: value for key, value in change.state.items() if key not in envelope}
-    cls = EVENT_CLASSES[name]
+def stored_details(change: Change) -> str:
+    """What ``gb_audit.details`` keeps: the stored JSON itself where the details are the state less
+    the envelope (dropped when read, ``_shown``), else ``InstitutionEvent.details()`` of the
+    validated event as JSON (private fields left out, summaries)."""
+    if _PLAIN.get(change.name, False):
+        return change.data.decode()
+    cls = EVENT_CLASSES[change.name]
     event = cls.model_validate(
         {**change.state, "originator_id": change.originator_id, "originator_version": change.version}
     )
-    return event.details()
+    return json.dumps(event.details())
+
+
+def _sorted(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    return dict(sorted(pairs))
+
+
+def _shown(text: str) -> dict[str, Any]:
+    """The details as people see them: without the envelope, keys sorted at every level."""
+    envelope = InstitutionEvent.ENVELOPE_FIELDS
+    found: dict[str, Any] = json.loads(text, object_pairs_hook=_sorted)
+    return {key: value for key, value in found.items() if key not in envelope}
 
 
 def persons_of(change: Change) -> list[str]:
@@ -91,12 +100,12 @@ def persons_of(change: Change) -> list[str]:
 
 class AuditProjection(Projection):
     name = "audit"
-    version = 2
+    version = 3
     tables = (audit, persons)
 
     def process(self, batch: Batch, change: Change) -> None:
         moment = change.moment
-        batch.later(
+        batch.add(
             _INSERT,
             {
                 "position": change.position,
@@ -105,11 +114,11 @@ class AuditProjection(Projection):
                 "event": change.name,
                 "originator_id": change.originator_id,
                 "recorded_epoch": moment.timestamp(),
-                "details": json.dumps(details(change), sort_keys=True),
+                "details": stored_details(change),
             },
         )
         for person in persons_of(change):
-            batch.later(_INSERT_PERSON, {"person_id": person, "position": change.position})
+            batch.add(_INSERT_PERSON, {"person_id": person, "position": change.position})
 
 
 def query_audit(
@@ -151,7 +160,7 @@ def query_audit(
                 "actor": who,
                 "event": event,
                 "institution": number,
-                "details": json.loads(text),
+                "details": _shown(text),
             }
         )
     return rows

@@ -11,7 +11,7 @@ from sqlalchemy.sql import Select
 from grantbook.domain.events import InstitutionRegistered
 
 from .db import Batch, metadata
-from .runner import Change, Projection
+from .projection import Change, Projection
 
 institutions = Table(
     "gb_institutions",
@@ -31,7 +31,7 @@ class InstitutionsProjection(Projection):
     topics = (InstitutionRegistered.TOPIC,)
 
     def process(self, batch: Batch, change: Change) -> None:
-        batch.later(_INSERT, {"originator_id": change.originator_id, "number": change.state["number"]})
+        batch.add(_INSERT, {"originator_id": change.originator_id, "number": change.state["number"]})
 
 
 def is_registered(connection: Connection, number: str) -> bool:

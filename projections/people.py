@@ -26,8 +26,9 @@ from grantbook.domain.state import ACTIVE, INACTIVE
 
 from .db import Batch, metadata
 from .institutions import only_institution
-from .rights import RIGHTS_COLUMNS, grants, rights, rights_sort_key, rows_of
-from .runner import Change, Projection
+from .projection import Change, Projection
+from .rights import rights
+from .rights_questions import RIGHTS_COLUMNS, grants, rights_sort_key, rows_of
 
 LEAVERS_COLUMNS = (*RIGHTS_COLUMNS, "status")
 
@@ -99,7 +100,7 @@ def person_for_digest(connection: Connection, digest: str) -> str | None:
 
 def query_leavers(connection: Connection, day: date, institution: str | None = None) -> list[dict[str, Any]]:
     """Rights still held (``day`` or later) by persons no longer Actief on their institution's roster."""
-    _, query = grants(None, people.c.status)
+    _, query = grants(False, people.c.status)
     query = query.join(
         people,
         (people.c.originator_id == rights.c.originator_id) & (people.c.person_id == rights.c.person_id),

@@ -6,26 +6,27 @@ inclusive_of_start=False)``: the SQLite store has no ``subscribe()``) and, for e
 view changes and moves the position **in one transaction**. A failure half way rolls back the page:
 nothing is lost or applied twice, the next catch-up resumes from the tracked position.
 
-Events reach the projections as ``Change``: position, topic, institution id and the stored state as
-JSON values (decrypted and decompressed if the store does that), without building the domain event:
-a projection reads only the fields it needs, and dates stay the ISO text the tables keep.
+A projection from nothing with many events to go loads them in one transaction, its indexes dropped
+first and made again at the end (``_load``). Events reach the projections as ``Change``
+(``projection.py``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-import pydantic_core
 from sqlalchemy import BigInteger, Column, Connection, Table, Text, delete, insert, inspect, select
 
 from grantbook.adapters.store import StoreLocation
 from grantbook.errors import StoreError, is_driver_error
 
-from .db import Batch, ReadDatabase, fingerprint, metadata
+from .db import Batch, ReadDatabase, metadata
+from .projection import Change, Projection
 
 PAGE = 2000
+BULK = 20_000  # events to go from nothing at which a projection loads in bulk
+BULK_PAGE = 10_000
 T = TypeVar("T")
 
 tracking = Table(
@@ -35,55 +36,6 @@ tracking = Table(
     Column("position", BigInteger, nullable=False),
     Column("definition", Text, nullable=False),
 )
-
-
-class Change:
-    """One stored event as the projections see it."""
-
-    __slots__ = ("position", "topic", "originator_id", "version", "state", "_moment")
-
-    def __init__(
-        self, position: int, topic: str, originator_id: str, version: int, state: dict[str, Any]
-    ) -> None:
-        self.position = position
-        self.topic = topic
-        self.originator_id = originator_id
-        self.version = version
-        self.state = state
-        self._moment: datetime | None = None
-
-    @property
-    def name(self) -> str:
-        """The event's class name (topics are ``grantbook:<EventName>``)."""
-        return self.topic.rpartition(":")[2]
-
-    @property
-    def moment(self) -> datetime:
-        if self._moment is None:
-            self._moment = datetime.fromisoformat(self.state["timestamp"])
-        return self._moment
-
-
-class Projection:
-    """A named view of the events: its tables, and how one event changes them.
-
-    ``version`` names what it makes of an event: a release that changes that raises it. With a
-    fingerprint of its tables' definitions (so a new column or index counts too) it is kept beside
-    the tracked position; a store whose projection was written under another one drops that
-    projection's tables and rebuilds them from the events on first use.
-    """
-
-    name: str = ""
-    version: int = 1
-    tables: tuple[Table, ...] = ()
-    topics: tuple[str, ...] = ()  # empty: every event
-
-    def process(self, batch: Batch, change: Change) -> None:
-        raise NotImplementedError
-
-    @property
-    def definition(self) -> str:
-        return f"{self.version}:{fingerprint(self.tables)}"
 
 
 class Recorder(Protocol):
@@ -111,6 +63,7 @@ class ReadModels:
         self.db = ReadDatabase(location)
         self.projections = tuple(projections)
         self.caught_up_to = 0
+        self.bulk_from = BULK
         if self._definitions() != {p.name: p.definition for p in self.projections}:
             self._create_or_replace_tables()
 
@@ -174,7 +127,8 @@ class ReadModels:
         self, names: Sequence[str] | None = None, progress: Callable[[int], None] | None = None
     ) -> int:
         """Bring the named projections (default all) up to the latest event; returns events applied
-        (counted once per projection). Projections at the same position share one read of the events."""
+        (counted once per projection). Projections at the same position share one read of the events;
+        projections built from nothing with many events to go load in bulk (``_load``)."""
         chosen = [p for p in self.projections if names is None or p.name in names]
         applied = 0
         while True:
@@ -187,44 +141,89 @@ class ReadModels:
                 return applied
             position = min(position for position, _ in behind)
             group = [p for at, p in behind if at == position]
-            applied += self._apply_page(group, position, head, progress)
+            if position == 0 and head >= self.bulk_from:
+                applied += self._load(group, head, progress)
+            else:
+                applied += self._apply_page(group, position, head, progress)
 
     def _apply_page(
         self, group: list[Projection], position: int, head: int, progress: Callable[[int], None] | None
     ) -> int:
+        """One page of events, applied and tracked in one transaction."""
+        changes, new_position = self._read(group, position, head, PAGE)
+        with self.db.writing() as connection:
+            if not self._still_at(connection, group, position):
+                return 0
+            applied = self._apply(connection, group, changes)
+            self._track(connection, group, new_position)
+        if progress is not None:
+            progress((new_position - position) * len(group))
+        return applied
+
+    def _load(self, group: list[Projection], head: int, progress: Callable[[int], None] | None) -> int:
+        """Every event up to ``head`` into empty tables, in one transaction: the tables' indexes are
+        dropped first and made again at the end (one sort instead of one update per row). A failure
+        rolls everything back, indexes included; a reader never sees a half-built projection."""
+        with self.db.writing() as connection:
+            if not self._still_at(connection, group, 0):
+                return 0
+            indexes = [index for p in group for table in p.tables for index in table.indexes]
+            for index in indexes:
+                index.drop(connection)
+            applied = position = 0
+            while position < head:
+                changes, new_position = self._read(group, position, head, BULK_PAGE)
+                applied += self._apply(connection, group, changes)
+                if progress is not None:
+                    progress((new_position - position) * len(group))
+                position = new_position
+            for index in indexes:
+                index.create(connection)
+            self._track(connection, group, head)
+        return applied
+
+    def _read(
+        self, group: list[Projection], position: int, head: int, limit: int
+    ) -> tuple[list[Change], int]:
+        """The events after ``position`` (up to ``head``) that the group reads, and where they end."""
         topics: tuple[str, ...] = ()
         if all(p.topics for p in group):
             topics = tuple(sorted({topic for p in group for topic in p.topics}))
         page = self.recorder.select_notifications(
-            start=position, limit=PAGE, stop=head, topics=topics, inclusive_of_start=False
+            start=position, limit=limit, stop=head, topics=topics, inclusive_of_start=False
         )
-        new_position = page[-1].id if len(page) == PAGE else head
-        changes = [self._change(n) for n in page]
-        with self.db.writing() as connection:
-            for projection in group:
-                self.db.lock(connection, projection.name)
-            # Another process may have moved a position meanwhile: the caller starts again from there.
-            positions = self.positions(connection)
-            if any(positions.get(p.name, 0) != position for p in group):
-                return 0
-            batch = Batch(connection)
-            applied = 0
-            for projection in group:
-                wanted = set(projection.topics)
-                for change in changes:
-                    if not wanted or change.topic in wanted:
-                        projection.process(batch, change)
-                        applied += 1
-            batch.flush()
-            names = [p.name for p in group]
-            connection.execute(delete(tracking).where(tracking.c.name.in_(names)))
-            connection.execute(
-                insert(tracking),
-                [{"name": p.name, "position": new_position, "definition": p.definition} for p in group],
-            )
-        if progress is not None:
-            progress((new_position - position) * len(group))
+        new_position = page[-1].id if len(page) == limit else head
+        return [self._change(n) for n in page], new_position
+
+    def _still_at(self, connection: Connection, group: list[Projection], position: int) -> bool:
+        """Locks the group's projections; whether they are still at ``position`` (another process may
+        have moved one meanwhile: the caller then starts again from where it is)."""
+        for projection in group:
+            self.db.lock(connection, projection.name)
+        positions = self.positions(connection)
+        return all(positions.get(p.name, 0) == position for p in group)
+
+    @staticmethod
+    def _apply(connection: Connection, group: list[Projection], changes: list[Change]) -> int:
+        batch = Batch(connection)
+        applied = 0
+        for projection in group:
+            wanted = set(projection.topics)
+            for change in changes:
+                if not wanted or change.topic in wanted:
+                    projection.process(batch, change)
+                    applied += 1
+        batch.flush()
         return applied
+
+    @staticmethod
+    def _track(connection: Connection, group: list[Projection], position: int) -> None:
+        names = [p.name for p in group]
+        connection.execute(delete(tracking).where(tracking.c.name.in_(names)))
+        connection.execute(
+            insert(tracking),
+            [{"name": p.name, "position": position, "definition": p.definition} for p in group],
+        )
 
     def _change(self, notification: Any) -> Change:
         data = notification.state
@@ -237,22 +236,26 @@ class ReadModels:
             notification.topic,
             str(notification.originator_id),
             notification.originator_version,
-            pydantic_core.from_json(data),
+            data,
         )
 
     def answer(
         self, question: Callable[[Connection], T], names: Sequence[str] | None = None, attempts: int = 20
     ) -> T:
-        """Catches up, then answers from one snapshot in which every projection is at least where the
-        catch-up left it. A rebuild that emptied the tables in between is seen (its positions went
-        back) and caught up again, so an answer never comes from emptied or half-built tables."""
+        """Answers from one snapshot in which every projection has applied every event recorded before
+        the question was asked; catches up first where one has not. A rebuild that emptied the tables
+        in between is seen (its positions went back) and caught up again, so an answer never comes
+        from emptied or half-built tables. Up to date, a question costs one look at the head and
+        the positions in its own snapshot."""
         chosen = [p.name for p in self.projections if names is None or p.name in names]
         for _ in range(attempts):
-            self.catch_up(chosen)
+            head = self.head()  # before the snapshot: everything recorded by then is wanted in it
             with self.db.snapshot() as connection:
                 positions = self.positions(connection)
-                if all(positions.get(name, 0) >= self.caught_up_to for name in chosen):
+                if all(positions.get(name, 0) >= head for name in chosen):
+                    self.caught_up_to = max(self.caught_up_to, head)
                     return question(connection)
+            self.catch_up(chosen)
         raise StoreError("the read models are being rebuilt by another process: try again when it is done")
 
     def empty(self) -> None:

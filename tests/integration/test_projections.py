@@ -12,14 +12,15 @@ from conftest import IRIS, NUMBER, RRN_1985, grant, roster_csv, staff
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from oracles import CurrentRights, audit_rows
-from sqlalchemy import delete, update
+from sqlalchemy import delete, inspect, update
 
 from grantbook.adapters.store import StoreLocation
 from grantbook.application import GrantBook
 from grantbook.domain import Act, RosterEntry, RuleViolation
 from grantbook.projections import audit, read_models, runner
 from grantbook.projections.audit import query_audit
-from grantbook.projections.rights import query_ending_between, query_held_on, rights
+from grantbook.projections.rights import rights
+from grantbook.projections.rights_questions import query_ending_between, query_held_on
 from grantbook.projections.runner import ReadModels, tracking
 
 DAYS = [date(2026, 11, 30) + timedelta(days=n) for n in range(0, 400, 37)]
@@ -82,7 +83,7 @@ def run(app: GrantBook, number: str, step: tuple, now: datetime) -> None:
 
 
 def _pending(app: GrantBook, number: str) -> bool:
-    return bool(app.institution(number).pending)
+    return bool(app.institution(number).state.pending)
 
 
 @settings(max_examples=6, deadline=None, derandomize=True, database=None,
@@ -107,9 +108,29 @@ def test_incremental_equals_rebuild_equals_fold(store_url: str, steps: list[tupl
         models.rebuild()
         rebuilt, _ = answers(models, app, number, moments)
         assert rebuilt == incremental
+        models.bulk_from = 1  # a rebuild that loads every event in one go, indexes after
+        models.rebuild()
+        loaded, _ = answers(models, app, number, moments)
+        assert loaded == incremental
     finally:
         models.close()
         app.close()
+
+
+def killed_at_the_fifth_audit_event(monkeypatch) -> object:  # type: ignore[no-untyped-def]
+    """The audit projection fails on its fifth event, as a process killed half way; returns the
+    original ``process`` to put back."""
+    original = audit.AuditProjection.process
+    calls = {"n": 0}
+
+    def failing(self, batch, change):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise RuntimeError("killed half way")
+        original(self, batch, change)
+
+    monkeypatch.setattr(audit.AuditProjection, "process", failing)
+    return original
 
 
 def test_a_crash_half_way_loses_and_duplicates_nothing(school, store_url, monkeypatch) -> None:
@@ -120,16 +141,7 @@ def test_a_crash_half_way_loses_and_duplicates_nothing(school, store_url, monkey
     models = read_models(app)
     try:
         monkeypatch.setattr(runner, "PAGE", 3)
-        original = audit.AuditProjection.process
-        calls = {"n": 0}
-
-        def failing(self, batch, change):  # type: ignore[no-untyped-def]
-            calls["n"] += 1
-            if calls["n"] == 5:
-                raise RuntimeError("killed half way")
-            original(self, batch, change)
-
-        monkeypatch.setattr(audit.AuditProjection, "process", failing)
+        original = killed_at_the_fifth_audit_event(monkeypatch)
         with pytest.raises(RuntimeError):
             models.catch_up()
         assert 0 < models.position("audit") < models.head()
@@ -140,6 +152,45 @@ def test_a_crash_half_way_loses_and_duplicates_nothing(school, store_url, monkey
         with models.db.snapshot() as connection:
             assert query_audit(connection, NUMBER) == audit_rows(app.recorded_events(), NUMBER)
             assert query_held_on(connection, date(2026, 12, 1)) == fold.held_on(date(2026, 12, 1))
+    finally:
+        models.close()
+        app.close()
+
+
+def indexes(models: ReadModels) -> set[str]:
+    with models.db.snapshot() as connection:
+        found = inspect(connection)
+        return {i["name"] for t in found.get_table_names(schema=models.db.schema) if t.startswith("gb_")
+                for i in found.get_indexes(t, schema=models.db.schema)}
+
+
+def test_a_bulk_load_that_fails_leaves_the_tables_and_their_indexes_as_they_were(
+    school, store_url, monkeypatch
+) -> None:
+    grant(school, "90001", "90002")
+    grant(school, "90003", end="2027-01-15")
+    school.ok("extend", NUMBER, "90003", "--right", IRIS, "--end", "2027-03-31")
+    app = GrantBook.open(StoreLocation.parse(store_url), create=False)
+    models = read_models(app)
+    try:
+        models.catch_up()
+        before = indexes(models)
+        assert {"gb_rights_by_person", "gb_audit_by_actor"} <= before
+        models.empty()
+        models.bulk_from = 1
+        original = killed_at_the_fifth_audit_event(monkeypatch)
+        with pytest.raises(RuntimeError):
+            models.catch_up()
+        assert models.position("audit") == 0 and indexes(models) == before
+        with models.db.snapshot() as connection:
+            assert query_audit(connection, NUMBER) == []
+        monkeypatch.setattr(audit.AuditProjection, "process", original)
+        models.catch_up()
+        assert indexes(models) == before
+        fold = CurrentRights.from_events(item.event for item in app.recorded_events())
+        with models.db.snapshot() as connection:
+            assert query_audit(connection, NUMBER) == audit_rows(app.recorded_events(), NUMBER)
+            assert query_held_on(connection, date(2027, 2, 1)) == fold.held_on(date(2027, 2, 1))
     finally:
         models.close()
         app.close()
@@ -199,23 +250,23 @@ def test_a_projection_written_by_another_version_is_rebuilt(school, store_url, m
 
 
 def test_an_answer_never_comes_from_tables_a_rebuild_has_just_emptied(school, store_url) -> None:
-    """Another process's rebuild empties the tables between a reader's catch-up and its query:
-    the reader sees its projections went back, catches up again and answers in full."""
+    """Another process's rebuild empties the tables between a reader's look at the head and its
+    snapshot: the reader sees its projections went back, catches up again and answers in full."""
     grant(school, "90001", "90002")
     app = GrantBook.open(StoreLocation.parse(store_url), create=False)
     reader, rebuilder = read_models(app), read_models(app)
     try:
         full = reader.answer(lambda connection: query_audit(connection, NUMBER))
-        original, emptied = reader.catch_up, []
+        original, emptied = reader.head, []
 
-        def rebuild_starts_right_after(*args):  # type: ignore[no-untyped-def]
-            applied = original(*args)
+        def rebuild_starts_right_after() -> int:
+            head = original()
             if not emptied:
                 emptied.append(True)
-                rebuilder.empty()  # what rebuild() commits before catching up
-            return applied
+                rebuilder.empty()  # what a rebuild commits before it loads again
+            return head
 
-        reader.catch_up = rebuild_starts_right_after  # type: ignore[method-assign]
+        reader.head = rebuild_starts_right_after  # type: ignore[method-assign]
         assert reader.answer(lambda connection: query_audit(connection, NUMBER)) == full
         assert emptied and len(full) > 5
     finally:

@@ -1,0 +1,65 @@
+"""What the runner hands a projection, and what a projection is.
+
+Events reach the projections as ``Change``: position, topic, institution id and the stored state as
+JSON values (decrypted and decompressed if the store does that), without building the domain event:
+a projection reads only the fields it needs, dates stay the ISO text the tables keep, and the audit
+trail keeps the stored JSON itself.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pydantic_core
+from sqlalchemy import Table
+
+from .db import Batch, fingerprint
+
+
+class Change:
+    """One stored event as the projections see it."""
+
+    __slots__ = ("position", "topic", "originator_id", "version", "data", "state", "_moment")
+
+    def __init__(self, position: int, topic: str, originator_id: str, version: int, data: bytes) -> None:
+        self.position = position
+        self.topic = topic
+        self.originator_id = originator_id
+        self.version = version
+        self.data = data  # the stored JSON, as the audit trail keeps it
+        self.state: dict[str, Any] = pydantic_core.from_json(data)
+        self._moment: datetime | None = None
+
+    @property
+    def name(self) -> str:
+        """The event's class name (topics are ``grantbook:<EventName>``)."""
+        return self.topic.rpartition(":")[2]
+
+    @property
+    def moment(self) -> datetime:
+        if self._moment is None:
+            self._moment = datetime.fromisoformat(self.state["timestamp"])
+        return self._moment
+
+
+class Projection:
+    """A named view of the events: its tables, and how one event changes them.
+
+    ``version`` names what it makes of an event: a release that changes that raises it. With a
+    fingerprint of its tables' definitions (so a new column or index counts too) it is kept beside
+    the tracked position; a store whose projection was written under another one drops that
+    projection's tables and rebuilds them from the events on first use.
+    """
+
+    name: str = ""
+    version: int = 1
+    tables: tuple[Table, ...] = ()
+    topics: tuple[str, ...] = ()  # empty: every event
+
+    def process(self, batch: Batch, change: Change) -> None:
+        raise NotImplementedError
+
+    @property
+    def definition(self) -> str:
+        return f"{self.version}:{fingerprint(self.tables)}"

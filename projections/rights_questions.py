@@ -1,0 +1,145 @@
+"""The questions asked of the rights read model (``rights``): rights held on a day, rights ending
+soon, a person's rights; now or as the register stood at a moment (record time, ``--as-of``).
+
+Each kind of question is built once (``functools.cache``) with bound parameters: a command, or a
+page, asks it again and again with other values, and SQLAlchemy finds it compiled already.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Connection, Float, Table, and_, bindparam, or_, select
+from sqlalchemy.sql import Select
+
+from .institutions import institutions
+from .rights import history, rights
+
+RIGHTS_COLUMNS = (
+    "institution",
+    "person_id",
+    "first_name",
+    "last_name",
+    "category",
+    "right",
+    "context",
+    "begin",
+    "end",
+    "granted_by",
+    "granted_at",
+)
+EXPIRING_COLUMNS = (*RIGHTS_COLUMNS, "days_left")
+
+def grants(as_of: bool = False, *extra: Any) -> tuple[Table, Select[Any]]:
+    """The grants as they stand, or (``as_of``: the parameter ``moment``, record time as seconds since
+    the epoch) as the register showed them at that moment: each grant's state from
+    ``gb_rights_history`` recorded by then and not yet superseded. Returns the table read and a query
+    of the rights columns (named as the output) joined to the institution's number."""
+    source = history if as_of else rights
+    query = select(
+        institutions.c.number.label("institution"),
+        source.c.person_id,
+        source.c.first_name,
+        source.c.last_name,
+        source.c.category,
+        source.c.right_name.label("right"),
+        source.c.context,
+        source.c.begin_day.label("begin"),
+        source.c.end_day.label("end"),
+        source.c.granted_by,
+        source.c.granted_at,
+        *extra,
+    ).select_from(source.join(institutions, institutions.c.originator_id == source.c.originator_id))
+    if as_of:
+        moment = bindparam("moment", type_=Float)
+        query = query.where(
+            history.c.recorded_epoch <= moment,
+            or_(history.c.superseded_epoch.is_(None), history.c.superseded_epoch > moment),
+        )
+    return source, query
+
+
+def rights_sort_key(row: dict[str, Any]) -> tuple[str, ...]:
+    return (row["institution"], row["last_name"], row["first_name"], row["person_id"], row["right"])
+
+
+def rows_of(
+    connection: Connection, query: Select[Any], params: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    result = connection.execute(query, params)
+    keys = list(result.keys())
+    return [dict(zip(keys, row, strict=True)) for row in result.all()]
+
+
+def _asked(institution: str | None, as_of: datetime | None, **params: Any) -> dict[str, Any]:
+    if institution is not None:
+        params["institution"] = institution
+    if as_of is not None:
+        params["moment"] = as_of.timestamp()
+    return params
+
+
+@cache
+def _held_on(one: bool, as_of: bool) -> Select[Any]:
+    """Built once per kind of question: a command, or a page, asks it again with other values."""
+    source, query = grants(as_of)
+    day = bindparam("day")
+    query = query.where(source.c.last_day.is_not(None), source.c.begin_day <= day, source.c.last_day >= day)
+    return query.where(institutions.c.number == bindparam("institution")) if one else query
+
+
+def query_held_on(
+    connection: Connection, day: date, institution: str | None = None, as_of: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Rights held on ``day`` (valid time), as recorded now or ``as_of`` (record time)."""
+    query = _held_on(institution is not None, as_of is not None)
+    rows = rows_of(connection, query, _asked(institution, as_of, day=day.isoformat()))
+    rows.sort(key=rights_sort_key)
+    return rows
+
+
+@cache
+def _ending_between(one: bool, as_of: bool) -> Select[Any]:
+    source, query = grants(as_of)
+    first, last = bindparam("first"), bindparam("last")
+    query = query.where(
+        source.c.end_day >= first,
+        source.c.end_day <= last,
+        or_(source.c.revoked_on.is_(None), source.c.revoked_on > first),
+    )
+    return query.where(institutions.c.number == bindparam("institution")) if one else query
+
+
+def query_ending_between(
+    connection: Connection,
+    day: date,
+    within_days: int,
+    institution: str | None = None,
+    as_of: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """Rights still in force whose end date falls in [day, day + within], as recorded now or
+    ``as_of``, soonest first."""
+    last = (day + timedelta(days=within_days)).isoformat()
+    query = _ending_between(institution is not None, as_of is not None)
+    rows = rows_of(connection, query, _asked(institution, as_of, first=day.isoformat(), last=last))
+    for row in rows:
+        row["days_left"] = (date.fromisoformat(row["end"]) - day).days
+    rows.sort(key=lambda r: (r["end"], r["institution"], r["last_name"], r["first_name"], r["person_id"]))
+    return rows
+
+
+def query_person(connection: Connection, person_id: str, day: date) -> list[dict[str, Any]]:
+    """Every right a person holds on ``day`` or later, at any institution."""
+    _, query = grants()
+    query = query.where(
+        and_(
+            rights.c.person_id == person_id,
+            rights.c.last_day.is_not(None),
+            rights.c.last_day >= day.isoformat(),
+        )
+    )
+    rows = rows_of(connection, query)
+    rows.sort(key=lambda r: (r["institution"], r["begin"], r["right"], r["context"]))
+    return rows
