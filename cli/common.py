@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from datetime import date
 from typing import Any, NoReturn
@@ -77,3 +78,27 @@ def selected(selection: list[Person]) -> str:
     """The line select and deselect print: how many of the limit, and who."""
     limit = MAX_SELECTION
     return f"selected {len(selection)} of at most {limit}: " + ", ".join(p.person_id for p in selection)
+
+
+class _Stderr(logging.Handler):
+    """Each warning once per command, however many questions the command asks."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.said: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message not in self.said:
+            self.said.add(message)
+            click.echo(message, err=True)
+
+
+def show_warnings() -> None:
+    """What grantbook's modules warn of (``read models lag N events``) goes to stderr as one line."""
+    logger = logging.getLogger("grantbook")
+    for handler in [h for h in logger.handlers if isinstance(h, _Stderr)]:
+        logger.removeHandler(handler)  # one command, one handler (tests run many in one process)
+    logger.addHandler(_Stderr())
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False

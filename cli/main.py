@@ -19,7 +19,7 @@ from grantbook.domain import RuleViolation
 from grantbook.errors import KeyFileError, StoreError, TamperEvidenceError, driver_error, is_driver_error
 
 from . import admin, demo, reading, staff, store_cmd, verify, workflow
-from .common import fail
+from .common import fail, show_warnings
 from .context import Session
 
 
@@ -101,6 +101,7 @@ def cli(ctx: click.Context, store: str, actor: str | None) -> None:
     except StoreError as error:
         fail(str(error))
     explicit = ctx.get_parameter_source("store") is not click.core.ParameterSource.DEFAULT
+    show_warnings()
     session = Session(store=location, actor=actor, store_given=explicit)
     ctx.obj = session
     ctx.call_on_close(session.close)

@@ -10,6 +10,7 @@ from grantbook.adapters.store import StoreLocation
 from grantbook.adapters.store_copy import copy_events, count, verified_prefix
 from grantbook.application import GrantBook
 from grantbook.errors import StoreError
+from grantbook.projections import read_models
 
 
 @click.group()
@@ -25,7 +26,7 @@ def store_copy(source_url: str, target_url: str) -> None:
 
     The target must be new, or hold an earlier interrupted copy (which is
     resumed). National register numbers stay encrypted as they are: use the
-    source's key file for the target. Read models are rebuilt on the target.
+    source's key file for the target. The target's read models are built before it ends.
 
     \b
     Example:
@@ -45,6 +46,11 @@ def store_copy(source_url: str, target_url: str) -> None:
                 length=total - already, label="copying events", file=sys.stderr
             ) as bar:
                 copied = copy_events(source.recorder, target.recorder, already, bar.update)
+            models = read_models(target)  # built now: a reader who may not write finds them ready
+            try:
+                models.catch_up()
+            finally:
+                models.close()
         finally:
             target.close()
     finally:

@@ -13,17 +13,19 @@ first and made again at the end (``_load``). Events reach the projections as ``C
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import BigInteger, Column, Connection, Table, Text, delete, insert, inspect, select
 
 from grantbook.adapters.store import StoreLocation
-from grantbook.errors import StoreError, is_driver_error
+from grantbook.errors import StoreError, is_driver_error, is_read_only
 
 from .db import Batch, ReadDatabase, metadata
 from .projection import Change, Projection
 
+log = logging.getLogger(__name__)
 PAGE = 2000
 BULK = 20_000  # events to go from nothing at which a projection loads in bulk
 BULK_PAGE = 10_000
@@ -64,6 +66,7 @@ class ReadModels:
         self.projections = tuple(projections)
         self.caught_up_to = 0
         self.bulk_from = BULK
+        self.read_only = False  # found out when a catch-up is refused for want of write access
         if self._definitions() != {p.name: p.definition for p in self.projections}:
             self._create_or_replace_tables()
 
@@ -252,10 +255,18 @@ class ReadModels:
             head = self.head()  # before the snapshot: everything recorded by then is wanted in it
             with self.db.snapshot() as connection:
                 positions = self.positions(connection)
-                if all(positions.get(name, 0) >= head for name in chosen):
+                lag = max(head - positions.get(name, 0) for name in chosen)
+                if lag <= 0 or self.read_only:
+                    if lag > 0:
+                        log.warning("read models lag %d events", lag)
                     self.caught_up_to = max(self.caught_up_to, head)
                     return question(connection)
-            self.catch_up(chosen)
+            try:
+                self.catch_up(chosen)
+            except Exception as error:  # a reader who may not write answers from what is there
+                if not (is_driver_error(error) and is_read_only(error)):
+                    raise
+                self.read_only = True
         raise StoreError("the read models are being rebuilt by another process: try again when it is done")
 
     def empty(self) -> None:

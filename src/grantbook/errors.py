@@ -17,6 +17,16 @@ def driver_error(error: BaseException) -> BaseException:
     return error
 
 
+def is_read_only(error: BaseException) -> bool:
+    """The database refused a write because this user or file may only be read (a read-only
+    PostgreSQL role or session, a read-only SQLite file or folder)."""
+    text = str(driver_error(error)).lower()
+    return any(
+        words in text
+        for words in ("read-only transaction", "readonly database", "permission denied", "read-only file")
+    )
+
+
 def is_driver_error(error: BaseException) -> bool:
     """An error raised by a database driver (sqlite3, psycopg) used directly, not through the store."""
     return type(driver_error(error)).__module__.split(".")[0] in ("sqlite3", "psycopg")

@@ -36,6 +36,9 @@ def test_copy_to_the_other_kind_and_back(school: Driver, other_store_url: str, t
     result = copy(school, school.store_url, other_store_url)
     assert result.exit_code == 0, result.stderr
     assert f"copied {school.event_count()} events" in result.stdout
+    with school.pointed_at(other_store_url):  # built by the copy: a reader who may not write reads them
+        status = school.json("projections", "status")
+    assert {row["lag"] for row in status} == {0} and status[0]["head"] == school.event_count()
     assert views(school, other_store_url) == views(school, school.store_url)
     # The hash chains survive the move: the copy verifies.
     verified = school.runner.invoke(__import__("grantbook.cli.main", fromlist=["cli"]).cli,
