@@ -28,7 +28,7 @@ from .projection import Change, Projection
 log = logging.getLogger(__name__)
 PAGE = 2000
 BULK = 20_000  # events to go from nothing at which a projection loads in bulk
-BULK_PAGE = 10_000
+BULK_PAGE = PAGE  # larger pages hold more in memory and gain nothing measurable
 T = TypeVar("T")
 
 tracking = Table(
@@ -66,6 +66,12 @@ class ReadModels:
         self.projections = tuple(projections)
         self.caught_up_to = 0
         self.bulk_from = BULK
+        # The library's own query of the latest position, asked inside a reader's snapshot where the
+        # events share the read models' database file (SQLite).
+        same_file = self.db.kind == "sqlite"
+        self._head_sql: str | None = (
+            getattr(recorder, "select_max_notification_id_statement", None) if same_file else None
+        )
         self.read_only = False  # found out when a catch-up is refused for want of write access
         if self._definitions() != {p.name: p.definition for p in self.projections}:
             self._create_or_replace_tables()
@@ -252,8 +258,11 @@ class ReadModels:
         the positions in its own snapshot."""
         chosen = [p.name for p in self.projections if names is None or p.name in names]
         for _ in range(attempts):
-            head = self.head()  # before the snapshot: everything recorded by then is wanted in it
+            head = None if self._head_sql else self.head()  # before the snapshot: all wanted in it
             with self.db.snapshot() as connection:
+                if self._head_sql:  # SQLite: events and read models in one file, one snapshot
+                    head = int(connection.exec_driver_sql(self._head_sql).scalar() or 0)
+                assert head is not None
                 positions = self.positions(connection)
                 lag = max(head - positions.get(name, 0) for name in chosen)
                 if lag <= 0 or self.read_only:
