@@ -251,23 +251,23 @@ def test_a_projection_written_by_another_version_is_rebuilt(school, store_url, m
 
 
 def test_an_answer_never_comes_from_tables_a_rebuild_has_just_emptied(school, store_url) -> None:
-    """Another process's rebuild empties the tables between a reader's look at the head and its
-    snapshot: the reader sees its projections went back, catches up again and answers in full."""
+    """Another process's rebuild empties the tables just before a reader's snapshot (on PostgreSQL
+    after the reader looked at the head): the reader sees its projections went back, catches up
+    again and answers in full."""
     grant(school, "90001", "90002")
     app = GrantBook.open(StoreLocation.parse(store_url), create=False)
     reader, rebuilder = read_models(app), read_models(app)
     try:
         full = reader.answer(lambda connection: query_audit(connection, NUMBER))
-        original, emptied = reader.head, []
+        original, emptied = reader.db.snapshot, []
 
-        def rebuild_starts_right_after() -> int:
-            head = original()
+        def rebuild_starts_right_before():  # type: ignore[no-untyped-def]
             if not emptied:
                 emptied.append(True)
                 rebuilder.empty()  # what a rebuild commits before it loads again
-            return head
+            return original()
 
-        reader.head = rebuild_starts_right_after  # type: ignore[method-assign]
+        reader.db.snapshot = rebuild_starts_right_before  # type: ignore[method-assign]
         assert reader.answer(lambda connection: query_audit(connection, NUMBER)) == full
         assert emptied and len(full) > 5
     finally:
