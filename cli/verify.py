@@ -19,6 +19,8 @@ from grantbook.adapters.checkpoints import (
 )
 from grantbook.adapters.signing_keys import generate_keys, load_private_key, load_public_key
 from grantbook.errors import TamperEvidenceError
+from grantbook.projections import read_models
+from grantbook.projections.check import differences
 
 from .common import fail
 from .context import Session, pass_session
@@ -111,7 +113,10 @@ def verify(session: Session, checkpoint_paths: tuple[Path, ...], public_key_path
     """Recompute every institution's hash chain and check checkpoints.
 
     Prints what it checked; on a fault, names the first broken institution
-    and position and exits 1. Needs neither the number key nor --as.
+    and position and exits 1. Then builds the read models again from the
+    events and names any row of the tables reports read that differs.
+    A checkpoint counts only with its signature checked (--public-key).
+    Needs neither the number key nor --as.
 
     \b
     Example:
@@ -127,11 +132,26 @@ def verify(session: Session, checkpoint_paths: tuple[Path, ...], public_key_path
         f"{report.position}: every hash chain is intact"
     )
     for item in report.checkpoints:
-        signed = "signature valid" if item.signature_checked else "signature NOT checked (give --public-key)"
         click.echo(
-            f"checkpoint {item.name} (position {item.position}, {len(item.institutions)} institutions, "
-            f"{signed}): the store still holds exactly that history and has only grown since"
+            f"checkpoint {item.name} (position {item.position}, {len(item.institutions)} institutions): "
+            "the store still holds exactly that history and has only grown since"
+            + ("; signature valid" if item.signature_checked else "")
         )
+    unsigned = [item.name for item in report.checkpoints if not item.signature_checked]
+    if unsigned:
+        raise TamperEvidenceError(
+            f"the signature of checkpoint {', '.join(unsigned)} was not checked: give --public-key "
+            "(anyone who can write the store can also write a checkpoint that matches it)"
+        )
+    models = read_models(app)
+    try:
+        found = list(differences(models))
+    finally:
+        models.close()
+    if found:
+        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        raise TamperEvidenceError(f"read models: {found[0]}{more}: run `grantbook projections rebuild`")
+    click.echo("read models: every row matches what the events say")
 
 
 COMMANDS = (keys, checkpoint, verify)

@@ -133,15 +133,19 @@ class ReadModels:
         return rows
 
     def catch_up(
-        self, names: Sequence[str] | None = None, progress: Callable[[int], None] | None = None
+        self,
+        names: Sequence[str] | None = None,
+        progress: Callable[[int], None] | None = None,
+        stop: int | None = None,
     ) -> int:
-        """Bring the named projections (default all) up to the latest event; returns events applied
-        (counted once per projection). Projections at the same position share one read of the events;
-        projections built from nothing with many events to go load in bulk (``_load``)."""
+        """Bring the named projections (default all) up to the latest event (or to ``stop``); returns
+        events applied (counted once per projection). Projections at the same position share one read
+        of the events; projections built from nothing with many events to go load in bulk."""
         chosen = [p for p in self.projections if names is None or p.name in names]
         applied = 0
         while True:
             head = self.head()  # read before the page: nothing recorded later is skipped
+            head = head if stop is None else min(head, stop)
             positions = self.positions()
             behind = [(positions.get(p.name, 0), p) for p in chosen]
             behind = [(position, p) for position, p in behind if position < head]

@@ -142,8 +142,9 @@ def test_untouched_store_verifies_and_says_what_it_checked(signed: tuple[Driver,
     gb.ok("checkpoint", "--key", str(gb.workdir / "a.pem"), "--out", str(gb.workdir / "c2.json"), actor=None)
     result = verify(gb, *args, "--checkpoint", str(gb.workdir / "c2.json"))
     assert result.exit_code == 0 and result.stdout.count("signature valid") == 2
-    # Without the public key the signature is not checked, and it says so.
-    assert "NOT checked" in verify(gb, "--checkpoint", str(gb.workdir / "c1.json")).stdout
+    # Without the public key the signature is not checked: that is no proof, and it says so.
+    unchecked = verify(gb, "--checkpoint", str(gb.workdir / "c1.json"))
+    assert unchecked.exit_code == 1 and "c1.json was not checked: give --public-key" in unchecked.stderr
 
 
 def test_a_changed_field_breaks_the_chain(history: Driver) -> None:
@@ -152,7 +153,8 @@ def test_a_changed_field_breaks_the_chain(history: Driver) -> None:
     data = json.loads(state)
     data["timestamp"] = "2020-01-01T00:00:00+00:00"
     db.set_event(A, 5, topic, json.dumps(data, sort_keys=True, separators=(",", ":")).encode())
-    assert_broken(history, institution=NUMBER, position=db.event(A, 6)[0], says="version 6")
+    # named: the event that was changed (version 5), and the one whose link no longer fits it
+    assert_broken(history, institution=NUMBER, position=position, says="version 6 (grantbook:")
 
 
 def test_a_changed_grant_period_breaks_the_chain(history: Driver) -> None:
@@ -160,7 +162,7 @@ def test_a_changed_grant_period_breaks_the_chain(history: Driver) -> None:
     version = next(v for v in range(1, db.last_version(A)) if db.event(A, v)[1] == "grantbook:AssignmentConfirmed")
     position, topic, state = db.event(A, version)
     db.set_event(A, version, topic, state.replace(b'"2027-08-31"', b'"2029-08-31"'))
-    assert_broken(history, institution=NUMBER, position=db.event(A, version + 1)[0])
+    assert_broken(history, institution=NUMBER, position=position, says=f"version {version} was changed")
 
 
 def test_a_deleted_event_is_found(history: Driver) -> None:
@@ -202,7 +204,8 @@ def test_swapped_events_are_found(history: Driver) -> None:
     _, topic4, state4 = db.event(A, 4)
     db.set_event(A, 3, topic4, state4)
     db.set_event(A, 4, topic3, state3)
-    assert_broken(history, institution=NUMBER, position=db.event(A, 3)[0])
+    assert_broken(history, institution=NUMBER, position=db.event(A, 2)[0],
+                  says=f"position {db.event(A, 3)[0]}) recorded")
 
 
 def test_a_forged_event_is_found(history: Driver) -> None:
@@ -214,14 +217,18 @@ def test_a_forged_event_is_found(history: Driver) -> None:
     forged["head"] = True
     forged["previous_hash"] = "0" * 64
     position = db.insert(A, last + 1, topic, json.dumps(forged, sort_keys=True, separators=(",", ":")).encode())
-    assert_broken(history, institution=NUMBER, position=position, says="forged or copied")
+    assert_broken(history, institution=NUMBER, position=db.event(A, last)[0],
+                  says=f"position {position}) recorded")
+    assert "forged, copied or moved" in verify(history).stderr
 
 
 def test_an_event_copied_from_another_institution_is_found(history: Driver) -> None:
     db = Database(history.store_url)
     _, topic, state = db.event(B, 2)
-    position = db.insert(A, db.last_version(A) + 1, topic, state)
-    assert_broken(history, institution=NUMBER, position=position, says="forged or copied")
+    last = db.last_version(A)
+    db.insert(A, last + 1, topic, state)
+    assert_broken(history, institution=NUMBER, position=db.event(A, last)[0],
+                  says=f"version {last + 1} was forged, copied or moved")
 
 
 def test_a_checkpoint_that_was_altered_or_signed_by_another_key_is_refused(signed: tuple[Driver, list[str]]) -> None:
@@ -261,3 +268,38 @@ def test_large_stores_show_progress_on_stderr(history: Driver, monkeypatch: pyte
     result = verify(history)
     assert result.exit_code == 0 and "verify" in result.stderr
     assert "verified" in result.stdout and "verified" not in result.stderr
+
+
+def test_a_read_model_row_edited_by_hand_is_named(history: Driver) -> None:
+    """The tables every report reads are checked against the events too, not only the chains."""
+    from sqlalchemy import delete, select, update
+
+    from grantbook.projections import read_models
+    from grantbook.projections.audit import audit
+    from grantbook.projections.rights import rights
+
+    assert "read models: every row matches" in verify(history).stdout
+    app = GrantBook.open(StoreLocation.parse(history.store_url), create=False)
+    models = read_models(app)
+    try:
+        with models.db.writing() as connection:
+            grant_id = connection.execute(select(rights.c.grant_id).limit(1)).scalar()
+            connection.execute(update(rights).where(rights.c.grant_id == grant_id).values(end_day="2099-12-31"))
+    finally:
+        models.close()
+        app.close()
+    result = verify(history)
+    assert result.exit_code == 1 and "every hash chain is intact" in result.stdout  # the table is not
+    line = result.stderr.strip()
+    assert line.startswith("error: integrity: read models: gb_rights row grant_id=")
+    assert "differs from what the events say in end_day" in line and "projections rebuild" in line
+    history.ok("projections", "rebuild")
+    app = GrantBook.open(StoreLocation.parse(history.store_url), create=False)
+    models = read_models(app)
+    try:
+        with models.db.writing() as connection:  # a line of the audit trail removed
+            connection.execute(delete(audit).where(audit.c.position == 3))
+    finally:
+        models.close()
+        app.close()
+    assert "gb_audit row position=3 is missing" in verify(history).stderr

@@ -37,6 +37,7 @@ class Head:
     number: str
     version: int
     hash: str
+    position: int = 0
 
 
 # -- reading the store --------------------------------------------------------------
@@ -86,15 +87,22 @@ class ChainWalker:
                 item.id,
             )
         expected_link = previous.hash if previous else genesis_hash(oid)
-        if linked != expected_link:
-            what = "the institution's genesis value" if previous is None else (
-                f"the hash of version {previous.version}"
-            )
+        if linked != expected_link and previous is None:
             raise TamperEvidenceError(
-                f"version {item.originator_version} ({item.topic}) does not carry {what}: the event "
-                "before it was changed, removed or reordered, or this one was forged or copied",
+                f"version 1 ({item.topic}) does not carry the institution's genesis value: it was "
+                "forged or copied",
                 where,
                 item.id,
+            )
+        if linked != expected_link:
+            assert previous is not None
+            raise TamperEvidenceError(  # named by the event whose content the next link no longer fits
+                f"version {previous.version} no longer matches the link that version "
+                f"{item.originator_version} ({item.topic}, position {item.id}) recorded: version "
+                f"{previous.version} was changed after it was recorded, or version "
+                f"{item.originator_version} was forged, copied or moved",
+                where,
+                previous.position,
             )
         if previous is None:
             if item.topic != InstitutionRegistered.TOPIC or not isinstance(state.get("number"), str):
@@ -104,6 +112,7 @@ class ChainWalker:
             previous = self.heads[oid] = Head(state["number"], 0, "")
         previous.version = item.originator_version
         previous.hash = chain_hash(item.topic, oid, item.originator_version, item.state)
+        previous.position = item.id
         self.events += 1
         self.position = item.id
 
