@@ -16,8 +16,10 @@ import click
 
 from grantbook.domain import RuleViolation, person_id
 from grantbook.domain.values import BRUSSELS
+from grantbook.errors import TamperEvidenceError
 from grantbook.projections import answer, read_models
 from grantbook.projections.audit import AUDIT_COLUMNS, query_audit
+from grantbook.projections.chain import broken
 from grantbook.projections.institutions import is_registered
 from grantbook.projections.people import LEAVERS_COLUMNS, query_leavers
 from grantbook.projections.rights_questions import (
@@ -43,6 +45,28 @@ as_of_option = click.option(
 )
 
 
+ignore_integrity_option = click.option(
+    "--ignore-integrity",
+    is_flag=True,
+    help="Answer even where an institution's hash chain was found broken (said on stderr).",
+)
+
+
+def check_integrity(app: Any, number: str | None, ignore: bool) -> None:
+    """Refuses to answer about an institution (or, with ``number`` None, across institutions) whose
+    hash chain the read models found broken, naming it, unless ``ignore``: then says so on stderr."""
+    found = answer(app, lambda connection: broken(connection, number), ["institutions", "chain"])
+    if not found:
+        return
+    named = "; ".join(
+        f"institution {b['number']} at position {b['broken_at']}: {b['problem']}" for b in found
+    )
+    message = f"the hash chain is broken ({named}): run `grantbook verify`"
+    if not ignore:
+        raise TamperEvidenceError(f"{message}; --ignore-integrity answers anyway")
+    click.echo(f"warning: integrity: {message}; answering anyway (--ignore-integrity)", err=True)
+
+
 def require_registered(app: Any, number: str) -> None:
     """Refuses an institution the register does not know (answered from the read models)."""
     if not answer(app, lambda connection: is_registered(connection, number), ["institutions"]):
@@ -65,9 +89,17 @@ def parse_as_of(text: str, start: bool = False, option: str = "--as-of") -> date
 @click.argument("number", type=INSTITUTION)
 @day_option("--on", "The day to look at (default today).")
 @as_of_option
+@ignore_integrity_option
 @format_option
 @pass_session
-def rights(session: Session, number: str, on: str | None, as_of: str | None, output_format: str) -> None:
+def rights(
+    session: Session,
+    number: str,
+    on: str | None,
+    as_of: str | None,
+    ignore_integrity: bool,
+    output_format: str,
+) -> None:
     """The rights held at NUMBER on a day (default today).
 
     \b
@@ -78,6 +110,7 @@ def rights(session: Session, number: str, on: str | None, as_of: str | None, out
     day = to_date(on, session.today())
     app = session.app(reading=True)
     require_registered(app, number)
+    check_integrity(app, number, ignore_integrity)
     moment = parse_as_of(as_of) if as_of is not None else None
     rows = answer(app, lambda connection: query_held_on(connection, day, number, as_of=moment))
     click.echo(render(rows, RIGHTS_COLUMNS, output_format))
@@ -88,10 +121,17 @@ def rights(session: Session, number: str, on: str | None, as_of: str | None, out
 @day_option("--on", "Count from this day (default today).")
 @click.option("--institution", "number", type=INSTITUTION, metavar="NUMBER", help="Only this institution.")
 @as_of_option
+@ignore_integrity_option
 @format_option
 @pass_session
 def expiring(
-    session: Session, within: int, on: str | None, number: str | None, as_of: str | None, output_format: str
+    session: Session,
+    within: int,
+    on: str | None,
+    number: str | None,
+    as_of: str | None,
+    ignore_integrity: bool,
+    output_format: str,
 ) -> None:
     """Rights whose end date falls within DAYS after a day, soonest first.
 
@@ -106,6 +146,7 @@ def expiring(
     app = session.app(reading=True)
     if number is not None:
         require_registered(app, number)
+    check_integrity(app, number, ignore_integrity)
     moment = parse_as_of(as_of) if as_of is not None else None
     rows = answer(app, lambda connection: query_ending_between(connection, day, within, number, as_of=moment))
     click.echo(render(rows, EXPIRING_COLUMNS, output_format))
@@ -118,6 +159,7 @@ def expiring(
 @click.option("--since", metavar="TIMESTAMP", help="Only events recorded at or after this moment (ISO 8601).")
 @click.option("--until", metavar="TIMESTAMP", help="Only events recorded up to this moment (ISO 8601).")
 @as_of_option
+@ignore_integrity_option
 @format_option
 @pass_session
 def audit(
@@ -128,6 +170,7 @@ def audit(
     since: str | None,
     until: str | None,
     as_of: str | None,
+    ignore_integrity: bool,
     output_format: str,
 ) -> None:
     """Every event of NUMBER, oldest first: who did what, when.
@@ -144,6 +187,7 @@ def audit(
         last = moment if last is None else min(last, moment)
     app = session.app(reading=True)
     require_registered(app, number)
+    check_integrity(app, number, ignore_integrity)
     rows = answer(app, lambda connection: query_audit(connection, number, actor, person, first, last))
     click.echo(render(rows, AUDIT_COLUMNS, output_format))
 
@@ -151,9 +195,10 @@ def audit(
 @click.command()
 @click.argument("person")
 @day_option("--on", "Rights held on this day or later (default today).")
+@ignore_integrity_option
 @format_option
 @pass_session
-def person(session: Session, person: str, on: str | None, output_format: str) -> None:
+def person(session: Session, person: str, on: str | None, ignore_integrity: bool, output_format: str) -> None:
     """Every right PERSON holds (today or later) at any institution.
 
     \b
@@ -163,6 +208,7 @@ def person(session: Session, person: str, on: str | None, output_format: str) ->
     pid = person_id(person)
     day = to_date(on, session.today())
     app = session.app(reading=True)
+    check_integrity(app, None, ignore_integrity)
     rows = answer(app, lambda connection: query_person(connection, pid, day))
     click.echo(render(rows, RIGHTS_COLUMNS, output_format))
 
@@ -170,9 +216,12 @@ def person(session: Session, person: str, on: str | None, output_format: str) ->
 @click.command()
 @click.option("--institution", "number", type=INSTITUTION, metavar="NUMBER", help="Only this institution.")
 @day_option("--on", "Rights held on this day or later (default today).")
+@ignore_integrity_option
 @format_option
 @pass_session
-def leavers(session: Session, number: str | None, on: str | None, output_format: str) -> None:
+def leavers(
+    session: Session, number: str | None, on: str | None, ignore_integrity: bool, output_format: str
+) -> None:
     """Rights still held by persons no longer Actief on their institution's roster.
 
     \b
@@ -183,6 +232,7 @@ def leavers(session: Session, number: str | None, on: str | None, output_format:
     app = session.app(reading=True)
     if number is not None:
         require_registered(app, number)
+    check_integrity(app, number, ignore_integrity)
     rows = answer(app, lambda connection: query_leavers(connection, day, number))
     click.echo(render(rows, LEAVERS_COLUMNS, output_format))
 

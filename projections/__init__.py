@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection
 
 from .audit import AuditProjection
+from .chain import ChainProjection
 from .institutions import InstitutionsProjection
 from .people import PeopleProjection
 from .projection import Projection
@@ -27,6 +28,7 @@ PROJECTIONS: tuple[Projection, ...] = (
     RightsProjection(),
     PeopleProjection(),
     AuditProjection(),
+    ChainProjection(),
 )
 BY_NAME = {projection.name: projection for projection in PROJECTIONS}
 

@@ -36,13 +36,14 @@ def _shown_nul(value: Any) -> Any:
 class Change:
     """One stored event as the projections see it."""
 
-    __slots__ = ("position", "topic", "originator_id", "version", "data", "state", "_moment")
+    __slots__ = ("position", "topic", "originator_id", "version", "stored", "data", "state", "_moment")
 
     def __init__(self, position: int, topic: str, originator_id: str, version: int, data: bytes) -> None:
         self.position = position
         self.topic = topic
         self.originator_id = originator_id
         self.version = version
+        self.stored = data  # the bytes the hash chain covers
         state = pydantic_core.from_json(data)
         if NUL_IN_JSON in data:  # an old event: only JSON's escape can carry a NUL into text
             state = _shown_nul(state)

@@ -303,3 +303,21 @@ def test_a_read_model_row_edited_by_hand_is_named(history: Driver) -> None:
         models.close()
         app.close()
     assert "gb_audit row position=3 is missing" in verify(history).stderr
+
+
+def test_reading_commands_refuse_an_institution_whose_chain_a_rebuild_found_broken(history: Driver) -> None:
+    db = Database(history.store_url)
+    position, topic, state = db.event(A, 5)
+    db.set_event(A, 5, topic, state.replace(b'"jan"', b'"eve"', 1))
+    history.ok("projections", "rebuild", actor=None)  # the read models check each link as they apply it
+    refused = history.run("rights", NUMBER)
+    assert refused.exit_code == 1 and refused.stdout == ""
+    [line] = refused.stderr.strip().splitlines()
+    assert line.startswith(f"error: integrity: the hash chain is broken (institution {NUMBER} at position")
+    assert "--ignore-integrity" in line
+    across = history.run("expiring", "--within", "365")  # a question across institutions names it
+    assert across.exit_code == 1 and f"institution {NUMBER}" in across.stderr
+    anyway = history.run("rights", NUMBER, "--ignore-integrity", "--format", "json")
+    assert anyway.exit_code == 0 and json.loads(anyway.stdout)
+    assert anyway.stderr.startswith("warning: integrity: the hash chain is broken")
+    assert history.run("rights", OTHER).exit_code == 0  # the other institution's chain is intact

@@ -148,7 +148,7 @@ def test_a_crash_half_way_loses_and_duplicates_nothing(school, store_url, monkey
         assert 0 < models.position("audit") < models.head()
         monkeypatch.setattr(audit.AuditProjection, "process", original)
         models.catch_up()
-        assert [row["lag"] for row in models.status()] == [0, 0, 0, 0]
+        assert {row["lag"] for row in models.status()} == {0}
         fold = CurrentRights.from_events(item.event for item in app.recorded_events())
         with models.db.snapshot() as connection:
             assert query_audit(connection, NUMBER) == audit_rows(app.recorded_events(), NUMBER)
