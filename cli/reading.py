@@ -258,7 +258,7 @@ def status(session: Session, output_format: str) -> None:
         rows = models.status()
     finally:
         models.close()
-    click.echo(render(rows, ("projection", "position", "head", "lag"), output_format))
+    click.echo(render(rows, ("projection", "position", "head", "lag", "failed"), output_format))
 
 
 @projections.command("catch-up")

@@ -158,6 +158,22 @@ class Batch:
         """A projection's notes for the life of this batch (what it has written but not yet sent)."""
         return self._memos.setdefault(name, {})
 
+    def mark(self) -> tuple[dict[Any, int], int, int]:
+        """Where the batch stands, to take back (``undo``) what one event's changes added after it."""
+        last = len(self.pending[-1][1]) if self.pending else 0
+        return {statement: len(rows) for statement, rows in self.new_rows.items()}, len(self.pending), last
+
+    def undo(self, mark: tuple[dict[Any, int], int, int]) -> None:
+        counts, runs, last = mark
+        for statement in list(self.new_rows):
+            if statement in counts:
+                del self.new_rows[statement][counts[statement]:]
+            else:
+                del self.new_rows[statement]
+        del self.pending[runs:]
+        if self.pending and runs:
+            del self.pending[-1][1][last:]
+
     def add(self, statement: Any, params: dict[str, Any]) -> None:
         self.new_rows.setdefault(statement, []).append(params)
 

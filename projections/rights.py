@@ -128,8 +128,8 @@ class RightsProjection(Projection):
         recorded = moment.timestamp()
         if change.topic == AssignmentConfirmed.TOPIC:
             begin, end = state["begin"], state["end"]
-            for granted in state["grants"]:
-                row = {
+            rows = [
+                {
                     "grant_id": granted["grant_id"],
                     "originator_id": change.originator_id,
                     "person_id": granted["person_id"],
@@ -146,24 +146,32 @@ class RightsProjection(Projection):
                     "revoked_on": None,
                     "revoked_by": None,
                 }
+                for granted in state["grants"]
+            ]
+            for row in rows:  # read in full first: an event that cannot be read changes nothing
                 batch.add(_INSERT, row)  # changed in place by what follows in this batch
                 work[row["grant_id"]] = _Grant(row, _history(batch, row, change.position, recorded), None)
             return
         grant_id = state["grant_id"]
+        if change.topic == EndDateExtended.TOPIC:
+            changed = {"end_day": state["new_end"]}
+        else:
+            changed = {"revoked_on": state["revoked_on"], "revoked_by": state["actor"]}
         grant = work.get(grant_id)
+        found = None
         if grant is None:  # in the tables already, untouched in this batch: nothing of it is pending
-            row = dict(batch.connection.execute(_FIND, {"target": grant_id}).mappings().one())
-            grant = _Grant(row, {}, {"target": grant_id})
+            found = dict(batch.connection.execute(_FIND, {"target": grant_id}).mappings().one())
+        new = {**(found if grant is None else grant.row), **changed}
+        changed["last_day"] = _last_day(new["begin_day"], new["end_day"], new["revoked_on"])
+        if grant is None:
+            assert found is not None
+            grant = _Grant(found, {}, {"target": grant_id})
             batch.add(_UPDATE, grant.update)
             batch.add(_SUPERSEDE, {"target": grant_id, "before": change.position, "epoch": recorded})
         else:
             grant.history["superseded_epoch"] = recorded
         row = grant.row
-        if change.topic == EndDateExtended.TOPIC:
-            row["end_day"] = state["new_end"]
-        else:
-            row["revoked_on"], row["revoked_by"] = state["revoked_on"], state["actor"]
-        row["last_day"] = _last_day(row["begin_day"], row["end_day"], row["revoked_on"])
+        row.update(changed)
         if grant.update is not None:
             for column in ("end_day", "last_day", "revoked_on", "revoked_by"):
                 grant.update[column] = row[column]

@@ -22,6 +22,7 @@ from sqlalchemy import BigInteger, Column, Connection, Table, Text, delete, inse
 from grantbook.adapters.store import StoreLocation
 from grantbook.errors import StoreError, is_driver_error, is_read_only
 
+from . import failures
 from .db import Batch, ReadDatabase, metadata
 from .projection import Change, Projection
 
@@ -92,6 +93,7 @@ class ReadModels:
         with self.db.writing() as connection:
             self.db.lock(connection, "schema")  # one process at a time creates or replaces tables
             tracking.create(connection, checkfirst=True)
+            failures.failures.create(connection, checkfirst=True)
             columns = {
                 c["name"] for c in inspect(connection).get_columns("gb_tracking", schema=self.db.schema)
             }
@@ -105,6 +107,7 @@ class ReadModels:
                 if found.get(projection.name, projection.definition) != projection.definition:
                     for table in projection.tables:  # written by another version: rebuilt from the events
                         table.drop(connection, checkfirst=True)
+                    connection.execute(failures.forget(projection.name))
                     connection.execute(delete(tracking).where(tracking.c.name == projection.name))
                 metadata.create_all(connection, tables=list(projection.tables), checkfirst=True)
 
@@ -123,12 +126,17 @@ class ReadModels:
         return int(self.recorder.max_notification_id() or 0)
 
     def status(self) -> list[dict[str, Any]]:
-        head, positions = self.head(), self.positions()
+        """Each projection's position, lag, and the events it could not apply (``failed``)."""
+        head = self.head()
+        with self.db.snapshot() as connection:
+            positions, failed = self.positions(connection), failures.failed(connection)
         rows = []
         for projection in self.projections:
             position = positions.get(projection.name, 0)
+            named = [f"position {f['position']}: {f['problem']}" for f in failed.get(projection.name, [])]
             rows.append(
-                {"projection": projection.name, "position": position, "head": head, "lag": head - position}
+                {"projection": projection.name, "position": position, "head": head, "lag": head - position,
+                 "failed": "; ".join(named)}
             )
         return rows
 
@@ -223,8 +231,7 @@ class ReadModels:
         for projection in group:
             wanted = set(projection.topics)
             for change in changes:
-                if not wanted or change.topic in wanted:
-                    projection.process(batch, change)
+                if (not wanted or change.topic in wanted) and failures.applied(batch, projection, change):
                     applied += 1
         batch.flush()
         return applied
@@ -290,6 +297,7 @@ class ReadModels:
                 for table in projection.tables:
                     connection.execute(delete(table))
                 connection.execute(delete(tracking).where(tracking.c.name == projection.name))
+                connection.execute(failures.forget(projection.name))
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         self.empty()
