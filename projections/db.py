@@ -155,7 +155,8 @@ class Batch:
         self._memos: dict[str, dict[Any, Any]] = {}
 
     def memo(self, name: str) -> dict[Any, Any]:
-        """A projection's notes for the life of this batch (what it has written but not yet sent)."""
+        """A projection's notes of what it has written but not yet sent: forgotten at each flush
+        (rows sent are in the tables, where a projection reads them again)."""
         return self._memos.setdefault(name, {})
 
     def mark(self) -> tuple[dict[Any, int], int, int]:
@@ -186,11 +187,17 @@ class Batch:
     def flush(self) -> None:
         new_rows, self.new_rows = self.new_rows, {}
         pending, self.pending = self.pending, []
+        self._memos.clear()
         for statement, rows in [*new_rows.items(), *pending]:
             if len(rows) > 1 and statement.is_insert:
                 insert_many(self.connection, statement, rows)
             else:
                 self.connection.execute(statement, rows if len(rows) > 1 else rows[0])
+
+    def execute(self, statement: Any, params: dict[str, Any] | None = None) -> Any:
+        """A statement now (a read, or a write that must see everything before it): flushes first."""
+        self.flush()
+        return self.connection.execute(statement, params)
 
 
 _DRIVER_FORMS: dict[tuple[Any, str, str | None], tuple[str, tuple[str, ...], bool, dict[str, Any]]] = {}
