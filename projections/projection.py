@@ -8,8 +8,9 @@ trail keeps the stored JSON itself.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import pydantic_core
 from sqlalchemy import Table
@@ -52,6 +53,18 @@ class Change:
         self.state: dict[str, Any] = state
         self._moment: datetime | None = None
 
+    @classmethod
+    def of(cls, notification: Any, mapper: Any) -> Change:
+        """A stored event as the recorder gives it, its state decrypted and decompressed as the
+        store's mapper does."""
+        data = notification.state
+        if mapper.cipher:
+            data = mapper.cipher.decrypt(data)
+        if mapper.compressor:
+            data = mapper.compressor.decompress(data)
+        oid, version = str(notification.originator_id), notification.originator_version
+        return cls(notification.id, notification.topic, oid, version, data)
+
     @property
     def name(self) -> str:
         """The event's class name (topics are ``grantbook:<EventName>``)."""
@@ -62,6 +75,19 @@ class Change:
         if self._moment is None:
             self._moment = datetime.fromisoformat(self.state["timestamp"])
         return self._moment
+
+
+class Recorder(Protocol):
+    def max_notification_id(self) -> int | None: ...
+    def select_notifications(
+        self,
+        start: int | None,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        *,
+        inclusive_of_start: bool = True,
+    ) -> Any: ...
 
 
 class Projection:

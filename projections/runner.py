@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import BigInteger, Column, Connection, Table, Text, delete, insert, inspect, select
 
@@ -24,7 +24,7 @@ from grantbook.errors import StoreError, is_driver_error, is_read_only
 
 from . import failures
 from .db import Batch, ReadDatabase, metadata
-from .projection import Change, Projection
+from .projection import Change, Projection, Recorder
 
 log = logging.getLogger(__name__)
 PAGE = 2000
@@ -39,19 +39,6 @@ tracking = Table(
     Column("position", BigInteger, nullable=False),
     Column("definition", Text, nullable=False),
 )
-
-
-class Recorder(Protocol):
-    def max_notification_id(self) -> int | None: ...
-    def select_notifications(
-        self,
-        start: int | None,
-        limit: int,
-        stop: int | None = None,
-        topics: Sequence[str] = (),
-        *,
-        inclusive_of_start: bool = True,
-    ) -> Any: ...
 
 
 class ReadModels:
@@ -214,7 +201,7 @@ class ReadModels:
             start=position, limit=limit, stop=head, topics=topics, inclusive_of_start=False
         )
         new_position = page[-1].id if len(page) == limit else head
-        return [self._change(n) for n in page], new_position
+        return [Change.of(n, self.mapper) for n in page], new_position
 
     def _still_at(self, connection: Connection, group: list[Projection], position: int) -> bool:
         """Locks the group's projections; whether they are still at ``position`` (another process may
@@ -243,20 +230,6 @@ class ReadModels:
         connection.execute(
             insert(tracking),
             [{"name": p.name, "position": position, "definition": p.definition} for p in group],
-        )
-
-    def _change(self, notification: Any) -> Change:
-        data = notification.state
-        if self.mapper.cipher:
-            data = self.mapper.cipher.decrypt(data)
-        if self.mapper.compressor:
-            data = self.mapper.compressor.decompress(data)
-        return Change(
-            notification.id,
-            notification.topic,
-            str(notification.originator_id),
-            notification.originator_version,
-            data,
         )
 
     def answer(
