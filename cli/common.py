@@ -10,6 +10,8 @@ import click
 
 from grantbook.domain import MAX_SELECTION, Grant, Person, institution_number, parse_date
 
+from .output import visible
+
 PERSON_COLUMNS = (
     "person_id",
     "first_name",
@@ -37,9 +39,13 @@ class InstitutionNumber(click.ParamType):
 INSTITUTION = InstitutionNumber()
 
 
-def fail(message: str) -> NoReturn:
-    click.echo("error: " + " ".join(message.split()), err=True)
-    sys.exit(1)
+def fail(rule: str, message: str, code: int = 1) -> NoReturn:
+    """The one line every refusal prints: ``error: <rule>: <what>``, then exit ``code``.
+
+    Whitespace runs become one space and anything a terminal would act on
+    is shown escaped, whatever the message quotes."""
+    click.echo(f"error: {rule}: " + visible(" ".join(message.split())), err=True)
+    sys.exit(code)
 
 
 def day_option(name: str, help_text: str, required: bool = False) -> Any:

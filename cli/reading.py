@@ -30,7 +30,7 @@ from grantbook.projections.rights import (
 
 from .common import INSTITUTION, day_option, fail, to_date
 from .context import Session, pass_session
-from .output import format_option, render
+from .output import emit, format_option
 
 as_of_option = click.option(
     "--as-of",
@@ -80,7 +80,7 @@ def rights(session: Session, number: str, on: str | None, as_of: str | None, out
     require_registered(app, number)
     moment = parse_as_of(as_of) if as_of is not None else None
     rows = answer(app, lambda connection: query_held_on(connection, day, number, as_of=moment))
-    click.echo(render(rows, RIGHTS_COLUMNS, output_format))
+    emit(rows, RIGHTS_COLUMNS, output_format)
 
 
 @click.command()
@@ -108,7 +108,7 @@ def expiring(
         require_registered(app, number)
     moment = parse_as_of(as_of) if as_of is not None else None
     rows = answer(app, lambda connection: query_ending_between(connection, day, within, number, as_of=moment))
-    click.echo(render(rows, EXPIRING_COLUMNS, output_format))
+    emit(rows, EXPIRING_COLUMNS, output_format)
 
 
 @click.command()
@@ -145,7 +145,7 @@ def audit(
     app = session.app(reading=True)
     require_registered(app, number)
     rows = answer(app, lambda connection: query_audit(connection, number, actor, person, first, last))
-    click.echo(render(rows, AUDIT_COLUMNS, output_format))
+    emit(rows, AUDIT_COLUMNS, output_format)
 
 
 @click.command()
@@ -164,7 +164,7 @@ def person(session: Session, person: str, on: str | None, output_format: str) ->
     day = to_date(on, session.today())
     app = session.app(reading=True)
     rows = answer(app, lambda connection: query_person(connection, pid, day))
-    click.echo(render(rows, RIGHTS_COLUMNS, output_format))
+    emit(rows, RIGHTS_COLUMNS, output_format)
 
 
 @click.command()
@@ -184,7 +184,7 @@ def leavers(session: Session, number: str | None, on: str | None, output_format:
     if number is not None:
         require_registered(app, number)
     rows = answer(app, lambda connection: query_leavers(connection, day, number))
-    click.echo(render(rows, LEAVERS_COLUMNS, output_format))
+    emit(rows, LEAVERS_COLUMNS, output_format)
 
 
 @click.group()
@@ -208,7 +208,7 @@ def status(session: Session, output_format: str) -> None:
         rows = models.status()
     finally:
         models.close()
-    click.echo(render(rows, ("projection", "position", "head", "lag"), output_format))
+    emit(rows, ("projection", "position", "head", "lag"), output_format)
 
 
 @projections.command("catch-up")

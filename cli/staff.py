@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from grantbook.adapters.roster_file import parse_roster
-from grantbook.domain import ACTIVE
+from grantbook.domain import ACTIVE, rules
 
 from .common import INSTITUTION, fail
 from .context import Session, pass_session
@@ -70,7 +70,7 @@ def roster_import(session: Session, number: str, file: Path) -> None:
     try:
         data = file.read_bytes()
     except OSError as error:
-        fail(f"roster-file: cannot read {file}: {error.strerror}")
+        fail(rules.ROSTER_FILE, f"cannot read {file}: {error.strerror}")
     entries = parse_roster(data)
     session.app(reading=True).import_roster(act, number, entries)  # only register creates a store
     active = sum(1 for e in entries if e.status == ACTIVE)

@@ -12,6 +12,7 @@ from pydantic import StringConstraints
 
 from . import rules
 from .rules import RuleViolation
+from .text import shown
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
@@ -30,7 +31,7 @@ def _matching(text: str, pattern: str, rule: str, expected: str) -> str:
     """``text`` without surrounding blanks, if it matches; else a refusal naming what was expected."""
     value = text.strip()
     if not re.fullmatch(pattern, value):
-        raise RuleViolation(rule, f"{expected}, got {text!r}")
+        raise RuleViolation(rule, f"{expected}, got {shown(text)}")
     return value
 
 
@@ -47,9 +48,14 @@ def person_id(text: str) -> str:
     )
 
 
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2199, 12, 31)
+"""The days grantbook accepts: a date outside them is a typing mistake (ADR 0011)."""
+
+
 def parse_date(text: str) -> date:
     """A date as people type it: ``dd/mm/yyyy`` (as in the government UI)
-    or ISO ``yyyy-mm-dd``. Anything else is refused."""
+    or ISO ``yyyy-mm-dd``, from 01/01/1900 to 31/12/2199. Anything else is refused."""
     value = text.strip()
     match = _DMY.fullmatch(value)
     if match:
@@ -59,13 +65,18 @@ def parse_date(text: str) -> date:
         if not match:
             raise RuleViolation(
                 rules.DATE_FORMAT,
-                f"a date is dd/mm/yyyy or yyyy-mm-dd, got {text!r}",
+                f"a date is dd/mm/yyyy or yyyy-mm-dd, got {shown(text)}",
             )
         year, month, day = (int(g) for g in match.groups())
     try:
-        return date(year, month, day)
+        parsed = date(year, month, day)
     except ValueError:
-        raise RuleViolation(rules.DATE_FORMAT, f"no such day: {text!r}") from None
+        raise RuleViolation(rules.DATE_FORMAT, f"no such day: {shown(text)}") from None
+    if not FIRST_DAY <= parsed <= LAST_DAY:
+        raise RuleViolation(
+            rules.DATE_FORMAT, f"a date lies between 01/01/1900 and 31/12/2199, got {shown(text)}"
+        )
+    return parsed
 
 
 @dataclass(frozen=True)

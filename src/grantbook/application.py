@@ -177,7 +177,7 @@ class GrantBook(Application[UUID]):
         last_name: str,
         reason: str | None = None,
     ) -> Person:
-        parsed = NationalNumber.parse(national_number)
+        parsed = NationalNumber.parse(national_number, today=act.today)
         # The rules that need no key first, so a refused command leaves no key file.
         self.institution(number).check_support_worker(act, first_name, last_name, reason)
         protected = self.vault().protect(parsed)
