@@ -152,7 +152,8 @@ def main() -> None:
             argument.encode("utf-8")
         except UnicodeEncodeError:
             # bytes a non-UTF-8 terminal passed in: refuse before they reach an event
-            fail(rules.ARGUMENTS, f"argument {position} is not UTF-8 text (set the terminal to UTF-8)", code=2)
+            problem = f"argument {position} is not UTF-8 text (set the terminal to UTF-8)"
+            fail(rules.ARGUMENTS, problem, code=2)
     cli(prog_name="grantbook")
 
 

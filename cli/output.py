@@ -58,7 +58,9 @@ def format_option(command: Callable[..., Any]) -> Callable[..., Any]:
         if excel:
             source = click.get_current_context().get_parameter_source("output_format")
             if output_format != "csv" and source is not click.core.ParameterSource.DEFAULT:
-                raise click.UsageError(f"--excel writes CSV for Excel; it cannot be combined with --format {output_format}")
+                raise click.UsageError(
+                    f"--excel writes CSV for Excel; it cannot be combined with --format {output_format}"
+                )
             output_format = "excel"
         return command(*args, output_format=output_format, **kwargs)
 
@@ -98,7 +100,7 @@ def spreadsheet_cell(value: Any, column: str = "", excel: bool = False) -> str:
 
 
 def render(rows: Sequence[dict[str, Any]], columns: Sequence[str], output_format: str) -> str:
-    """The whole output; CSV (and Excel) with a CRLF after every row, other formats without a final newline."""
+    """The whole output: CSV (and Excel) with a CRLF after every row, the others without a final newline."""
     if output_format == "json":
         return _json_safe(json.dumps(list(rows), ensure_ascii=False, indent=2))
     if output_format in ("csv", "excel"):

@@ -13,11 +13,12 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from . import rules, text
+from .catalogue import default_catalogue
 from .rules import RuleViolation
 from .state import ACTIVE, Grant, InstitutionState, PendingAssignment, Person
 
 if TYPE_CHECKING:
-    from .catalogue import Right
+    from .catalogue import Catalogue, Right
     from .events import RosterEntry
     from .values import Act, ProtectedNumber
 
@@ -61,13 +62,22 @@ class InstitutionChecks:
             )
 
     def check_may_grant(self, act: Act, right: Right) -> None:
-        """Assign, confirm and extend: some rights only a head administrator grants."""
+        """Assign, confirm, extend and revoke: who may grant a right (the catalogue's
+        ``granted_by``) is who may extend it and take it away (ADR 0012)."""
         if right.granted_by == "head" and act.actor not in self.state.heads:
             raise RuleViolation(
                 rules.NOT_A_HEAD_ADMINISTRATOR,
-                f"{right.name!r} may be granted only by a head administrator "
+                f"{right.name!r} may be granted, extended and revoked only by a head administrator "
                 f"(hoofd lokale beheerder) of {self.state.number}; {act.actor} is not one",
             )
+
+    @staticmethod
+    def check_catalogued(right: str, context: str | None, catalogue: Catalogue | None) -> Right:
+        """The right is in the catalogue and, when one is named, so is its context."""
+        catalogue = catalogue or default_catalogue()
+        if context is not None:
+            catalogue.check_context(right, context)
+        return catalogue.right(right)
 
     # -- roster and selection ----------------------------------------------------
 

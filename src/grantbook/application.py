@@ -221,7 +221,7 @@ class GrantBook(Application[UUID]):
         if self.key_file is None:
             raise KeyFileError("national register numbers need a key: set GRANTBOOK_KEY_FILE to its file")
         first = self._first_protected_number()
-        if self.key_file.exists():
+        if self.key_file.exists() or self.key_file.is_symlink():
             vault = NumberVault(read_key_file(self.key_file))
         elif first is None:
             vault = NumberVault(create_key_file(self.key_file))
