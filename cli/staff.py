@@ -129,7 +129,7 @@ def support_worker_add(
 def read_national_number(rrn: str | None) -> str:
     """From the option, stdin's first line (``-``) or a hidden prompt on a terminal."""
     if rrn == "-":
-        line = click.get_text_stream("stdin").readline()
+        line = sys.stdin.readline()
         if not line.strip():
             raise RuleViolation(rules.NATIONAL_NUMBER, "--rrn -: the first line of stdin is empty")
         return line.rstrip("\r\n")
