@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ADMIN, NUMBER, RRN_1985, Driver, store_contents, valid_rrn
 from click.testing import Result
+from conftest import ADMIN, NUMBER, RRN_1985, Driver, store_contents, valid_rrn
 
 from grantbook.cli.main import cli
 
