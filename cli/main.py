@@ -35,6 +35,9 @@ class GrantbookGroup(click.Group):
             return super().main(*args, standalone_mode=False, **kwargs)
         try:
             code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as error:  # `grantbook` alone: the help, as asked
+            error.show()
+            sys.exit(error.exit_code)
         except click.UsageError as error:
             hint = f" (see {error.ctx.command_path} --help)" if error.ctx is not None else ""
             fail(rules.USAGE, error.format_message() + hint, code=2)
