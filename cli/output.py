@@ -1,6 +1,6 @@
 """Rows out: a table for people, JSON or CSV for machines, CSV for Excel.
 
-Nothing stored reaches a terminal or a spreadsheet raw (ADR 0011): a
+Nothing stored reaches a terminal or a spreadsheet raw (ADR 0012): a
 control, escape, line-break or bidi character in an old event is shown
 escaped (``\\x1b``, ``\\u202e``) in a table and in CSV, and as a JSON
 ``\\u`` escape in JSON; a CSV cell that a spreadsheet would take for a

@@ -63,7 +63,7 @@ class InstitutionChecks:
 
     def check_may_grant(self, act: Act, right: Right) -> None:
         """Assign, confirm, extend and revoke: who may grant a right (the catalogue's
-        ``granted_by``) is who may extend it and take it away (ADR 0012)."""
+        ``granted_by``) is who may extend it and take it away (ADR 0013)."""
         if right.granted_by == "head" and act.actor not in self.state.heads:
             raise RuleViolation(
                 rules.NOT_A_HEAD_ADMINISTRATOR,

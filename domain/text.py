@@ -5,7 +5,7 @@ is NFC-normalised and stripped, and refused when it holds a control
 character (C0 and C1, tab and line breaks included, and the Unicode line
 and paragraph separators), a bidi formatting character (embeddings,
 overrides, isolates and marks), an unpaired surrogate, or more characters
-than its field's limit (ADR 0011). The refusal names the field, never
+than its field's limit (ADR 0012). The refusal names the field, never
 quotes the raw text, and says which character (as ``U+XXXX``) and where.
 
 Stored events are not re-checked when loaded: a store written before these

@@ -50,7 +50,7 @@ def person_id(text: str) -> str:
 
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2199, 12, 31)
-"""The days grantbook accepts: a date outside them is a typing mistake (ADR 0011)."""
+"""The days grantbook accepts: a date outside them is a typing mistake (ADR 0012)."""
 
 
 def parse_date(text: str) -> date:
