@@ -73,7 +73,8 @@ def person_rows(number: str, persons: list[Person]) -> list[dict[str, Any]]:
 
 
 def describe(grant: Grant) -> str:
-    return (
+    """One grant as a line for people (names from old events shown escaped)."""
+    return visible(
         f"{grant.person_id} ({grant.first_name} {grant.last_name}): {grant.right} "
         f"[{grant.context}] {grant.begin.isoformat()} to {grant.end.isoformat()}"
     )

@@ -136,3 +136,14 @@ def test_json_stays_valid_json_with_the_characters_escaped(old_store: Driver) ->
     events = json.loads(out)
     imported = [e for e in events if e["event"] == "RosterImported"]
     assert imported and "90102" in imported[-1]["details"]["person_ids"]
+
+
+def test_confirm_extend_and_revoke_lines_show_old_names_escaped(school: Driver) -> None:
+    plant_old_names(school)
+    school.ok("select", NUMBER, "90102")
+    school.ok("assign", NUMBER, "--right", IRIS, "--context", "Gebruiker", "--begin", "2026-12-01", "--end", "2027-01-01")
+    outputs = [school.ok("confirm", NUMBER).stdout,
+               school.ok("extend", NUMBER, "90102", "--right", IRIS, "--end", "2027-02-01").stdout,
+               school.ok("revoke", NUMBER, "90102", "--right", IRIS, "--reason", "left").stdout]
+    for out in outputs:
+        assert "\\x1b]0;owned" in out and not raw(out.replace("\n", "")), out
