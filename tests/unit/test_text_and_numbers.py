@@ -109,3 +109,27 @@ def test_bis_numbers_and_unknown_birth_dates_are_accepted() -> None:
     assert NationalNumber.parse(valid_rrn("852730", 33), today=TODAY).kind == "bis"
     assert NationalNumber.parse(valid_rrn("000001", 33), today=TODAY).kind == "rrn"
     assert NationalNumber.parse(valid_rrn("850000", 33), today=TODAY).reveal() == valid_rrn("850000", 33)
+
+
+# -- the aggregate: every text it records passes plain_text ---------------------------------
+
+
+def test_the_aggregate_refuses_unsafe_text_before_recording_anything() -> None:
+    from story import PROTECTED, at, entry, granted, refused, school
+
+    from grantbook.domain import Institution
+
+    with pytest.raises(RuleViolation) as bad_name:
+        Institution.register(at(0), "034793", "De\x1b[2J Linde", ["jan"])
+    assert bad_name.value.rule == rules.TEXT_CHARACTER
+    institution = school()
+    granted(institution, "90001")
+    refused(institution, rules.TEXT_CHARACTER, lambda: institution.import_roster(at(6), [entry("90001", "A\u202e", "B")]))
+    refused(institution, rules.TEXT_CHARACTER, lambda: institution.search(at(6), "x\ny"))
+    refused(institution, rules.TEXT_LENGTH, lambda: institution.search(at(6), "x" * 201))
+    refused(institution, rules.TEXT_CHARACTER,
+            lambda: institution.revoke(at(6), "90001", "IRIS-Platform (Leerlingenpaspoort) Gebruiker", reason="a\tb"))
+    refused(institution, rules.TEXT_LENGTH,
+            lambda: institution.add_support_worker(at(6), "OND-1", "An", "P", PROTECTED, "r" * 1001))
+    person = institution.add_support_worker(at(6), "OND-1", " Zoe\u0308 ", "P", PROTECTED, "  r  ")
+    assert person.first_name == "Zo\u00eb"
