@@ -71,6 +71,12 @@ class Catalogue(BaseModel):
         known = "; ".join(r.name for r in self.rights)
         raise RuleViolation(rules.UNKNOWN_RIGHT, f"no right named {shown(name)} (known: {known})")
 
+    def check_right(self, name: str, context: str | None = None) -> Right:
+        """The right named, in the catalogue; and its context, when one is named."""
+        if context is not None:
+            self.check_context(name, context)
+        return self.right(name)
+
     def check_context(self, right_name: str, context: str) -> None:
         right = self.right(right_name)
         if context not in right.contexts:

@@ -13,12 +13,11 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from . import rules, text
-from .catalogue import default_catalogue
 from .rules import RuleViolation
 from .state import ACTIVE, Grant, InstitutionState, PendingAssignment, Person
 
 if TYPE_CHECKING:
-    from .catalogue import Catalogue, Right
+    from .catalogue import Right
     from .events import RosterEntry
     from .values import Act, ProtectedNumber
 
@@ -71,28 +70,22 @@ class InstitutionChecks:
                 f"(hoofd lokale beheerder) of {self.state.number}; {act.actor} is not one",
             )
 
-    @staticmethod
-    def check_catalogued(right: str, context: str | None, catalogue: Catalogue | None) -> Right:
-        """The right is in the catalogue and, when one is named, so is its context."""
-        catalogue = catalogue or default_catalogue()
-        if context is not None:
-            catalogue.check_context(right, context)
-        return catalogue.right(right)
-
     # -- roster and selection ----------------------------------------------------
 
     @staticmethod
     def check_roster_text(entries: Iterable[RosterEntry]) -> None:
-        """Every name and category on a roster is plain text (roster files say which line)."""
+        """Every name and category on a roster is plain NFC text (a roster file also names the line)."""
         for entry in entries:
-            for label, field in (("first_name", text.FIRST_NAME), ("last_name", text.LAST_NAME),
-                                 ("category", text.CATEGORY)):
-                value = getattr(entry, label)
-                if text.plain_text(value, field) != value:
-                    raise RuleViolation(
-                        rules.TEXT_CHARACTER,
-                        f"the {field.label} of roster person {entry.person_id} is not NFC-normalised text",
-                    )
+            for column, field in text.ROSTER_FIELDS.items():
+                value = getattr(entry, column)
+                try:
+                    tidied = text.plain_text(value, field)
+                except RuleViolation as error:
+                    where = f"roster person {entry.person_id}"
+                    raise RuleViolation(error.rule, f"{where}: {error.message}") from None
+                if tidied != value:
+                    raise RuleViolation(rules.TEXT_CHARACTER,
+                                        f"roster person {entry.person_id}: the {field.label} is not NFC text")
 
     def check_roster_keeps_support_workers(self, entries: Iterable[RosterEntry]) -> None:
         for entry in entries:

@@ -190,7 +190,7 @@ class Institution(InstitutionChecks, ChainedAggregate):
     ) -> Grant:
         self.check_administrator(act)
         pid = person_id(person)
-        catalogued = self.check_catalogued(right, context, catalogue)
+        catalogued = (catalogue or default_catalogue()).check_right(right, context)
         self.check_may_grant(act, catalogued)
         grant = self.check_grant_to_extend(act, pid, right, context)
         self.check_later_end(grant, new_end)
@@ -245,8 +245,7 @@ class Institution(InstitutionChecks, ChainedAggregate):
     ) -> list[Grant]:
         """Takes effect at once: from today the right is no longer held."""
         self.check_administrator(act)
-        catalogued = self.check_catalogued(right, context, catalogue)
-        self.check_may_grant(act, catalogued)
+        self.check_may_grant(act, (catalogue or default_catalogue()).check_right(right, context))
         reason = self.check_reason(reason, "revoking a right")
         pid = person_id(person)
         live = self.check_grants_to_revoke(act, pid, right, context)

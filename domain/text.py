@@ -65,6 +65,8 @@ LAST_NAME = TextField("last name", NAME_LIMIT)
 CATEGORY = TextField("category", NAME_LIMIT)
 REASON = TextField("reason", REASON_LIMIT)
 SEARCH_NAME = TextField("search name", NAME_LIMIT)
+ROSTER_FIELDS = {"first_name": FIRST_NAME, "last_name": LAST_NAME, "category": CATEGORY}
+"""The text columns of a roster (file) and their fields."""
 
 
 def plain_text(value: str, field: TextField) -> str:

@@ -16,9 +16,7 @@ import io
 from pydantic import ValidationError
 
 from grantbook.domain import RosterEntry, RuleViolation, parse_date, person_id, rules
-from grantbook.domain.text import CATEGORY, FIRST_NAME, LAST_NAME, plain_text, shown
-
-TEXT_COLUMNS = {"first_name": FIRST_NAME, "last_name": LAST_NAME, "category": CATEGORY}
+from grantbook.domain.text import ROSTER_FIELDS, plain_text, shown
 
 COLUMNS = ("person_id", "first_name", "last_name", "category", "status", "begin_date", "end_date")
 STATUSES = {"actief": "Actief", "inactief": "Inactief"}
@@ -97,7 +95,7 @@ def _parse(text: str) -> list[RosterEntry]:
 def _entry(line: int, raw: dict[str, str]) -> RosterEntry:
     try:
         # names and category: plain text (domain/text.py), the other cells by their own parsers
-        cell = {name: plain_text(value, TEXT_COLUMNS[name]) if name in TEXT_COLUMNS else value.strip()
+        cell = {name: plain_text(value, ROSTER_FIELDS[name]) if name in ROSTER_FIELDS else value.strip()
                 for name, value in raw.items()}
         pid = person_id(cell["person_id"])
         begin = parse_date(cell["begin_date"])
