@@ -133,3 +133,20 @@ def test_the_aggregate_refuses_unsafe_text_before_recording_anything() -> None:
             lambda: institution.add_support_worker(at(6), "OND-1", "An", "P", PROTECTED, "r" * 1001))
     person = institution.add_support_worker(at(6), "OND-1", " Zoe\u0308 ", "P", PROTECTED, "  r  ")
     assert person.first_name == "Zo\u00eb"
+
+
+@given(st.text(alphabet="0123456789", min_size=6, max_size=6), st.integers(0, 999), st.booleans())
+def test_national_numbers_are_checked_as_python_stdnum_checks_them(birth: str, serial: int, late: bool) -> None:
+    """The domain's own rules (it may not read the clock) agree with stdnum's, which reads it;
+    beyond stdnum, a date of birth after today is refused."""
+    from stdnum.be import bis, nn
+
+    number = valid_rrn(birth, serial, late)
+    today = date.today()
+    stdnum_ok = nn.is_valid(number) or bis.is_valid(number)
+    try:
+        NationalNumber.parse(number, today=today)
+    except RuleViolation as refused:
+        assert not stdnum_ok or "after today" in refused.message, (number, refused.message)
+    else:
+        assert stdnum_ok, number
