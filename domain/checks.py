@@ -243,7 +243,8 @@ class InstitutionChecks:
         first, last = self.check_person_names(first_name, last_name)
         return first, last, tidied
 
-    def check_new_support_worker(self, pid: str, number: ProtectedNumber) -> None:
+    def check_new_support_worker(self, pid: str | None, number: ProtectedNumber) -> None:
+        """The number is new here, and so is the person id (``None``: not chosen yet)."""
         known = self.state.national_numbers.get(number.digest)
         if known is not None:
             raise RuleViolation(
@@ -251,7 +252,7 @@ class InstitutionChecks:
                 f"national register number {number.masked} was already added "
                 f"to {self.state.number} as person {known}",
             )
-        if pid in self.state.persons:
+        if pid is not None and pid in self.state.persons:
             raise RuleViolation(rules.PERSON_ID, f"person id {pid} is already in use at {self.state.number}")
 
     # -- administrators ----------------------------------------------------------------

@@ -29,6 +29,15 @@ def mask(digits: str) -> str:
     return f"**.**.**-***.{tail}"
 
 
+def looks_like_national_number(text: str) -> bool:
+    """11 digits (separators aside) whose check digits match: never echoed, never an id."""
+    compact = "".join(ch for ch in text.strip() if ch not in _SEPARATORS)
+    if len(compact) != 11 or not (compact.isascii() and compact.isdigit()):
+        return False
+    check = int(compact[9:])
+    return check in (97 - int(compact[:9]) % 97, 97 - int("2" + compact[:9]) % 97)
+
+
 def _refuse(problem: str) -> RuleViolation:
     return RuleViolation(rules.NATIONAL_NUMBER, problem)
 

@@ -18,6 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from . import rules
+from .national_number import looks_like_national_number
 from .rules import RuleViolation
 
 NAME_LIMIT = 200
@@ -88,7 +89,10 @@ def plain_text(value: str, field: TextField) -> str:
 
 
 def shown(value: str, limit: int = 60) -> str:
-    """A value people typed, for an error message: quoted, escaped, and cut short."""
+    """A value people typed, for an error message: quoted, escaped, and cut short;
+    a national register number (typed in the wrong place) is not shown at all."""
+    if looks_like_national_number(value):
+        return "a national register number (not shown)"
     if len(value) > limit:
         return repr(value[:limit]) + f"... ({len(value):,} characters)"
     return repr(value)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from pydantic import StringConstraints
 
 from . import rules
+from .national_number import looks_like_national_number
 from .rules import RuleViolation
 from .text import shown
 
@@ -42,6 +43,11 @@ def institution_number(text: str) -> str:
 
 
 def person_id(text: str) -> str:
+    if looks_like_national_number(text):  # personal data: never an id, never echoed
+        raise RuleViolation(
+            rules.PERSON_ID,
+            "a person id is never a national register number: add such a person as a support worker (--rrn)",
+        )
     return _matching(
         text, PERSON_ID_PATTERN, rules.PERSON_ID,
         "a person id is 1-64 letters, digits or . _ @ - (starting with a letter or digit)",

@@ -179,8 +179,11 @@ class GrantBook(Application[UUID]):
     ) -> Person:
         parsed = NationalNumber.parse(national_number, today=act.today)
         # The rules that need no key first, so a refused command leaves no key file.
-        self.institution(number).check_support_worker(act, first_name, last_name, reason)
+        institution = self.institution(number)
+        institution.check_support_worker(act, first_name, last_name, reason)
         protected = self.vault().protect(parsed)
+        # A duplicate is refused before the read models are asked (and caught up): a refusal changes nothing.
+        institution.check_new_support_worker(None, protected)
         # Same national number at another institution: the person id already given there
         # (looked up by keyed digest in a read model); else an id derived with the
         # store's key, so two institutions adding the person at once agree on it.

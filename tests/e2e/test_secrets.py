@@ -130,3 +130,36 @@ def test_each_national_number_problem_has_its_own_message(school: Driver, number
     for cut in range(3, len(digits) + 1):  # no run of the number's digits beyond the last two
         assert digits[:cut] not in line or cut <= 2
     assert digits[:-2] not in line
+
+
+@pytest.mark.parametrize("args", [
+    ("deselect", NUMBER, RRN_1985),  # found by the hostile-input fuzzer with a larger budget
+    ("select", NUMBER, "85.07.30-033.28"),
+    ("extend", NUMBER, "85 07 30 033 28", "--right", "x", "--end", "2027-01-01"),
+    ("rights", RRN_1985),  # typed where the institution number goes
+    ("person", RRN_1985),
+    ("admin", "add", NUMBER, RRN_1985),
+])
+def test_a_national_number_typed_in_the_wrong_place_is_not_echoed(school: Driver, args: tuple[str, ...]) -> None:
+    result = school.run(*args)
+    assert result.exit_code in (1, 2), result.output
+    [line] = result.stderr.strip().splitlines()
+    assert "national register number" in line, line
+    for form in (RRN_1985, "85.07.30-033.28", "85 07 30 033 28", "850730033"):
+        assert form not in result.output
+
+
+def test_a_roster_cannot_use_national_numbers_as_person_ids(school: Driver) -> None:
+    roster = f"person_id,first_name,last_name,category,status,begin_date,end_date\n{RRN_1985},A,B,M,Actief,2020-09-01,\n"
+    result = school.refused("roster", "import", NUMBER, school.write("rrn.csv", roster), rule="roster-file",
+                            contains="line 2: person-id: a person id is never a national register number")
+    assert RRN_1985 not in result.output
+
+
+def test_a_duplicate_support_worker_is_refused_without_touching_the_store(school: Driver) -> None:
+    """Found by the fuzzer: the refusal came after the read models were caught up, so it changed them."""
+    assert add(school, "--rrn", RRN_1985).exit_code == 0
+    school.ok("select", NUMBER, "90001")  # the read models are now behind
+    before = store_contents(school.store_url)
+    one_line(add(school, "--rrn", RRN_1985), 1, "error: duplicate-support-worker: ")
+    assert store_contents(school.store_url) == before

@@ -150,3 +150,16 @@ def test_national_numbers_are_checked_as_python_stdnum_checks_them(birth: str, s
         assert not stdnum_ok or "after today" in refused.message, (number, refused.message)
     else:
         assert stdnum_ok, number
+
+
+def test_a_national_number_is_never_a_person_id_and_never_echoed() -> None:
+    from grantbook.domain import institution_number, person_id
+    from grantbook.domain.text import shown
+
+    for text in ("85073003328", "85.07.30-033.28", valid_rrn("010101", 123, True)):
+        for parse in (person_id, institution_number, parse_date):
+            with pytest.raises(RuleViolation) as refused:
+                parse(text)
+            assert text not in refused.value.message and text[:9] not in refused.value.message
+        assert shown(text) == "a national register number (not shown)"
+    assert person_id("85073003327") == "85073003327"  # 11 digits, check digits wrong: an ordinary id
