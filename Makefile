@@ -22,7 +22,7 @@ test: $(VENV)/.installed
 # A longer, random run of the model-based test (CI runs a small fixed-seed budget).
 FUZZ_EXAMPLES ?= 200
 fuzz: $(VENV)/.installed
-	GRANTBOOK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/integration/test_stateful.py tests/e2e/test_hostile_input.py
+	GRANTBOOK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/integration/test_stateful.py tests/e2e/test_hostile_input.py tests/e2e/test_hostile_corpus.py
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/run.py --institutions 20 --grants 2000

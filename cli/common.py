@@ -11,6 +11,8 @@ import click
 
 from grantbook.domain import MAX_SELECTION, Grant, Person, institution_number, parse_date
 
+from .output import visible
+
 PERSON_COLUMNS = (
     "person_id",
     "first_name",
@@ -38,9 +40,13 @@ class InstitutionNumber(click.ParamType):
 INSTITUTION = InstitutionNumber()
 
 
-def fail(message: str) -> NoReturn:
-    click.echo("error: " + " ".join(message.split()), err=True)
-    sys.exit(1)
+def fail(rule: str, message: str, code: int = 1) -> NoReturn:
+    """The one line every refusal prints: ``error: <rule>: <what>``, then exit ``code``.
+
+    Whitespace runs become one space and anything a terminal would act on
+    is shown escaped, whatever the message quotes."""
+    click.echo(f"error: {rule}: " + visible(" ".join(message.split())), err=True)
+    sys.exit(code)
 
 
 def day_option(name: str, help_text: str, required: bool = False) -> Any:
@@ -68,7 +74,8 @@ def person_rows(number: str, persons: list[Person]) -> list[dict[str, Any]]:
 
 
 def describe(grant: Grant) -> str:
-    return (
+    """One grant as a line for people (names from old events shown escaped)."""
+    return visible(
         f"{grant.person_id} ({grant.first_name} {grant.last_name}): {grant.right} "
         f"[{grant.context}] {grant.begin.isoformat()} to {grant.end.isoformat()}"
     )

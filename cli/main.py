@@ -1,12 +1,14 @@
 """The ``grantbook`` command line: a thin layer over the application service.
 
 Exit codes: 0 done, 1 refused (a rule, the store or the key; one line on
-stderr, nothing recorded), 2 wrong usage (click's own message).
+stderr, nothing recorded), 2 wrong usage or a malformed value (one line too).
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 import sys
 from typing import Any
 
@@ -15,7 +17,7 @@ from eventsourcing.persistence import PersistenceError
 
 from grantbook import __version__
 from grantbook.adapters.store import DEFAULT_LOCK_TIMEOUT, DEFAULT_STORE, StoreLocation
-from grantbook.domain import RuleViolation
+from grantbook.domain import RuleViolation, rules
 from grantbook.errors import KeyFileError, StoreError, TamperEvidenceError, driver_error, is_driver_error
 
 from . import admin, demo, reading, staff, store_cmd, verify, workflow
@@ -24,23 +26,58 @@ from .context import Session
 
 
 class GrantbookGroup(click.Group):
-    """Turns every refusal into one line on stderr and exit code 1."""
+    """Turns every refusal into one line on stderr, ``error: <rule>: <what>``:
+    exit 1 for a refused command, 2 for wrong usage (click's usage errors and
+    malformed values, rules.MALFORMED)."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as error:  # `grantbook` alone: the help, as asked
+            error.show()
+            sys.exit(error.exit_code)
+        except click.UsageError as error:
+            hint = f" (see {error.ctx.command_path} --help)" if error.ctx is not None else ""
+            fail(rules.USAGE, error.format_message() + hint, code=2)
+        except click.ClickException as error:
+            fail(rules.USAGE, error.format_message(), code=error.exit_code)
+        except click.Abort:
+            fail(rules.USAGE, "aborted", code=1)
+        except OSError as error:  # e.g. stdout closed by the reader (a pipe into head)
+            if error.errno != errno.EPIPE:
+                raise
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except RuleViolation as error:
-            fail(f"{error.rule}: {error.message}")
-        except (StoreError, KeyFileError, TamperEvidenceError) as error:  # say what, where; no rule code
-            fail(str(error))
+            fail(error.rule, error.message, code=2 if error.rule in rules.MALFORMED else 1)
+        except StoreError as error:
+            fail(*store_rule(str(error)))
+        except KeyFileError as error:
+            fail(rules.KEY_FILE, str(error))
+        except TamperEvidenceError as error:  # its text starts with "integrity: "
+            fail(rules.INTEGRITY, str(error).removeprefix(rules.INTEGRITY + ": "))
         except OverflowError as error:  # a number beyond what a type can hold, wherever it came from
-            fail(f"value-range: a value is out of range ({error})")
+            fail(rules.VALUE_RANGE, f"a value is out of range ({error})")
         except Exception as error:
             if not is_database_error(error):
                 raise
             session = ctx.find_object(Session)
             where = session.store.display if session else "the store"
-            fail(f"store {where}: {store_problem(driver_error(error))}")
+            fail(rules.STORE, f"{where}: {store_problem(driver_error(error))}")
+
+
+def store_rule(message: str) -> tuple[str, str]:
+    """A store error's rule: its own when it names one (``lock-timeout: ...``), else ``store``."""
+    named = re.match(r"([a-z][a-z-]*): (.*)", message, re.DOTALL)
+    if named:
+        return named.group(1), named.group(2)
+    return rules.STORE, message.removeprefix("store ")  # "store X is ...": the rule says "store"
 
 
 def is_database_error(error: BaseException) -> bool:
@@ -99,7 +136,7 @@ def cli(ctx: click.Context, store: str, actor: str | None) -> None:
     try:
         location = StoreLocation.parse(store)
     except StoreError as error:
-        fail(str(error))
+        fail(rules.STORE, str(error))
     explicit = ctx.get_parameter_source("store") is not click.core.ParameterSource.DEFAULT
     show_warnings()
     session = Session(store=location, actor=actor, store_given=explicit)
@@ -119,7 +156,8 @@ def main() -> None:
             argument.encode("utf-8")
         except UnicodeEncodeError:
             # bytes a non-UTF-8 terminal passed in: refuse before they reach an event
-            fail(f"arguments: argument {position} is not UTF-8 text (set the terminal to UTF-8)")
+            problem = f"argument {position} is not UTF-8 text (set the terminal to UTF-8)"
+            fail(rules.ARGUMENTS, problem, code=2)
     cli(prog_name="grantbook")
 
 

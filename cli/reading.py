@@ -14,8 +14,9 @@ from typing import Any
 
 import click
 
-from grantbook.domain import RuleViolation, person_id
-from grantbook.domain.values import BRUSSELS
+from grantbook.domain import RuleViolation, person_id, rules
+from grantbook.domain.text import shown
+from grantbook.domain.values import BRUSSELS, FIRST_DAY, LAST_DAY
 from grantbook.errors import TamperEvidenceError
 from grantbook.projections import answer, read_models
 from grantbook.projections.audit import AUDIT_COLUMNS, query_audit
@@ -30,9 +31,9 @@ from grantbook.projections.rights_questions import (
     query_person,
 )
 
-from .common import INSTITUTION, day_option, fail, to_date
+from .common import INSTITUTION, day_option, to_date
 from .context import Session, pass_session
-from .output import format_option, render
+from .output import emit, format_option
 
 as_of_option = click.option(
     "--as-of",
@@ -70,7 +71,7 @@ def check_integrity(app: Any, number: str | None, ignore: bool) -> None:
 def require_registered(app: Any, number: str) -> None:
     """Refuses an institution the register does not know (answered from the read models)."""
     if not answer(app, lambda connection: is_registered(connection, number), ["institutions"]):
-        raise RuleViolation("not-registered", f"institution {number} is not registered")
+        raise RuleViolation(rules.NOT_REGISTERED, f"institution {number} is not registered")
 
 
 def parse_as_of(text: str, start: bool = False, option: str = "--as-of") -> datetime:
@@ -78,10 +79,17 @@ def parse_as_of(text: str, start: bool = False, option: str = "--as-of") -> date
     try:
         if len(text) == 10:
             day = datetime.fromisoformat(text).date()
-            return datetime.combine(day, time.min if start else time.max, tzinfo=BRUSSELS)
-        moment = datetime.fromisoformat(text)
+            moment = datetime.combine(day, time.min if start else time.max, tzinfo=BRUSSELS)
+        else:
+            moment = datetime.fromisoformat(text)
     except ValueError:
-        fail(f"{option}: {text!r} is not an ISO 8601 date or timestamp (e.g. 2026-03-01T09:30:00+01:00)")
+        raise RuleViolation(
+            rules.DATE_FORMAT,
+            f"{option}: {shown(text)} is not an ISO 8601 date or timestamp (e.g. 2026-03-01T09:30:00+01:00)",
+        ) from None
+    if not FIRST_DAY <= moment.date() <= LAST_DAY:
+        problem = f"{option}: a moment lies between 1900 and 2199, got {shown(text)}"
+        raise RuleViolation(rules.DATE_FORMAT, problem)
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=BRUSSELS)
 
 
@@ -113,7 +121,7 @@ def rights(
     check_integrity(app, number, ignore_integrity)
     moment = parse_as_of(as_of) if as_of is not None else None
     rows = answer(app, lambda connection: query_held_on(connection, day, number, as_of=moment))
-    click.echo(render(rows, RIGHTS_COLUMNS, output_format))
+    emit(rows, RIGHTS_COLUMNS, output_format)
 
 
 @click.command()
@@ -142,14 +150,14 @@ def expiring(
     day = to_date(on, session.today())
     if within > (date.max - day).days:
         past = f"{within} days after {day.isoformat()} is past the last day of the calendar"
-        raise RuleViolation("date-range", f"{past} ({date.max.isoformat()})")
+        raise RuleViolation(rules.DATE_RANGE, f"{past} ({date.max.isoformat()})")
     app = session.app(reading=True)
     if number is not None:
         require_registered(app, number)
     check_integrity(app, number, ignore_integrity)
     moment = parse_as_of(as_of) if as_of is not None else None
     rows = answer(app, lambda connection: query_ending_between(connection, day, within, number, as_of=moment))
-    click.echo(render(rows, EXPIRING_COLUMNS, output_format))
+    emit(rows, EXPIRING_COLUMNS, output_format)
 
 
 @click.command()
@@ -182,6 +190,10 @@ def audit(
     """
     first = parse_as_of(since, start=True, option="--since") if since else None
     last = parse_as_of(until, option="--until") if until else None
+    if first is not None and last is not None and first > last:
+        raise RuleViolation(
+            rules.DATE_RANGE, f"--since {first.isoformat()} is after --until {last.isoformat()}: nothing fits"
+        )
     if as_of is not None:  # the trail as it stood then: the events recorded up to that moment
         moment = parse_as_of(as_of)
         last = moment if last is None else min(last, moment)
@@ -189,7 +201,7 @@ def audit(
     require_registered(app, number)
     check_integrity(app, number, ignore_integrity)
     rows = answer(app, lambda connection: query_audit(connection, number, actor, person, first, last))
-    click.echo(render(rows, AUDIT_COLUMNS, output_format))
+    emit(rows, AUDIT_COLUMNS, output_format)
 
 
 @click.command()
@@ -210,7 +222,7 @@ def person(session: Session, person: str, on: str | None, ignore_integrity: bool
     app = session.app(reading=True)
     check_integrity(app, None, ignore_integrity)
     rows = answer(app, lambda connection: query_person(connection, pid, day))
-    click.echo(render(rows, RIGHTS_COLUMNS, output_format))
+    emit(rows, RIGHTS_COLUMNS, output_format)
 
 
 @click.command()
@@ -234,7 +246,7 @@ def leavers(
         require_registered(app, number)
     check_integrity(app, number, ignore_integrity)
     rows = answer(app, lambda connection: query_leavers(connection, day, number))
-    click.echo(render(rows, LEAVERS_COLUMNS, output_format))
+    emit(rows, LEAVERS_COLUMNS, output_format)
 
 
 @click.group()
@@ -258,7 +270,7 @@ def status(session: Session, output_format: str) -> None:
         rows = models.status()
     finally:
         models.close()
-    click.echo(render(rows, ("projection", "position", "head", "lag", "failed"), output_format))
+    emit(rows, ("projection", "position", "head", "lag", "failed"), output_format)
 
 
 @projections.command("catch-up")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
 from grantbook.adapters.roster_file import parse_roster
-from grantbook.domain import ACTIVE
+from grantbook.domain import ACTIVE, RuleViolation, rules
 
 from .common import INSTITUTION, fail
 from .context import Session, pass_session
@@ -70,7 +71,7 @@ def roster_import(session: Session, number: str, file: Path) -> None:
     try:
         data = file.read_bytes()
     except OSError as error:
-        fail(f"roster-file: cannot read {file}: {error.strerror}")
+        fail(rules.ROSTER_FILE, f"cannot read {file}: {error.strerror}")
     entries = parse_roster(data)
     session.app(reading=True).import_roster(act, number, entries)  # only register creates a store
     active = sum(1 for e in entries if e.status == ACTIVE)
@@ -84,7 +85,12 @@ def support_worker() -> None:
 
 @support_worker.command("add")
 @click.argument("number", type=INSTITUTION)
-@click.option("--rrn", required=True, help="National register or bis number (separators allowed).")
+@click.option(
+    "--rrn",
+    metavar="NUMBER|-",
+    help="National register or bis number (separators allowed); '-' reads it from the first line "
+    "of stdin; left out, grantbook asks for it without showing it (on a terminal).",
+)
 @click.option("--first-name", required=True)
 @click.option("--last-name", required=True)
 @click.option("--reason", metavar="TEXT", help="Why access is needed (required, audit trail).")
@@ -92,7 +98,7 @@ def support_worker() -> None:
 def support_worker_add(
     session: Session,
     number: str,
-    rrn: str,
+    rrn: str | None,
     first_name: str,
     last_name: str,
     reason: str | None,
@@ -100,20 +106,41 @@ def support_worker_add(
     """Add a support worker to NUMBER; prints the new person id.
 
     The national register number is checked, stored only encrypted and
-    shown only masked.
+    shown only masked. Keep it out of shell history and `ps`: give
+    `--rrn -` and pipe it in, or leave `--rrn` out and type it at the prompt.
 
     \b
     Example:
-      grantbook --as jan support-worker add 034793 --rrn 85.07.30-033.28 \\
-          --first-name An --last-name Peeters --reason "ondersteuner"
+      grantbook --as jan support-worker add 034793 --rrn - \\
+          --first-name An --last-name Peeters --reason "ondersteuner" < rrn.txt
     """
     act = session.act()
-    person = session.app(reading=True).add_support_worker(act, number, rrn, first_name, last_name, reason)
+    national_number = read_national_number(rrn)
+    person = session.app(reading=True).add_support_worker(
+        act, number, national_number, first_name, last_name, reason
+    )
     click.echo(
         f"added support worker {person.person_id} ({person.national_number_masked}) to {number}",
         err=True,
     )
     click.echo(person.person_id)
+
+
+def read_national_number(rrn: str | None) -> str:
+    """From the option, stdin's first line (``-``) or a hidden prompt on a terminal."""
+    if rrn == "-":
+        line = sys.stdin.readline()
+        if not line.strip():
+            raise RuleViolation(rules.NATIONAL_NUMBER, "--rrn -: the first line of stdin is empty")
+        return line.rstrip("\r\n")
+    if rrn is not None:
+        return rrn
+    if not sys.stdin.isatty():
+        raise click.UsageError(
+            "give the national register number: --rrn - reads it from stdin, "
+            "or run on a terminal to be asked for it"
+        )
+    return str(click.prompt("National register number (not shown)", hide_input=True, err=True))
 
 
 COMMANDS = (institution, roster, support_worker)

@@ -18,6 +18,7 @@ from grantbook.adapters.checkpoints import (
     verify as verify_store,
 )
 from grantbook.adapters.signing_keys import generate_keys, load_private_key, load_public_key
+from grantbook.domain import rules
 from grantbook.errors import TamperEvidenceError
 from grantbook.projections import read_models
 from grantbook.projections.check import differences
@@ -66,7 +67,7 @@ def keys_generate(private_path: Path, public_path: Path) -> None:
     try:
         kid = generate_keys(private_path, public_path)
     except OSError as error:
-        fail(f"keys: cannot write {error.filename}: {error.strerror}")
+        fail(rules.KEYS, f"cannot write {error.filename}: {error.strerror}")
     click.echo(
         f"wrote private key {private_path} (readable by you only) and public key {public_path}; key id {kid}"
     )
@@ -96,7 +97,7 @@ def checkpoint(session: Session, key_path: Path, out_path: Path) -> None:
         document = make_checkpoint(walker, private_key, session.now())
         out_path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     except OSError as error:
-        fail(f"checkpoint: cannot write {out_path}: {error.strerror}")
+        fail(rules.CHECKPOINT, f"cannot write {out_path}: {error.strerror}")
     click.echo(
         f"checkpoint {out_path}: position {walker.position}, {walker.events} events, "
         f"{len(walker.heads)} institutions, root {document['root']}"

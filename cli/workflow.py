@@ -8,7 +8,7 @@ from grantbook.domain import parse_date
 
 from .common import INSTITUTION, PERSON_COLUMNS, day_option, describe, person_rows, selected
 from .context import Session, pass_session
-from .output import format_option, render
+from .output import emit, format_option
 
 
 @click.command()
@@ -25,7 +25,7 @@ def search(session: Session, number: str, name: str | None, output_format: str) 
     """
     act = session.act()
     found = session.app(reading=True).search(act, number, name)
-    click.echo(render(person_rows(number, found), PERSON_COLUMNS, output_format))
+    emit(person_rows(number, found), PERSON_COLUMNS, output_format)
 
 
 @click.command()
@@ -73,7 +73,7 @@ def selection(session: Session, number: str, output_format: str) -> None:
     """
     act = session.act()
     persons = session.app(reading=True).selection(act, number)
-    click.echo(render(person_rows(number, persons), PERSON_COLUMNS, output_format))
+    emit(person_rows(number, persons), PERSON_COLUMNS, output_format)
 
 
 @click.command()

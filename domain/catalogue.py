@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from . import rules
 from .rules import RuleViolation
+from .text import shown
 
 
 class Right(BaseModel):
@@ -68,14 +69,21 @@ class Catalogue(BaseModel):
             if right.name == name:
                 return right
         known = "; ".join(r.name for r in self.rights)
-        raise RuleViolation(rules.UNKNOWN_RIGHT, f"no right named {name!r} (known: {known})")
+        raise RuleViolation(rules.UNKNOWN_RIGHT, f"no right named {shown(name)} (known: {known})")
+
+    def check_right(self, name: str, context: str | None = None) -> Right:
+        """The right named, in the catalogue; and its context, when one is named."""
+        if context is not None:
+            self.check_context(name, context)
+        return self.right(name)
 
     def check_context(self, right_name: str, context: str) -> None:
         right = self.right(right_name)
         if context not in right.contexts:
             raise RuleViolation(
                 rules.UNKNOWN_CONTEXT,
-                f"right {right_name!r} has no context {context!r} (allowed: {', '.join(right.contexts)})",
+                f"right {right_name!r} has no context {shown(context)} "
+                f"(allowed: {', '.join(right.contexts)})",
             )
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from . import rules
+from . import rules, text
 from .rules import RuleViolation
 from .state import ACTIVE, Grant, InstitutionState, PendingAssignment, Person
 
@@ -35,9 +35,12 @@ class InstitutionChecks:
             raise RuleViolation(rules.ADMINISTRATOR_REQUIRED, "name at least one --admin")
 
     @staticmethod
-    def check_institution_name(name: str) -> None:
-        if not name.strip():
+    def check_institution_name(name: str) -> str:
+        """Plain text, not empty; returned NFC-normalised and stripped."""
+        tidied = text.plain_text(name, text.INSTITUTION_NAME)
+        if not tidied:
             raise RuleViolation(rules.INSTITUTION_NAME, "the institution name is empty")
+        return tidied
 
     # -- who may act -------------------------------------------------------------
 
@@ -58,15 +61,31 @@ class InstitutionChecks:
             )
 
     def check_may_grant(self, act: Act, right: Right) -> None:
-        """Assign, confirm and extend: some rights only a head administrator grants."""
+        """Assign, confirm, extend and revoke: who may grant a right (the catalogue's
+        ``granted_by``) is who may extend it and take it away (ADR 0013)."""
         if right.granted_by == "head" and act.actor not in self.state.heads:
             raise RuleViolation(
                 rules.NOT_A_HEAD_ADMINISTRATOR,
-                f"{right.name!r} may be granted only by a head administrator "
+                f"{right.name!r} may be granted, extended and revoked only by a head administrator "
                 f"(hoofd lokale beheerder) of {self.state.number}; {act.actor} is not one",
             )
 
     # -- roster and selection ----------------------------------------------------
+
+    @staticmethod
+    def check_roster_text(entries: Iterable[RosterEntry]) -> None:
+        """Every name and category on a roster is plain NFC text (a roster file also names the line)."""
+        for entry in entries:
+            for column, field in text.ROSTER_FIELDS.items():
+                value = getattr(entry, column)
+                try:
+                    tidied = text.plain_text(value, field)
+                except RuleViolation as error:
+                    where = f"roster person {entry.person_id}"
+                    raise RuleViolation(error.rule, f"{where}: {error.message}") from None
+                if tidied != value:
+                    raise RuleViolation(rules.TEXT_CHARACTER,
+                                        f"roster person {entry.person_id}: the {field.label} is not NFC text")
 
     def check_roster_keeps_support_workers(self, entries: Iterable[RosterEntry]) -> None:
         for entry in entries:
@@ -196,23 +215,36 @@ class InstitutionChecks:
 
     @staticmethod
     def check_reason(reason: str | None, doing: str) -> str:
-        """A reason is required; returned with its whitespace tidied."""
-        text = " ".join((reason or "").split())
-        if not text:
+        """A reason is required, plain text; returned NFC-normalised with its spaces tidied."""
+        tidied = " ".join(text.plain_text(reason or "", text.REASON).split())
+        if not tidied:
             raise RuleViolation(rules.REASON_REQUIRED, f"{doing} needs a reason: give --reason TEXT")
-        return text
-
-    def check_support_worker(self, act: Act, first_name: str, last_name: str, reason: str | None) -> str:
-        """What can be checked before the national register number is protected
-        (so a refused command creates no key file); returns the tidied reason."""
-        self.check_administrator(act)
-        tidied = self.check_reason(reason, "adding a support worker")
-        for label, value in (("first name", first_name), ("last name", last_name)):
-            if not value.strip():
-                raise RuleViolation(rules.PERSON_NAME, f"the {label} is empty")
         return tidied
 
-    def check_new_support_worker(self, pid: str, number: ProtectedNumber) -> None:
+    @staticmethod
+    def check_person_names(first_name: str, last_name: str) -> tuple[str, str]:
+        """Both plain text and not empty; returned NFC-normalised and stripped."""
+        names = []
+        for field, value in ((text.FIRST_NAME, first_name), (text.LAST_NAME, last_name)):
+            tidied = text.plain_text(value, field)
+            if not tidied:
+                raise RuleViolation(rules.PERSON_NAME, f"the {field.label} is empty")
+            names.append(tidied)
+        return names[0], names[1]
+
+    def check_support_worker(
+        self, act: Act, first_name: str, last_name: str, reason: str | None
+    ) -> tuple[str, str, str]:
+        """What can be checked before the national register number is protected
+        (so a refused command creates no key file); returns the tidied
+        first name, last name and reason."""
+        self.check_administrator(act)
+        tidied = self.check_reason(reason, "adding a support worker")
+        first, last = self.check_person_names(first_name, last_name)
+        return first, last, tidied
+
+    def check_new_support_worker(self, pid: str | None, number: ProtectedNumber) -> None:
+        """The number is new here, and so is the person id (``None``: not chosen yet)."""
         known = self.state.national_numbers.get(number.digest)
         if known is not None:
             raise RuleViolation(
@@ -220,7 +252,7 @@ class InstitutionChecks:
                 f"national register number {number.masked} was already added "
                 f"to {self.state.number} as person {known}",
             )
-        if pid in self.state.persons:
+        if pid is not None and pid in self.state.persons:
             raise RuleViolation(rules.PERSON_ID, f"person id {pid} is already in use at {self.state.number}")
 
     # -- administrators ----------------------------------------------------------------

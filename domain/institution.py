@@ -36,6 +36,7 @@ from .events import (
 from .recording import ChainedAggregate
 from .snapshot import InstitutionSnapshot
 from .state import Grant, InstitutionState, Person
+from .text import SEARCH_NAME, plain_text
 from .values import Act, ProtectedNumber, institution_number, person_id
 
 INSTITUTION_NAMESPACE = uuid5(NAMESPACE_URL, "https://grantbook.invalid/institution")
@@ -67,14 +68,14 @@ class Institution(InstitutionChecks, ChainedAggregate):
         number = institution_number(number)
         admins = tuple(dict.fromkeys(person_id(a) for a in administrators))
         cls.check_administrators_named(admins)
-        cls.check_institution_name(name)
+        name = cls.check_institution_name(name)
         institution_id = cls.id_for(number)
         return cls._create(
             InstitutionRegistered,
             id=institution_id,
             previous_hash=genesis_hash(institution_id),
             number=number,
-            name=name.strip(),
+            name=name,
             administrators=admins,
             actor=act.actor,
             timestamp=act.now,
@@ -82,6 +83,7 @@ class Institution(InstitutionChecks, ChainedAggregate):
 
     def import_roster(self, act: Act, entries: Sequence[RosterEntry]) -> None:
         self.check_administrator(act)
+        self.check_roster_text(entries)
         self.check_roster_keeps_support_workers(entries)
         self._trigger(RosterImported, act, entries=tuple(entries))
 
@@ -89,7 +91,8 @@ class Institution(InstitutionChecks, ChainedAggregate):
 
     def search(self, act: Act, name: str | None = None) -> list[Person]:
         self.check_administrator(act)
-        needle = (name or "").strip().casefold()
+        name = plain_text(name or "", SEARCH_NAME)
+        needle = name.casefold()
         found = [
             person
             for person in self.state.persons.values()
@@ -187,7 +190,7 @@ class Institution(InstitutionChecks, ChainedAggregate):
     ) -> Grant:
         self.check_administrator(act)
         pid = person_id(person)
-        catalogued = (catalogue or default_catalogue()).right(right)
+        catalogued = (catalogue or default_catalogue()).check_right(right, context)
         self.check_may_grant(act, catalogued)
         grant = self.check_grant_to_extend(act, pid, right, context)
         self.check_later_end(grant, new_end)
@@ -214,7 +217,7 @@ class Institution(InstitutionChecks, ChainedAggregate):
         number: ProtectedNumber,
         reason: str | None = None,
     ) -> Person:
-        reason = self.check_support_worker(act, first_name, last_name, reason)
+        first_name, last_name, reason = self.check_support_worker(act, first_name, last_name, reason)
         pid = person_id(new_person_id)
         self.check_new_support_worker(pid, number)
         self._trigger(
@@ -238,9 +241,11 @@ class Institution(InstitutionChecks, ChainedAggregate):
         right: str,
         context: str | None = None,
         reason: str | None = None,
+        catalogue: Catalogue | None = None,
     ) -> list[Grant]:
         """Takes effect at once: from today the right is no longer held."""
         self.check_administrator(act)
+        self.check_may_grant(act, (catalogue or default_catalogue()).check_right(right, context))
         reason = self.check_reason(reason, "revoking a right")
         pid = person_id(person)
         live = self.check_grants_to_revoke(act, pid, right, context)

@@ -36,6 +36,24 @@ NATIONAL_NUMBER = "national-number"
 ROSTER_FILE = "roster-file"
 ACTOR_REQUIRED = "actor-required"
 ACTOR = "actor"
+TEXT_CHARACTER = "text-character"  # a control, line-break or bidi character in a name, reason or search
+TEXT_LENGTH = "text-length"  # a name, reason or search longer than its limit (text.py)
+DATE_RANGE = "date-range"  # a day counted past the calendar, or --since after --until
+USAGE = "usage"  # wrong usage: an unknown option, a missing argument, a value of the wrong type
+ARGUMENTS = "arguments"  # an argument that is not UTF-8 text
+
+MALFORMED = frozenset({DATE_FORMAT, USAGE, ARGUMENTS})
+"""Rules about the form of what was typed: wrong usage, exit code 2 (every other refusal exits 1)."""
+
+# -- outside the domain: the store, the key, files (adapters and the CLI) --------
+
+STORE = "store"
+LOCK_TIMEOUT = "lock-timeout"
+KEY_FILE = "key-file"
+VALUE_RANGE = "value-range"
+KEYS = "keys"
+CHECKPOINT = "checkpoint"
+INTEGRITY = "integrity"
 
 # -- the catalogue -------------------------------------------------------------
 

@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo
 from pydantic import StringConstraints
 
 from . import rules
+from .national_number import looks_like_national_number
 from .rules import RuleViolation
+from .text import shown
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
@@ -30,7 +32,7 @@ def _matching(text: str, pattern: str, rule: str, expected: str) -> str:
     """``text`` without surrounding blanks, if it matches; else a refusal naming what was expected."""
     value = text.strip()
     if not re.fullmatch(pattern, value):
-        raise RuleViolation(rule, f"{expected}, got {text!r}")
+        raise RuleViolation(rule, f"{expected}, got {shown(text)}")
     return value
 
 
@@ -41,15 +43,25 @@ def institution_number(text: str) -> str:
 
 
 def person_id(text: str) -> str:
+    if looks_like_national_number(text):  # personal data: never an id, never echoed
+        raise RuleViolation(
+            rules.PERSON_ID,
+            "a person id is never a national register number: add such a person as a support worker (--rrn)",
+        )
     return _matching(
         text, PERSON_ID_PATTERN, rules.PERSON_ID,
         "a person id is 1-64 letters, digits or . _ @ - (starting with a letter or digit)",
     )
 
 
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2199, 12, 31)
+"""The days grantbook accepts: a date outside them is a typing mistake (ADR 0012)."""
+
+
 def parse_date(text: str) -> date:
     """A date as people type it: ``dd/mm/yyyy`` (as in the government UI)
-    or ISO ``yyyy-mm-dd``. Anything else is refused."""
+    or ISO ``yyyy-mm-dd``, from 01/01/1900 to 31/12/2199. Anything else is refused."""
     value = text.strip()
     match = _DMY.fullmatch(value)
     if match:
@@ -59,13 +71,18 @@ def parse_date(text: str) -> date:
         if not match:
             raise RuleViolation(
                 rules.DATE_FORMAT,
-                f"a date is dd/mm/yyyy or yyyy-mm-dd, got {text!r}",
+                f"a date is dd/mm/yyyy or yyyy-mm-dd, got {shown(text)}",
             )
         year, month, day = (int(g) for g in match.groups())
     try:
-        return date(year, month, day)
+        parsed = date(year, month, day)
     except ValueError:
-        raise RuleViolation(rules.DATE_FORMAT, f"no such day: {text!r}") from None
+        raise RuleViolation(rules.DATE_FORMAT, f"no such day: {shown(text)}") from None
+    if not FIRST_DAY <= parsed <= LAST_DAY:
+        raise RuleViolation(
+            rules.DATE_FORMAT, f"a date lies between 01/01/1900 and 31/12/2199, got {shown(text)}"
+        )
+    return parsed
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -194,14 +195,16 @@ class Driver:
         finally:
             app.close()
 
-    def refused(self, *args: str, rule: str, contains: str = "", **kwargs: object) -> Result:
-        """The command exits 1 with one line naming the rule; nothing recorded."""
+    def refused(self, *args: str, rule: str, contains: str = "", code: int = 1, **kwargs: object) -> Result:
+        """The command exits ``code`` (1 refused, 2 malformed) with one line
+        ``error: <rule>: ...``; nothing recorded."""
         before = self.event_count()
         result = self.run(*args, **kwargs)  # type: ignore[arg-type]
-        assert result.exit_code == 1, (result.stdout, result.stderr)
+        assert result.exit_code == code, (result.stdout, result.stderr)
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1, result.stderr
-        assert lines[0].startswith("error: "), lines
+        assert re.match(r"error: [a-z][a-z-]*: ", lines[0]), lines
+        assert rule in lines[0], lines[0]
         assert rule in lines[0], lines[0]
         assert contains in lines[0], lines[0]
         assert "Traceback" not in result.stderr + result.stdout

@@ -177,10 +177,13 @@ class GrantBook(Application[UUID]):
         last_name: str,
         reason: str | None = None,
     ) -> Person:
-        parsed = NationalNumber.parse(national_number)
+        parsed = NationalNumber.parse(national_number, today=act.today)
         # The rules that need no key first, so a refused command leaves no key file.
-        self.institution(number).check_support_worker(act, first_name, last_name, reason)
+        institution = self.institution(number)
+        institution.check_support_worker(act, first_name, last_name, reason)
         protected = self.vault().protect(parsed)
+        # A duplicate is refused before the read models are asked (and caught up): a refusal changes nothing.
+        institution.check_new_support_worker(None, protected)
         # Same national number at another institution: the person id already given there
         # (looked up by keyed digest in a read model); else an id derived with the
         # store's key, so two institutions adding the person at once agree on it.
@@ -221,7 +224,7 @@ class GrantBook(Application[UUID]):
         if self.key_file is None:
             raise KeyFileError("national register numbers need a key: set GRANTBOOK_KEY_FILE to its file")
         first = self._first_protected_number()
-        if self.key_file.exists():
+        if self.key_file.exists() or self.key_file.is_symlink():
             vault = NumberVault(read_key_file(self.key_file))
         elif first is None:
             vault = NumberVault(create_key_file(self.key_file))

@@ -91,8 +91,8 @@ def test_assign_needs_selection_known_right_context_and_period(school: Driver) -
 @pytest.mark.parametrize("bad", ["2026/12/01", "01-12-2026", "1/12/2026", "31/02/2027", "2027-13-01", "tomorrow", "20261201"])
 def test_dates_in_other_forms_are_refused(school: Driver, bad: str) -> None:
     school.ok("select", NUMBER, "90001")
-    school.refused("assign", NUMBER, "--right", IRIS, "--context", "Gebruiker", "--begin", bad, "--end", "2027-01-01", rule="date-format", contains=repr(bad))
-    school.refused("rights", NUMBER, "--on", bad, rule="date-format")
+    school.refused("assign", NUMBER, "--right", IRIS, "--context", "Gebruiker", "--begin", bad, "--end", "2027-01-01", rule="date-format", contains=repr(bad), code=2)
+    school.refused("rights", NUMBER, "--on", bad, rule="date-format", code=2)
 
 
 def test_confirm_needs_a_pending_assignment(school: Driver) -> None:
@@ -196,7 +196,7 @@ def test_reading_a_store_that_does_not_exist_creates_nothing(gb: Driver, tmp_pat
                  ("projections", "catch-up"), ("projections", "rebuild"), ("verify",)):
         result = gb.run(*args)
         assert result.exit_code == 1
-        assert result.stderr.startswith("error: store ")
+        assert result.stderr.startswith("error: store: ")
         assert "nothing was created" in result.stderr
     if gb.is_sqlite:
         assert list(tmp_path.iterdir()) == []
@@ -209,10 +209,10 @@ def test_reading_a_store_that_does_not_exist_creates_nothing(gb: Driver, tmp_pat
 def test_unknown_store_url_is_refused(gb: Driver) -> None:
     result = gb.runner.invoke(__import__("grantbook.cli.main", fromlist=["cli"]).cli, ["--store", "mysql://x/y", "expiring"])
     assert result.exit_code == 1
-    assert result.stderr.startswith("error: unknown store URL")
+    assert result.stderr.startswith("error: store: unknown store URL")
 
 
 def test_commands_other_than_register_never_create_a_store(gb: Driver, tmp_path: Path) -> None:
-    gb.refused("roster", "import", NUMBER, gb.write("r.csv", roster_csv(staff(2))), rule="store ")
+    gb.refused("roster", "import", NUMBER, gb.write("r.csv", roster_csv(staff(2))), rule="store: ")
     if gb.is_sqlite:
         assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv"]

@@ -70,9 +70,11 @@ def test_missing_or_wrong_key_is_a_clear_error(school: Driver, tmp_path: Path) -
     assert not key.exists()
     other = tmp_path / "other.key"
     other.write_text("ab" * 64 + "\n")
+    other.chmod(0o600)
     school.refused("support-worker", "add", "--reason", "needs access", NUMBER, "--rrn", RRN_2001, "--first-name", "C", "--last-name", "D",
                    rule="not the key", env={"GRANTBOOK_KEY_FILE": str(other)})
     key.write_bytes(saved)
+    key.chmod(0o600)  # restored from a backup: private again (grantbook refuses a key others can read)
     school.ok("support-worker", "add", "--reason", "needs access", NUMBER, "--rrn", RRN_2001, "--first-name", "C", "--last-name", "D")
 
 

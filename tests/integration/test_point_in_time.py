@@ -51,11 +51,12 @@ def test_on_and_as_of_with_extensions_and_revocations(school, clock) -> None:
 
 def test_as_of_rejects_a_bad_timestamp(school) -> None:
     result = school.run("rights", NUMBER, "--as-of", "yesterday")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a malformed value (issue 13)
     assert len(result.stderr.strip().splitlines()) == 1 and "--as-of" in result.stderr
     for option in ("--since", "--until", "--as-of"):
         result = school.run("audit", NUMBER, option, "2026-13-01")
-        assert result.exit_code == 1 and result.stderr.startswith(f"error: {option}: '2026-13-01' is not")
+        assert result.exit_code == 2
+        assert result.stderr.startswith(f"error: date-format: {option}: '2026-13-01' is not")
 
 
 def test_audit_filters_by_person_and_time_range(school, clock) -> None:

@@ -32,7 +32,7 @@ def test_connection_trouble_is_one_clear_line(url: str, reason: str, command: tu
     assert result.exit_code == 1
     [line] = result.stderr.strip().splitlines()
     host = StoreLocation.parse(url)
-    assert line.startswith(f"error: cannot reach PostgreSQL store on host {host.host}:{host.port}, database {host.dbname}")
+    assert line.startswith(f"error: store: cannot reach PostgreSQL store on host {host.host}:{host.port}, database {host.dbname}")
     assert reason in line
     assert "pw-secret-1" not in result.stderr + result.stdout
     assert "Traceback" not in result.stderr

@@ -83,7 +83,7 @@ def test_a_target_holding_other_events_is_refused(school: Driver, other_store_ur
         school.ok("institution", "register", "111111", "--name", "Else", "--admin", "jan")
     result = copy(school, school.store_url, other_store_url)
     assert result.exit_code == 1
-    assert result.stderr.startswith("error: the target store holds events that are not a prefix")
+    assert result.stderr.startswith("error: store: the target store holds events that are not a prefix")
 
 
 def test_copy_from_a_missing_store_creates_nothing(gb: Driver, other_store_url: str, tmp_path) -> None:

@@ -176,8 +176,34 @@ def test_revoke_needs_an_administrator_a_reason_and_a_live_grant() -> None:
     refused(institution, rules.REASON_REQUIRED, lambda: revoke(at(6), "90001", IRIS, reason=" "))
     refused(institution, rules.NO_ACTIVE_GRANT, lambda: revoke(at(6), "90002", IRIS, reason="left"))
     refused(institution, rules.NO_ACTIVE_GRANT, lambda: revoke(at(6), "90001", IRIS, "Operator", "left"))
-    revoke(at(6, "piet"), "90001", IRIS, reason="left")  # revoking needs no head
+    revoke(at(6, "mia"), "90001", IRIS, reason="left")
     refused(institution, rules.NO_ACTIVE_GRANT, lambda: revoke(at(7), "90001", IRIS, reason="again"))
+
+
+def test_revoking_needs_the_role_that_grants_the_right() -> None:
+    """Issue 13: an ordinary administrator revoked a right only a head may grant or extend."""
+    institution = school()
+    granted(institution, "90001")
+    error = refused(
+        institution,
+        rules.NOT_A_HEAD_ADMINISTRATOR,
+        lambda: institution.revoke(at(6, "piet"), "90001", IRIS, reason="left"),
+    )
+    assert "revoked only by a head administrator" in error.message and "piet" in error.message
+    institution.select(at(6, "piet"), ["90002"])
+    institution.assign(at(6, "piet"), MAIL, "Gebruiker", date(2026, 12, 1), date(2027, 1, 1), catalogue_with_mail())
+    institution.confirm(at(6, "piet"), catalogue_with_mail())
+    institution.revoke(at(7, "piet"), "90002", MAIL, reason="left", catalogue=catalogue_with_mail())
+
+
+def test_revoke_and_extend_name_an_unknown_context_like_assign() -> None:
+    institution = school()
+    granted(institution, "90001")
+    for command in (lambda: institution.revoke(at(6), "90001", IRIS, "Foo", "left"),
+                    lambda: institution.extend(at(6), "90001", IRIS, date(2028, 1, 1), "Foo")):
+        error = refused(institution, rules.UNKNOWN_CONTEXT, command)
+        assert "'Foo'" in error.message and "Gebruiker" in error.message
+    refused(institution, rules.UNKNOWN_RIGHT, lambda: institution.revoke(at(6), "90001", "Nope", reason="x"))
 
 
 # -- administrators --------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import io
 from pydantic import ValidationError
 
 from grantbook.domain import RosterEntry, RuleViolation, parse_date, person_id, rules
+from grantbook.domain.text import ROSTER_FIELDS, plain_text, shown
 
 COLUMNS = ("person_id", "first_name", "last_name", "category", "status", "begin_date", "end_date")
 STATUSES = {"actief": "Actief", "inactief": "Inactief"}
@@ -71,13 +72,16 @@ def _parse(text: str) -> list[RosterEntry]:
 
     entries: list[RosterEntry] = []
     seen: dict[str, int] = {}
-    for row in reader:
-        line = reader.line_num
+    while True:
+        line = reader.line_num + 1  # where the row starts (a quoted cell may span lines)
+        row = next(reader, None)
+        if row is None:
+            break
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
             raise _refuse(line, f"expected {len(header)} fields, found {len(row)}")
-        cell = {name: row[i].strip() for name, i in index.items()}
+        cell = {name: row[i] for name, i in index.items()}
         entry = _entry(line, cell)
         if entry.person_id in seen:
             raise _refuse(line, f"person id {entry.person_id} is also on line {seen[entry.person_id]}")
@@ -88,16 +92,19 @@ def _parse(text: str) -> list[RosterEntry]:
     return entries
 
 
-def _entry(line: int, cell: dict[str, str]) -> RosterEntry:
+def _entry(line: int, raw: dict[str, str]) -> RosterEntry:
     try:
+        # names and category: plain text (domain/text.py), the other cells by their own parsers
+        cell = {name: plain_text(value, ROSTER_FIELDS[name]) if name in ROSTER_FIELDS else value.strip()
+                for name, value in raw.items()}
         pid = person_id(cell["person_id"])
         begin = parse_date(cell["begin_date"])
         end = parse_date(cell["end_date"]) if cell["end_date"] else None
     except RuleViolation as error:
-        raise _refuse(line, error.message) from None
+        raise _refuse(line, f"{error.rule}: {error.message}") from None
     status = STATUSES.get(cell["status"].casefold())
     if status is None:
-        raise _refuse(line, f"status must be Actief or Inactief, got {cell['status']!r}")
+        raise _refuse(line, f"status must be Actief or Inactief, got {shown(cell['status'])}")
     for name in ("first_name", "last_name", "category"):
         if not cell[name]:
             raise _refuse(line, f"{name} is empty")

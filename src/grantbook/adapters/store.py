@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from grantbook.domain import rules
 from grantbook.errors import StoreError
 
 DEFAULT_STORE = "sqlite:///grantbook.db"
@@ -34,7 +35,7 @@ def lock_timeout() -> float:
         seconds = math.nan
     if not math.isfinite(seconds) or seconds < 0:
         raise StoreError(
-            f"lock-timeout: GRANTBOOK_LOCK_TIMEOUT={text!r} is not a number of seconds"
+            f"{rules.LOCK_TIMEOUT}: GRANTBOOK_LOCK_TIMEOUT={text!r} is not a number of seconds"
             " (0 or more, e.g. 5 or 0.5)"
         )
     return seconds

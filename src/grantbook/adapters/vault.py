@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import stat
 import tempfile
 from pathlib import Path
 
@@ -66,12 +67,32 @@ class NumberVault:
         return NationalNumber.parse(digits)
 
 
+def check_key_path(path: Path) -> None:
+    """A key file is a file that only its owner may read or change (mode 600)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise KeyFileError(f"key file {path} not found") from None
+    except OSError as error:
+        raise KeyFileError(f"key file {path} cannot be read: {error.strerror}") from None
+    if stat.S_ISDIR(mode):
+        raise KeyFileError(f"key file {path} is a folder: GRANTBOOK_KEY_FILE must name the key file itself")
+    if os.name == "posix" and mode & 0o077:
+        raise KeyFileError(
+            f"key file {path} can be read or changed by others (mode {stat.S_IMODE(mode):03o}): "
+            f"make it private with: chmod 600 {path}"
+        )
+
+
 def read_key_file(path: Path) -> bytes:
+    check_key_path(path)
     try:
         text = path.read_text("ascii").strip()
         return bytes.fromhex(text)
     except FileNotFoundError:
         raise KeyFileError(f"key file {path} not found") from None
+    except OSError as error:
+        raise KeyFileError(f"key file {path} cannot be read: {error.strerror}") from None
     except (ValueError, UnicodeDecodeError):
         raise KeyFileError(f"key file {path} does not hold a grantbook key") from None
 
@@ -84,8 +105,11 @@ def create_key_file(path: Path) -> bytes:
     created it first (two first commands at the same moment), its key is the
     one used."""
     key = secrets.token_bytes(KEY_BYTES)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mode 0600
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mode 0600
+    except OSError as error:
+        raise KeyFileError(f"cannot create key file {path}: {error.strerror}") from None
     try:
         with os.fdopen(fd, "w", encoding="ascii") as handle:
             handle.write(key.hex() + "\n")
