@@ -35,7 +35,7 @@ from .events import (
 )
 from .recording import ChainedAggregate
 from .snapshot import InstitutionSnapshot
-from .state import Grant, InstitutionState, Person
+from .state import Grant, InstitutionState, PendingAssignment, Person
 from .values import Act, ProtectedNumber, institution_number, person_id
 
 INSTITUTION_NAMESPACE = uuid5(NAMESPACE_URL, "https://grantbook.invalid/institution")
@@ -88,6 +88,12 @@ class Institution(InstitutionChecks, ChainedAggregate):
     # -- step 1: search and select ------------------------------------------
 
     def search(self, act: Act, name: str | None = None) -> list[Person]:
+        found = self.staff(act, name)
+        self._trigger(StaffSearched, act, name_filter=name or None, results=len(found))
+        return found
+
+    def staff(self, act: Act, name: str | None = None) -> list[Person]:
+        """What ``search`` lists, without recording a search (a list shown again)."""
         self.check_administrator(act)
         needle = (name or "").strip().casefold()
         found = [
@@ -97,7 +103,6 @@ class Institution(InstitutionChecks, ChainedAggregate):
             or needle in f"{person.last_name} {person.first_name}".casefold()
         ]
         found.sort(key=lambda p: (p.last_name.casefold(), p.first_name.casefold(), p.person_id))
-        self._trigger(StaffSearched, act, name_filter=name or None, results=len(found))
         return found
 
     def select(self, act: Act, person_ids: Sequence[str]) -> list[Person]:
@@ -285,6 +290,11 @@ class Institution(InstitutionChecks, ChainedAggregate):
         """The acting administrator's own selection."""
         self.check_administrator(act)
         return self.selection_of(act.actor)
+
+    def pending_of(self, act: Act) -> PendingAssignment | None:
+        """The acting administrator's step 2 waiting for step 3, if any."""
+        self.check_administrator(act)
+        return self.state.pending.get(act.actor)
 
     def rights_on(self, day: date) -> list[Grant]:
         return [g for g in self.state.grants.values() if g.held_on(day)]

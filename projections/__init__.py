@@ -2,7 +2,8 @@
 
 ``runner`` keeps them (tracking, locks, catch-up, rebuild), ``db`` holds the engine and the dialect
 corners, and each read model is one module with its tables, how events change them and the questions
-asked of them: ``institutions``, ``rights``, ``people``, ``audit``.
+asked of them: ``institutions``, ``rights``, ``people``, ``audit``, ``access`` (who works for which
+institution, for the web pages).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 
+from .access import AccessProjection
 from .audit import AuditProjection
 from .institutions import InstitutionsProjection
 from .people import PeopleProjection
@@ -25,6 +27,7 @@ PROJECTIONS: tuple[Projection, ...] = (
     RightsProjection(),
     PeopleProjection(),
     AuditProjection(),
+    AccessProjection(),
 )
 BY_NAME = {projection.name: projection for projection in PROJECTIONS}
 

@@ -135,7 +135,7 @@ def test_a_crash_half_way_loses_and_duplicates_nothing(school, store_url, monkey
         assert 0 < models.position("audit") < models.head()
         monkeypatch.setattr(audit.AuditProjection, "process", original)
         models.catch_up()
-        assert [row["lag"] for row in models.status()] == [0, 0, 0, 0]
+        assert [row["lag"] for row in models.status()] == [0, 0, 0, 0, 0]
         fold = CurrentRights.from_events(item.event for item in app.recorded_events())
         with models.db.snapshot() as connection:
             assert query_audit(connection, NUMBER) == audit_rows(app.recorded_events(), NUMBER)
@@ -156,7 +156,7 @@ def test_person_leavers_status_and_rebuild(school) -> None:
     assert [(r["person_id"], r["status"]) for r in leavers] == [("90002", "Inactief")]
     assert school.json("leavers") == leavers
     status = school.json("projections", "status")
-    assert {r["projection"] for r in status} == {"institutions", "rights", "people", "audit"}
+    assert {r["projection"] for r in status} == {"institutions", "rights", "people", "audit", "access"}
     assert all(r["lag"] == 0 for r in status)
     before = school.json("rights", NUMBER)
     result = school.ok("projections", "rebuild")
