@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import secrets
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 
 import uvicorn
 
@@ -34,6 +36,9 @@ def running(
     clock: Callable[[], datetime] | None = None,
     **settings: object,
 ) -> Iterator[RunningServer]:
+    if not store_url.startswith("sqlite:") and "key_file" not in settings:
+        # A server store is told where the key of national register numbers is (as GRANTBOOK_KEY_FILE).
+        settings["key_file"] = str(Path(tempfile.mkdtemp(prefix="grantbook-key-")) / "store.key")
     config = WebConfig(
         store=store_url,
         local_actor=actor,

@@ -49,12 +49,12 @@ FIELD_OF_RULE = {
 }
 
 
-def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     person = getattr(request.state, "visitor", None)
     context.setdefault("errors", {})
     context.setdefault("error", None)
     response: HTMLResponse = templates.TemplateResponse(
-        request, name, {"visitor": person, **context}, status_code=status_code
+        request, template, {"visitor": person, **context}, status_code=status_code
     )
     return response
 
