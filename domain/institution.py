@@ -21,6 +21,8 @@ from .events import (
     AdministratorRemoved,
     AssignmentCancelled,
     AssignmentConfirmed,
+    AuditorAppointed,
+    AuditorRemoved,
     EndDateExtended,
     GrantedPerson,
     InstitutionRegistered,
@@ -280,6 +282,21 @@ class Institution(InstitutionChecks, ChainedAggregate):
         self.check_is_administrator(pid)
         self.check_not_last_head(pid)
         self._trigger(AdministratorRemoved, act, person_id=pid)
+
+    # -- auditors ------------------------------------------------------------
+
+    def appoint_auditor(self, act: Act, person: str) -> None:
+        """A head administrator names an auditor: someone who reads and changes nothing."""
+        self.check_head_administrator(act)
+        pid = person_id(person)
+        self.check_not_auditor_yet(pid)
+        self._trigger(AuditorAppointed, act, person_id=pid)
+
+    def remove_auditor(self, act: Act, person: str) -> None:
+        self.check_head_administrator(act)
+        pid = person_id(person)
+        self.check_is_auditor(pid)
+        self._trigger(AuditorRemoved, act, person_id=pid)
 
     # -- queries ------------------------------------------------------------
 

@@ -132,6 +132,12 @@ class GrantBook(Application[UUID]):
     def remove_administrator(self, act: Act, number: str, person: str) -> Institution:
         return self._update(number, lambda i: (i.remove_administrator(act, person), i)[1])
 
+    def appoint_auditor(self, act: Act, number: str, person: str) -> Institution:
+        return self._update(number, lambda i: (i.appoint_auditor(act, person), i)[1])
+
+    def remove_auditor(self, act: Act, number: str, person: str) -> Institution:
+        return self._update(number, lambda i: (i.remove_auditor(act, person), i)[1])
+
     def import_roster(self, act: Act, number: str, entries: Sequence[RosterEntry]) -> None:
         self._update(number, lambda i: i.import_roster(act, entries))
 

@@ -139,3 +139,60 @@ def test_sessions_live_in_the_store_so_another_server_process_accepts_them(
         httpx.Client(base_url=second.url, cookies={"grantbook_session": cookie}) as other,
     ):
         assert other.get("/").status_code == 200
+
+
+def _appoint_auditor(store_url: str, person: str) -> None:
+    from web_seed import act, open_app
+
+    app = open_app(store_url)
+    try:
+        app.appoint_auditor(act("jan"), NUMBER, person)
+    finally:
+        app.close()
+
+
+@pytest.mark.parametrize("how", ["appointed", "GRANTBOOK_AUDITORS"])
+def test_an_auditor_reads_and_cannot_change_anything(store_url: str, how: str) -> None:
+    seed(store_url)
+    settings: dict[str, object] = {}
+    if how == "appointed":
+        _appoint_auditor(store_url, "ann")
+    else:
+        settings["auditors"] = ("ann",)
+    with running(store_url, actor="ann", **settings) as server, signed_in(server) as client:
+        start = client.get("/")
+        assert NUMBER in start.text
+        assert ("Het Anker" in start.text) == (how == "GRANTBOOK_AUDITORS")  # auditors of every institution
+        assert "Toekennen meerdere personen voor" not in start.text
+        for path in (
+            f"/instellingen/{NUMBER}/rechten",
+            f"/instellingen/{NUMBER}/audit",
+            "/vervallend",
+            "/vervallend.csv",
+            "/verificatie",
+        ):
+            assert client.get(path).status_code == 200, path
+        rights = client.get(f"/instellingen/{NUMBER}/rechten").text
+        assert "Verleng" not in rights and "Trek in" not in rights
+        token = csrf_of(start.text)
+        before = event_count(store_url)
+        posts = {
+            "/toekennen/zoek": {"instellingsnummer": NUMBER},
+            f"/instellingen/{NUMBER}/toekennen/selecteer": {"persoon": "90001"},
+            f"/instellingen/{NUMBER}/toekennen/stap-2": {"recht": "x", "context": "Gebruiker"},
+            f"/instellingen/{NUMBER}/toekennen/bevestig": {},
+            f"/instellingen/{NUMBER}/rechten/verleng": {
+                "persoon": "90001",
+                "recht": "x",
+                "einddatum": "01/01/2030",
+            },
+            f"/instellingen/{NUMBER}/rechten/trek-in": {"persoon": "90001", "recht": "x", "reden": "r"},
+            f"/instellingen/{NUMBER}/gebruiker-toevoegen": {"voornaam": "A", "achternaam": "B", "reden": "r"},
+        }
+        for path, data in posts.items():
+            response = client.post(path, data={**data, "csrf_token": token})
+            assert response.status_code == 403, path
+            assert 'role="alert"' in response.text
+        for path in (f"/instellingen/{NUMBER}/toekennen", f"/instellingen/{NUMBER}/gebruiker-toevoegen"):
+            assert client.get(path).status_code == 403, path
+        assert event_count(store_url) == before
