@@ -67,7 +67,8 @@ class SessionStore:
         self.engine = store_engine(location)
         with self.engine.begin() as connection:
             metadata.create_all(connection, checkfirst=True)
-        self.signer = URLSafeSerializer(self._secret(), salt="grantbook-session")
+        self.secret = self._secret()
+        self.signer = URLSafeSerializer(self.secret, salt="grantbook-session")
 
     def _secret(self) -> str:
         """The signing secret: made once per store, then read by every worker."""

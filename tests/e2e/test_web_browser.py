@@ -235,3 +235,43 @@ def test_hostile_names_are_shown_as_text(store_url: str, page: Page) -> None:
         ).to_be_visible()
         assert page.locator("img").count() == 0 and page.locator("main script").count() == 0
     assert dialogs == []
+
+
+def test_signing_in_through_a_real_openid_connect_provider(store_url: str, page: Page) -> None:
+    from oidc_provider_mock import User, run_server_in_thread
+
+    seed(store_url, staff=3, names=SEED_NAMES)
+    users = [
+        User(sub="sub-jan", claims={"preferred_username": "jan"}),
+        User(sub="sub-eve", claims={"preferred_username": "eve"}),
+    ]
+    with run_server_in_thread(user_claims=users) as provider:
+        issuer = f"http://localhost:{provider.server_port}"
+        settings = {"oidc_issuer": issuer, "oidc_client_id": "grantbook", "oidc_client_secret": "s3cret"}
+        with running(store_url, actor=None, **settings) as server:  # type: ignore[arg-type]
+            page.goto(server.url + "/")
+            expect(page.get_by_role("heading", level=1)).to_have_text("Aanmelden")
+            assert navigate(page, lambda: page.goto(f"{server.url}/login?token=anything")) == 403
+            page.goto(server.url + "/aanmelden")
+            page.get_by_role("link", name="Aanmelden met itsme of e-ID").click()
+            page.get_by_role("button", name="sub-jan").click()  # the provider's own sign-in page
+            expect(page.get_by_role("heading", level=1)).to_have_text("Rechten beheren")
+            expect(page.get_by_text("Aangemeld als jan")).to_be_visible()
+            check(page, "30-oidc-start")
+            # A step recorded from the web carries the signed-in person as actor.
+            page.get_by_role("link", name="Toekennen meerdere personen", exact=True).click()
+            page.get_by_label("Instellingsnummer").fill(NUMBER)
+            page.get_by_role("button", name="Zoek").click()
+            page.get_by_role("button", name="Selecteer Els Peeters").click()
+            page.goto(f"{server.url}/instellingen/{NUMBER}/audit")
+            expect(page.get_by_role("row", name=re.compile("PersonSelected"))).to_contain_text("jan")
+            page.get_by_role("button", name="Afmelden").click()
+
+            # Someone the provider knows but who works for no institution sees none.
+            page.goto(server.url + "/oidc/login")
+            page.get_by_role("button", name="sub-eve").click()
+            expect(page.get_by_text("Aangemeld als eve")).to_be_visible()
+            expect(
+                page.get_by_text("Je bent voor geen enkele instelling beheerder of auditor.")
+            ).to_be_visible()
+            assert navigate(page, lambda: page.goto(f"{server.url}/instellingen/{NUMBER}/rechten")) == 404
