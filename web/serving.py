@@ -60,7 +60,7 @@ def serve_web(config: WebConfig, host: str, port: int, workers: int, store_displ
     from uvicorn.supervisors import Multiprocess
 
     _announce(config, host, bound, store_display)
-    Multiprocess(uconfig, target=server.run, sockets=[sock]).run()
+    Multiprocess(uconfig, sockets=[sock]).run()
 
 
 def _announce(config: WebConfig, host: str, port: int, store_display: str) -> None:
