@@ -11,6 +11,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from grantbook.errors import KeyFileError, StoreError
+
 from . import pages_grant, pages_home, pages_reports, pages_rights, pages_staff, signin
 from .config import WebConfig
 from .render import STATIC_DIR, page
@@ -47,6 +49,12 @@ def create_app(config: WebConfig, clock: Callable[[], datetime] | None = None) -
         if exc.status_code == 404:
             return page(request, "not_found.html", status_code=404)
         return page(request, "forbidden.html", status_code=exc.status_code, message=str(exc.detail))
+
+    @app.exception_handler(StoreError)
+    @app.exception_handler(KeyFileError)
+    async def _store(request: Request, exc: Exception) -> HTMLResponse:
+        # The store is busy, gone or missing its key: say so, record nothing (no traceback in a page).
+        return page(request, "forbidden.html", status_code=503, message=f"De opslag antwoordt niet: {exc}")
 
     @app.exception_handler(Forbidden)
     async def _forbidden(request: Request, exc: Forbidden) -> HTMLResponse:

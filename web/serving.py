@@ -46,7 +46,10 @@ def serve_web(config: WebConfig, host: str, port: int, workers: int, store_displ
         app = create_app(config)
         server = uvicorn.Server(uvicorn.Config(app, **options))  # type: ignore[arg-type]
         _announce(config, host, bound, store_display)
-        server.run(sockets=[sock])
+        try:
+            server.run(sockets=[sock])
+        except KeyboardInterrupt:  # Ctrl+C: uvicorn has shut down already
+            pass
         return
     prepare(config)
     os.environ[CONFIG_VARIABLE] = config.to_environment()
@@ -60,7 +63,10 @@ def serve_web(config: WebConfig, host: str, port: int, workers: int, store_displ
     from uvicorn.supervisors import Multiprocess
 
     _announce(config, host, bound, store_display)
-    Multiprocess(uconfig, sockets=[sock]).run()
+    try:
+        Multiprocess(uconfig, sockets=[sock]).run()
+    except KeyboardInterrupt:
+        pass
 
 
 def _announce(config: WebConfig, host: str, port: int, store_display: str) -> None:

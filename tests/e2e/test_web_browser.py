@@ -53,6 +53,7 @@ def test_the_seed_scenario_in_the_browser(server: RunningServer, page: Page) -> 
     check(page, "01-start")
 
     page.get_by_role("link", name="Toekennen meerdere personen", exact=True).click()
+    check(page, "01b-toekennen")
     page.get_by_label("Instellingsnummer").fill(NUMBER)
     before = event_count(server.config.store)
     page.get_by_role("button", name="Zoek").click()
@@ -97,6 +98,7 @@ def test_the_seed_scenario_in_the_browser(server: RunningServer, page: Page) -> 
     # A support worker, by national register number, never echoed in full.
     page.goto(server.url + "/")
     page.get_by_role("link", name=f"Voeg gebruiker toe aan {NUMBER}").click()
+    check(page, "07a-voeg-gebruiker-toe")
     page.get_by_label("Rijksregisternummer").fill(RRN)
     page.get_by_label("Voornaam").fill("Lotte")
     page.get_by_label("Achternaam").fill("Wouters")
@@ -120,6 +122,7 @@ def test_the_seed_scenario_in_the_browser(server: RunningServer, page: Page) -> 
     expect(page.get_by_role("row")).to_have_count(5)  # header + 4 rights
     check(page, "08-rechten")
     page.get_by_role("link", name="Verleng Els Peeters").click()
+    check(page, "08b-verleng")
     page.get_by_label("Nieuwe einddatum (dd/mm/jjjj)").fill(dmy(today + timedelta(days=200)))
     page.get_by_role("button", name="Verleng").click()
     expect(page.get_by_role("status")).to_have_text("De einddatum is verlengd.")
@@ -127,6 +130,7 @@ def test_the_seed_scenario_in_the_browser(server: RunningServer, page: Page) -> 
         dmy(today + timedelta(days=200))
     )
     page.get_by_role("link", name="Trek in Koen Maes").click()
+    check(page, "08c-trek-in")
     page.get_by_label("Reden").fill("verlaat de school")
     page.get_by_role("button", name="Trek in").click()
     expect(page.get_by_role("status")).to_have_text("Het recht is ingetrokken.")
@@ -173,6 +177,7 @@ def test_the_seed_scenario_in_the_browser(server: RunningServer, page: Page) -> 
     expect(page.get_by_role("heading", level=1)).to_have_text("Aanmelden")
     page.goto(server.url + "/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Aanmelden")
+    check(page, "12-aanmelden")
 
 
 def test_refusals_show_the_rule_keep_the_input_and_record_nothing(server: RunningServer, page: Page) -> None:
@@ -218,6 +223,7 @@ def test_refusals_show_the_rule_keep_the_input_and_record_nothing(server: Runnin
     check(page, "22-rijksregisternummer-geweigerd")
 
     assert navigate(page, lambda: page.goto(f"{server.url}/instellingen/{OTHER}/rechten")) == 404
+    check(page, "23-niet-gevonden")
 
 
 def test_hostile_names_are_shown_as_text(store_url: str, page: Page) -> None:
