@@ -196,3 +196,32 @@ def test_an_auditor_reads_and_cannot_change_anything(store_url: str, how: str) -
         for path in (f"/instellingen/{NUMBER}/toekennen", f"/instellingen/{NUMBER}/gebruiker-toevoegen"):
             assert client.get(path).status_code == 403, path
         assert event_count(store_url) == before
+
+
+def test_who_sees_an_institution_follows_the_events(store_url: str) -> None:
+    from web_seed import act, open_app
+
+    seed(store_url)
+    app = open_app(store_url)
+    try:
+        app.appoint_administrator(act("jan"), NUMBER, "piet")  # piet: head of 111111, now also here
+        app.appoint_auditor(act("jan"), NUMBER, "ann")
+    finally:
+        app.close()
+    with running(store_url, actor="piet") as server, signed_in(server) as client:
+        assert client.get(f"/instellingen/{NUMBER}/toekennen").status_code == 200
+        app = open_app(store_url)
+        try:
+            app.remove_administrator(act("jan"), NUMBER, "piet")
+        finally:
+            app.close()
+        assert client.get(f"/instellingen/{NUMBER}/toekennen").status_code == 404
+        assert client.get(f"/instellingen/{OTHER}/toekennen").status_code == 200
+    with running(store_url, actor="ann") as server, signed_in(server) as client:
+        assert client.get(f"/instellingen/{NUMBER}/rechten").status_code == 200
+        app = open_app(store_url)
+        try:
+            app.remove_auditor(act("mia"), NUMBER, "ann")
+        finally:
+            app.close()
+        assert client.get(f"/instellingen/{NUMBER}/rechten").status_code == 404
