@@ -63,7 +63,11 @@ def test_the_seed_scenario_in_the_browser(server: RunningServer, page: Page) -> 
     check(page, "02-zoek")
 
     for first, last in SEED_NAMES:
+        picked = event_count(server.config.store)
         page.get_by_role("button", name=f"Selecteer {first} {last}").click()
+        expect(page.get_by_role("button", name=f"Verwijder {first} {last} uit de selectie")).to_be_visible()
+        # the pick is recorded; showing the list again after it records nothing more
+        assert event_count(server.config.store) == picked + 1
     expect(
         page.get_by_role("heading", name="Geselecteerde gebruikers (maximum 25 gebruikers)")
     ).to_be_visible()
