@@ -62,3 +62,10 @@ def event_count(store_url: str) -> int:
         return app.recorder.max_notification_id() or 0
     finally:
         app.close()
+
+
+def today() -> date:
+    """Today as the server counts it: the date in Brussels."""
+    from grantbook.domain.values import BRUSSELS
+
+    return datetime.now(BRUSSELS).date()

@@ -12,6 +12,7 @@ import pytest
 from browser import check
 from playwright.sync_api import Page, expect
 from web_seed import IRIS, NUMBER, OTHER, act, event_count, open_app, seed
+from web_seed import today as brussels_today
 from web_server import RunningServer, running
 
 SEED_NAMES = [("Els", "Peeters"), ("Koen", "Maes"), ("Sofie", "Jacobs")]
@@ -44,7 +45,7 @@ def navigate(page: Page, action) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_the_seed_scenario_in_the_browser(server: RunningServer, page: Page) -> None:
-    today = date.today()
+    today = brussels_today()
     page.goto(server.login_url)
     assert "token" not in page.url
     expect(page.get_by_role("heading", level=1)).to_have_text("Rechten beheren")
@@ -185,7 +186,7 @@ def test_the_seed_scenario_in_the_browser(server: RunningServer, page: Page) -> 
 
 
 def test_refusals_show_the_rule_keep_the_input_and_record_nothing(server: RunningServer, page: Page) -> None:
-    today = date.today()
+    today = brussels_today()
     app = open_app(server.config.store)
     try:  # 25 picks made already: the 26th is refused on the page
         app.select(act("jan"), NUMBER, [f"{90000 + i}" for i in range(4, 29)])

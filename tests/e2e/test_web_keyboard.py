@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from browser import check
 from playwright.sync_api import Page, expect
 from web_seed import NUMBER, event_count, seed
+from web_seed import today as brussels_today
 from web_server import RunningServer, running
 
 SEED_NAMES = [("Els", "Peeters"), ("Koen", "Maes"), ("Sofie", "Jacobs")]
@@ -43,7 +44,7 @@ def enter(page: Page) -> None:
 
 
 def test_the_grant_flow_with_the_keyboard_alone(server: RunningServer, page: Page) -> None:
-    today = date.today()
+    today = brussels_today()
     page.goto(server.login_url)
     tab_to(page, "Toekennen meerdere personen")
     enter(page)
