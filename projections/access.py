@@ -24,7 +24,13 @@ from sqlalchemy import (
     select,
 )
 
-from grantbook.domain.events import AdministratorAppointed, AdministratorRemoved, InstitutionRegistered
+from grantbook.domain.events import (
+    AdministratorAppointed,
+    AdministratorRemoved,
+    AuditorAppointed,
+    AuditorRemoved,
+    InstitutionRegistered,
+)
 
 from .db import Batch, metadata
 from .runner import Change, Projection
@@ -62,11 +68,6 @@ _DROP_ROLE = delete(access).where(
     )
 )
 
-# Topics of the auditor events, when the domain has them (registered by name, not imported, so this
-# module does not depend on their presence).
-AUDITOR_APPOINTED = "grantbook:AuditorAppointed"
-AUDITOR_REMOVED = "grantbook:AuditorRemoved"
-
 
 class AccessProjection(Projection):
     name = "access"
@@ -75,8 +76,8 @@ class AccessProjection(Projection):
         InstitutionRegistered.TOPIC,
         AdministratorAppointed.TOPIC,
         AdministratorRemoved.TOPIC,
-        AUDITOR_APPOINTED,
-        AUDITOR_REMOVED,
+        AuditorAppointed.TOPIC,
+        AuditorRemoved.TOPIC,
     )
 
     def process(self, batch: Batch, change: Change) -> None:
