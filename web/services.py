@@ -4,6 +4,7 @@ worker thread), the sessions, and the clock (the web, like the CLI, is where the
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -23,6 +24,7 @@ from .config import WebConfig
 from .sessions import SessionStore
 
 T = TypeVar("T")
+READERS = 8  # read models (database connections) per server process
 
 
 class Services:
@@ -37,8 +39,11 @@ class Services:
         )
         self.sessions = SessionStore(self.location)
         self._clock = clock or (lambda: datetime.now(UTC))
-        self._local = threading.local()
+        # Read models (each keeps one database connection) lent to one request at a time: at most
+        # READERS per process, so worker threads cannot open more connections than the server allows.
+        self._idle: queue.LifoQueue[ReadModels] = queue.LifoQueue()
         self._all_models: list[ReadModels] = []
+        self._readers = threading.BoundedSemaphore(READERS)
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
@@ -52,13 +57,17 @@ class Services:
 
     def answer(self, question: Callable[[Connection], T], names: list[str] | None = None) -> T:
         """A question to the read models, brought up to the latest event first."""
-        models: ReadModels | None = getattr(self._local, "models", None)
-        if models is None:
-            models = read_models(self.app)
-            self._local.models = models
-            with self._lock:
-                self._all_models.append(models)
-        return models.answer(question, names)
+        with self._readers:
+            try:
+                models = self._idle.get_nowait()
+            except queue.Empty:
+                models = read_models(self.app)
+                with self._lock:
+                    self._all_models.append(models)
+            try:
+                return models.answer(question, names)
+            finally:
+                self._idle.put(models)
 
     def close(self) -> None:
         with self._lock:
