@@ -8,6 +8,7 @@ import os
 import re
 import signal
 import subprocess
+import time
 from pathlib import Path
 
 import httpx
@@ -103,3 +104,57 @@ def test_demo_serve_opens_the_demo_school_signed_in_as_its_head(tmp_path: Path) 
     for digits in ("85073003328", "01010112301", RRN, OTHER_RRN):
         assert digits not in everything
     assert "Traceback" not in everything
+
+
+def test_several_workers_share_the_sessions_through_the_store(tmp_path: Path) -> None:
+    store = f"sqlite:///{tmp_path / 'w.db'}"
+    env = _environment()
+    subprocess.run(
+        [
+            *grantbook_command(),
+            "--store",
+            store,
+            "--as",
+            "jan",
+            "institution",
+            "register",
+            "034793",
+            "--name",
+            "De Linde",
+            "--admin",
+            "jan",
+        ],
+        env=env,
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+    )
+    process = subprocess.Popen(
+        [*grantbook_command(), "--store", store, "--as", "jan", "serve", "--port", "0", "--workers", "3"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        link = process.stdout.readline().split(" ", 1)[1].strip()
+        base = link.split("/login")[0]
+        with httpx.Client(base_url=base, timeout=30) as client:
+            for _ in range(100):  # the workers start a moment after the link is printed
+                try:
+                    assert client.get(link).status_code == 303
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            # new connections each time: the requests spread over the workers, each one finds the session
+            cookie = client.cookies["grantbook_session"]
+        for _ in range(12):
+            with httpx.Client(base_url=base, cookies={"grantbook_session": cookie}, timeout=30) as fresh:
+                response = fresh.get("/")
+                assert response.status_code == 200 and "De Linde" in response.text
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    assert "Traceback" not in err
