@@ -1,9 +1,10 @@
-"""Who may work for which institution: one row per (institution, person, role), with the
-institution's number and name, so the web pages can list a signed-in person's institutions and
-answer 404 for the others without loading every institution.
+"""Who may work for which institution: one row per (institution, person, role), and the institution's
+number and name, so the web pages can list a signed-in person's institutions and answer 404 for the
+others without loading every institution.
 
 Roles: ``head`` (hoofd lokale beheerder), ``administrator`` (lokale beheerder) and ``auditor``
 (reads, never changes). A person holds at most one of head/administrator, and may be an auditor too.
+Every change is written in event order through ``Batch.later``; nothing is read while processing.
 """
 
 from __future__ import annotations
@@ -43,16 +44,21 @@ access = Table(
     "gb_access",
     metadata,
     Column("originator_id", Text, nullable=False),
-    Column("number", Text, nullable=False),
-    Column("name", Text, nullable=False),
     Column("person_id", Text, nullable=False),
     Column("role", Text, nullable=False),
     PrimaryKeyConstraint("originator_id", "person_id", "role"),
-    Index("gb_access_by_person", "person_id", "number"),
+    Index("gb_access_by_person", "person_id"),
+)
+names = Table(
+    "gb_access_institutions",
+    metadata,
+    Column("originator_id", Text, primary_key=True),
+    Column("number", Text, nullable=False),
+    Column("name", Text, nullable=False),
 )
 
 _INSERT = insert(access)
-_NAME = select(access.c.number, access.c.name).where(access.c.originator_id == bindparam("oid")).limit(1)
+_INSERT_NAME = insert(names)
 _DROP_ADMIN = delete(access).where(
     and_(
         access.c.originator_id == bindparam("oid"),
@@ -60,18 +66,18 @@ _DROP_ADMIN = delete(access).where(
         access.c.role.in_([HEAD, ADMINISTRATOR]),
     )
 )
-_DROP_ROLE = delete(access).where(
+_DROP_AUDITOR = delete(access).where(
     and_(
         access.c.originator_id == bindparam("oid"),
         access.c.person_id == bindparam("pid"),
-        access.c.role == bindparam("r"),
+        access.c.role == AUDITOR,
     )
 )
 
 
 class AccessProjection(Projection):
     name = "access"
-    tables = (access,)
+    tables = (access, names)
     topics = (
         InstitutionRegistered.TOPIC,
         AdministratorAppointed.TOPIC,
@@ -81,40 +87,33 @@ class AccessProjection(Projection):
     )
 
     def process(self, batch: Batch, change: Change) -> None:
-        state = change.state
-        oid = change.originator_id
+        state, oid = change.state, change.originator_id
         if change.name == "InstitutionRegistered":
+            batch.later(
+                _INSERT_NAME, {"originator_id": oid, "number": state["number"], "name": state["name"]}
+            )
             for person in state["administrators"]:
-                row = {"originator_id": oid, "number": state["number"], "name": state["name"]}
-                batch.later(_INSERT, {**row, "person_id": person, "role": HEAD})
+                batch.later(_INSERT, {"originator_id": oid, "person_id": person, "role": HEAD})
             return
-        found = batch.execute(_NAME, {"oid": oid}).first()
-        if found is None:  # pragma: no cover - every institution starts with its registration
-            return
-        row = {
-            "originator_id": oid,
-            "number": found.number,
-            "name": found.name,
-            "person_id": state["person_id"],
-        }
-        if change.name == "AdministratorAppointed":
-            batch.execute(_DROP_ADMIN, {"oid": oid, "pid": state["person_id"]})
-            batch.later(_INSERT, {**row, "role": HEAD if state["head"] else ADMINISTRATOR})
-        elif change.name == "AdministratorRemoved":
-            batch.execute(_DROP_ADMIN, {"oid": oid, "pid": state["person_id"]})
-        elif change.name == "AuditorAppointed":
-            batch.execute(_DROP_ROLE, {"oid": oid, "pid": state["person_id"], "r": AUDITOR})
-            batch.later(_INSERT, {**row, "role": AUDITOR})
-        elif change.name == "AuditorRemoved":
-            batch.execute(_DROP_ROLE, {"oid": oid, "pid": state["person_id"], "r": AUDITOR})
+        who = {"oid": oid, "pid": state["person_id"]}
+        row = {"originator_id": oid, "person_id": state["person_id"]}
+        if change.name in ("AdministratorAppointed", "AdministratorRemoved"):
+            batch.later(_DROP_ADMIN, who)
+            if change.name == "AdministratorAppointed":
+                batch.later(_INSERT, {**row, "role": HEAD if state["head"] else ADMINISTRATOR})
+        elif change.name in ("AuditorAppointed", "AuditorRemoved"):
+            batch.later(_DROP_AUDITOR, who)
+            if change.name == "AuditorAppointed":
+                batch.later(_INSERT, {**row, "role": AUDITOR})
 
 
 def roles_of(connection: Connection, person: str) -> dict[str, dict[str, Any]]:
     """The institutions a person works for: number -> {"number", "name", "roles"} (sorted by number)."""
     query = (
-        select(access.c.number, access.c.name, access.c.role)
+        select(names.c.number, names.c.name, access.c.role)
+        .select_from(access.join(names, names.c.originator_id == access.c.originator_id))
         .where(access.c.person_id == person)
-        .order_by(access.c.number)
+        .order_by(names.c.number)
     )
     found: dict[str, dict[str, Any]] = {}
     for number, name, role in connection.execute(query):
@@ -124,7 +123,7 @@ def roles_of(connection: Connection, person: str) -> dict[str, dict[str, Any]]:
 
 def all_institutions(connection: Connection) -> dict[str, dict[str, Any]]:
     """Every institution: number -> {"number", "name", "roles": set()} (for auditors of every one)."""
-    query = select(access.c.number, access.c.name).distinct().order_by(access.c.number)
+    query = select(names.c.number, names.c.name).order_by(names.c.number)
     return {
         number: {"number": number, "name": name, "roles": set()} for number, name in connection.execute(query)
     }
