@@ -4,7 +4,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test fuzz bench clean
+.PHONY: web demo test fuzz bench clean
+
+PORT ?= 8000
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("grantbook needs Python 3.11 or later") if sys.version_info < (3, 11) else None'
@@ -12,6 +14,11 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[test,postgres]"
 	touch $@
+
+# The web pages on a fresh embedded store holding the seed's demo school, signed in as its head
+# administrator: open the link printed last.
+web: $(VENV)/.installed
+	$(BIN)/grantbook demo --serve --port $(PORT)
 
 demo: $(VENV)/.installed
 	$(BIN)/grantbook demo

@@ -56,4 +56,45 @@ def admin_remove(session: Session, number: str, person: str) -> None:
     click.echo(f"removed {person.strip()} from {institution.state.number}; " + _describe(institution))
 
 
-COMMANDS = (admin,)
+
+
+
+@click.group()
+def auditor() -> None:
+    """Auditors of an institution: they read rights and the audit trail, and change nothing
+    (head administrators appoint and remove them)."""
+
+
+@auditor.command("add")
+@click.argument("number", type=INSTITUTION)
+@click.argument("person")
+@pass_session
+def auditor_add(session: Session, number: str, person: str) -> None:
+    """Appoint PERSON auditor of NUMBER (only a head administrator may).
+
+    \b
+    Example:
+      grantbook --as jan auditor add 034793 ann
+    """
+    act = session.act()
+    institution = session.app(reading=True).appoint_auditor(act, number, person)
+    auditors = ", ".join(sorted(institution.state.auditors))
+    click.echo(f"appointed auditor {person.strip()} at {institution.state.number}; auditors: {auditors}")
+
+
+@auditor.command("remove")
+@click.argument("number", type=INSTITUTION)
+@click.argument("person")
+@pass_session
+def auditor_remove(session: Session, number: str, person: str) -> None:
+    """Remove PERSON as auditor of NUMBER (only a head administrator may).
+
+    \b
+    Example:
+      grantbook --as jan auditor remove 034793 ann
+    """
+    act = session.act()
+    institution = session.app(reading=True).remove_auditor(act, number, person)
+    auditors = ", ".join(sorted(institution.state.auditors)) or "-"
+    click.echo(f"removed auditor {person.strip()} from {institution.state.number}; auditors: {auditors}")
+COMMANDS = (admin, auditor)

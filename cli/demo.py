@@ -114,15 +114,27 @@ def run_demo(session: Session) -> None:
 
 
 @click.command()
+@click.option("--serve", "serve_pages", is_flag=True,
+              help="Then serve the web pages on the demo store, signed in as its head administrator.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="With --serve: the port on 127.0.0.1.")
 @pass_session
-def demo(session: Session) -> None:
+def demo(session: Session, serve_pages: bool, port: int) -> None:
     """Run the seed's scenario on a fresh store and print the results.
 
     Uses --store if one is given (it must not exist yet), else a new
-    store in a temporary folder.
+    store in a temporary folder. With --serve, the web pages then open on
+    it (loopback only), signed in locally as the demo school's head
+    administrator: the last line printed is the link to open.
 
     \b
     Example:
       grantbook demo
+      grantbook demo --serve --port 8000
     """
     run_demo(session)
+    if serve_pages:
+        from .serve import serve
+
+        session.close()  # the server opens the store itself
+        click.get_current_context().invoke(serve, host="127.0.0.1", port=port, workers=1)

@@ -264,6 +264,18 @@ class InstitutionChecks:
                 rules.ALREADY_ADMINISTRATOR, f"{pid} is already {role} of {self.state.number}"
             )
 
+    def check_not_auditor_yet(self, pid: str) -> None:
+        if pid in self.state.auditors:
+            raise RuleViolation(
+                rules.ALREADY_AUDITOR, f"{pid} is already an auditor of institution {self.state.number}"
+            )
+
+    def check_is_auditor(self, pid: str) -> None:
+        if pid not in self.state.auditors:
+            raise RuleViolation(
+                rules.NOT_AN_AUDITOR, f"{pid} is not an auditor of institution {self.state.number}"
+            )
+
     def check_is_administrator(self, pid: str) -> None:
         if pid not in self.state.administrators:
             raise RuleViolation(

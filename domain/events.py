@@ -19,6 +19,8 @@ from .event_base import EVENT_CLASSES, TOPIC_PREFIX, InstitutionEvent
 from .events_staff import (
     AdministratorAppointed,
     AdministratorRemoved,
+    AuditorAppointed,
+    AuditorRemoved,
     InstitutionRegistered,
     RosterEntry,
     RosterImported,
@@ -42,6 +44,8 @@ __all__ = [
     "AdministratorAppointed",
     "AdministratorRemoved",
     "AssignmentCancelled",
+    "AuditorAppointed",
+    "AuditorRemoved",
     "AssignmentConfirmed",
     "EndDateExtended",
     "GrantedPerson",

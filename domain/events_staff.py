@@ -127,6 +127,25 @@ class AdministratorAppointed(InstitutionEvent):
             aggregate.state.heads.discard(self.person_id)
 
 
+class AuditorAppointed(InstitutionEvent):
+    """A head administrator made a person an auditor: they read rights, expiring, audit and verify,
+    and change nothing."""
+
+    person_id: PersonId
+
+    def apply(self, aggregate: Institution) -> None:
+        aggregate.state.auditors.add(self.person_id)
+
+
+class AuditorRemoved(InstitutionEvent):
+    """A head administrator took an auditor off the list."""
+
+    person_id: PersonId
+
+    def apply(self, aggregate: Institution) -> None:
+        aggregate.state.auditors.discard(self.person_id)
+
+
 class AdministratorRemoved(InstitutionEvent):
     """A head administrator took a person off the list: they can no longer act."""
 

@@ -21,6 +21,8 @@ from .events import (
     AdministratorRemoved,
     AssignmentCancelled,
     AssignmentConfirmed,
+    AuditorAppointed,
+    AuditorRemoved,
     EndDateExtended,
     GrantedPerson,
     InstitutionRegistered,
@@ -35,7 +37,7 @@ from .events import (
 )
 from .recording import ChainedAggregate
 from .snapshot import InstitutionSnapshot
-from .state import Grant, InstitutionState, Person
+from .state import Grant, InstitutionState, PendingAssignment, Person
 from .text import SEARCH_NAME, plain_text
 from .values import Act, ProtectedNumber, institution_number, person_id
 
@@ -90,6 +92,13 @@ class Institution(InstitutionChecks, ChainedAggregate):
     # -- step 1: search and select ------------------------------------------
 
     def search(self, act: Act, name: str | None = None) -> list[Person]:
+        text = plain_text(name or "", SEARCH_NAME)
+        found = self.staff(act, text)
+        self._trigger(StaffSearched, act, name_filter=text or None, results=len(found))
+        return found
+
+    def staff(self, act: Act, name: str | None = None) -> list[Person]:
+        """What ``search`` lists, without recording a search (a list shown again)."""
         self.check_administrator(act)
         name = plain_text(name or "", SEARCH_NAME)
         needle = name.casefold()
@@ -100,7 +109,6 @@ class Institution(InstitutionChecks, ChainedAggregate):
             or needle in f"{person.last_name} {person.first_name}".casefold()
         ]
         found.sort(key=lambda p: (p.last_name.casefold(), p.first_name.casefold(), p.person_id))
-        self._trigger(StaffSearched, act, name_filter=name or None, results=len(found))
         return found
 
     def select(self, act: Act, person_ids: Sequence[str]) -> list[Person]:
@@ -281,6 +289,21 @@ class Institution(InstitutionChecks, ChainedAggregate):
         self.check_not_last_head(pid)
         self._trigger(AdministratorRemoved, act, person_id=pid)
 
+    # -- auditors ------------------------------------------------------------
+
+    def appoint_auditor(self, act: Act, person: str) -> None:
+        """A head administrator names an auditor: someone who reads and changes nothing."""
+        self.check_head_administrator(act)
+        pid = person_id(person)
+        self.check_not_auditor_yet(pid)
+        self._trigger(AuditorAppointed, act, person_id=pid)
+
+    def remove_auditor(self, act: Act, person: str) -> None:
+        self.check_head_administrator(act)
+        pid = person_id(person)
+        self.check_is_auditor(pid)
+        self._trigger(AuditorRemoved, act, person_id=pid)
+
     # -- queries ------------------------------------------------------------
 
     def selection_of(self, actor: str) -> list[Person]:
@@ -290,6 +313,11 @@ class Institution(InstitutionChecks, ChainedAggregate):
         """The acting administrator's own selection."""
         self.check_administrator(act)
         return self.selection_of(act.actor)
+
+    def pending_of(self, act: Act) -> PendingAssignment | None:
+        """The acting administrator's step 2 waiting for step 3, if any."""
+        self.check_administrator(act)
+        return self.state.pending.get(act.actor)
 
     def rights_on(self, day: date) -> list[Grant]:
         return [g for g in self.state.grants.values() if g.held_on(day)]

@@ -71,6 +71,8 @@ NOT_AN_ADMINISTRATOR = "not-an-administrator"
 NOT_A_HEAD_ADMINISTRATOR = "not-a-head-administrator"
 ALREADY_ADMINISTRATOR = "already-administrator"
 LAST_HEAD_ADMINISTRATOR = "last-head-administrator"
+ALREADY_AUDITOR = "already-auditor"
+NOT_AN_AUDITOR = "not-an-auditor"
 
 # -- roster, selection and the three steps -------------------------------------
 

@@ -97,12 +97,13 @@ class InstitutionState(BaseModel):
     name: str
     administrators: set[str]  # everyone who may act
     heads: set[str]  # head local administrators, a subset of administrators
+    auditors: set[str] = set()  # read, never change (appointed and removed by heads)
     persons: dict[str, Person] = {}  # person id -> person (roster and support workers)
     national_numbers: dict[str, str] = {}  # keyed digest -> person id of a support worker
     selections: dict[str, list[str]] = {}  # actor -> person ids (each administrator has one)
     pending: dict[str, PendingAssignment] = {}  # actor -> step 2 waiting for step 3
     grants: dict[str, Grant] = {}  # grant id -> grant
 
-    @field_serializer("administrators", "heads")
+    @field_serializer("administrators", "heads", "auditors")
     def _sorted(self, people: set[str]) -> list[str]:
         return sorted(people)

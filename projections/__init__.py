@@ -3,7 +3,8 @@
 ``runner`` keeps them (tracking, locks, catch-up, rebuild), ``projection`` says what one is, ``db``
 holds the engine and the dialect corners, and each read model is one module with its tables, how
 events change them and the questions asked of them: ``institutions``, ``rights`` (its questions in
-``rights_questions``), ``people``, ``audit``.
+``rights_questions``), ``people``, ``audit``, ``chain`` (the hash chains as found), ``access`` (who
+works for which institution, for the web pages).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 
+from .access import AccessProjection
 from .audit import AuditProjection
 from .chain import ChainProjection
 from .institutions import InstitutionsProjection
@@ -29,6 +31,7 @@ PROJECTIONS: tuple[Projection, ...] = (
     PeopleProjection(),
     AuditProjection(),
     ChainProjection(),
+    AccessProjection(),
 )
 BY_NAME = {projection.name: projection for projection in PROJECTIONS}
 

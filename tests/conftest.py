@@ -245,3 +245,7 @@ def grant(gb: Driver, *person_ids: str, begin: str = "2026-11-30", end: str = "2
     gb.ok("select", NUMBER, *person_ids, actor=actor)
     gb.ok("assign", NUMBER, "--right", IRIS, "--context", context, "--begin", begin, "--end", end, actor=actor)
     gb.ok("confirm", NUMBER, actor=actor)
+
+
+# The browser tests' fixtures (headless Chromium, a page per test): tests/browser.py.
+from browser import browser, page  # noqa: E402,F401

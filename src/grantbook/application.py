@@ -30,6 +30,7 @@ from grantbook.domain import (
     Institution,
     InstitutionEvent,
     NationalNumber,
+    PendingAssignment,
     Person,
     RosterEntry,
     RuleViolation,
@@ -82,16 +83,22 @@ class GrantBook(Application[UUID]):
         create: bool,
         key_file: Path | None = None,
         notice: Callable[[str], None] | None = None,
+        cache_size: int = 0,
     ) -> GrantBook:
-        """The application on a store; with ``create=False`` nothing is created."""
+        """The application on a store; with ``create=False`` nothing is created.
+
+        ``cache_size`` > 0 keeps that many institutions in memory between commands (a long-running
+        server): each load then reads only the events recorded since, by any process."""
+        extra = {"AGGREGATE_CACHE_MAXSIZE": str(cache_size)} if cache_size > 0 else {}
         if location.kind == "sqlite":
             if not create and not location.exists():
                 raise StoreError(f"store {location.display} does not exist (nothing was created)")
-            return cls(location, key_file=key_file, notice=notice)
+            env = {**location.environment(), **extra}
+            return cls(location, key_file=key_file, notice=notice, env=env)
         from grantbook.adapters import postgres
 
         with postgres.prepared(location, create=create) as must_create:
-            env = {**location.environment(), "CREATE_TABLE": "y" if must_create else "n"}
+            env = {**location.environment(), "CREATE_TABLE": "y" if must_create else "n", **extra}
             return cls(location, key_file=key_file, notice=notice, env=env)
 
     def construct_factory(self, env: Any) -> Any:
@@ -125,11 +132,21 @@ class GrantBook(Application[UUID]):
     def remove_administrator(self, act: Act, number: str, person: str) -> Institution:
         return self._update(number, lambda i: (i.remove_administrator(act, person), i)[1])
 
+    def appoint_auditor(self, act: Act, number: str, person: str) -> Institution:
+        return self._update(number, lambda i: (i.appoint_auditor(act, person), i)[1])
+
+    def remove_auditor(self, act: Act, number: str, person: str) -> Institution:
+        return self._update(number, lambda i: (i.remove_auditor(act, person), i)[1])
+
     def import_roster(self, act: Act, number: str, entries: Sequence[RosterEntry]) -> None:
         self._update(number, lambda i: i.import_roster(act, entries))
 
     def search(self, act: Act, number: str, name: str | None = None) -> list[Person]:
         return self._update(number, lambda i: i.search(act, name))
+
+    def staff(self, act: Act, number: str, name: str | None = None) -> list[Person]:
+        """The list ``search`` gives, shown again without recording anything."""
+        return self.institution(number).staff(act, name)
 
     def select(self, act: Act, number: str, person_ids: Sequence[str]) -> list[Person]:
         return self._update(number, lambda i: i.select(act, person_ids))
@@ -203,6 +220,9 @@ class GrantBook(Application[UUID]):
 
     def selection(self, act: Act, number: str) -> list[Person]:
         return self.institution(number).selection(act)
+
+    def pending(self, act: Act, number: str) -> PendingAssignment | None:
+        return self.institution(number).pending_of(act)
 
     def recorded_events(self, start: int = 1) -> Iterator[RecordedEvent]:
         """Every event in the order the store recorded it, read in pages."""

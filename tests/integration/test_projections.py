@@ -211,7 +211,7 @@ def test_person_leavers_status_and_rebuild(school) -> None:
     assert [(r["person_id"], r["status"]) for r in leavers] == [("90002", "Inactief")]
     assert school.json("leavers") == leavers
     status = school.json("projections", "status")
-    assert {r["projection"] for r in status} == {"institutions", "rights", "people", "audit", "chain"}
+    assert {r["projection"] for r in status} == {"institutions", "rights", "people", "audit", "chain", "access"}
     assert all(r["lag"] == 0 for r in status)
     before = school.json("rights", NUMBER)
     result = school.ok("projections", "rebuild")

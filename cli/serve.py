@@ -1,0 +1,91 @@
+"""``grantbook serve``: the web pages on the store, signed in locally or through OpenID Connect."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import secrets
+
+import click
+
+from grantbook.domain import RuleViolation, person_id
+
+from .common import fail
+from .context import Session, pass_session
+
+LOOPBACK_NAMES = {"localhost"}
+
+
+def is_loopback(host: str) -> bool:
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server worker processes (they share sessions through the store).",
+)
+@pass_session
+def serve(session: Session, host: str, port: int, workers: int) -> None:
+    """Serve the web pages on the store.
+
+    Without an identity provider (local mode) it listens on loopback only and
+    prints one link that signs the browser in as the --as person. With
+    GRANTBOOK_OIDC_ISSUER, GRANTBOOK_OIDC_CLIENT_ID, GRANTBOOK_OIDC_CLIENT_SECRET
+    (and GRANTBOOK_OIDC_CLAIM, default preferred_username) people sign in through
+    OpenID Connect. GRANTBOOK_AUDITORS names auditors of every institution.
+
+    \b
+    Example:
+      grantbook --as jan serve --port 8000
+    """
+    from grantbook.web.serving import serve_web
+
+    config = _config(session, host)
+    serve_web(config, host, port, workers, session.store.display)
+
+
+def _config(session: Session, host: str):  # type: ignore[no-untyped-def]
+    from grantbook.web.config import WebConfig, auditors_from, oidc_settings
+
+    oidc = oidc_settings()
+    auditors = auditors_from(os.environ.get("GRANTBOOK_AUDITORS"))
+    for auditor in auditors:
+        try:
+            person_id(auditor)
+        except RuleViolation as error:
+            raise RuleViolation("auditors", f"GRANTBOOK_AUDITORS: {error.message}") from None
+    key_file = session.key_file()
+    common = {
+        "store": session.store.url,
+        "key_file": str(key_file) if key_file else None,
+        "auditors": auditors,
+    }
+    if oidc["oidc_issuer"]:
+        missing = [name for name in ("oidc_client_id", "oidc_client_secret") if not oidc[name]]
+        if missing:
+            names = ", ".join("GRANTBOOK_" + name.upper() for name in missing)
+            fail(f"oidc: GRANTBOOK_OIDC_ISSUER is set but {names} is not")
+        secure = os.environ.get("GRANTBOOK_SECURE_COOKIES", "").lower() in {"1", "y", "yes", "true"}
+        return WebConfig(**common, **oidc, secure_cookies=secure)  # type: ignore[arg-type]
+    if not is_loopback(host):
+        raise RuleViolation(
+            "loopback-only",
+            f"without an identity provider (GRANTBOOK_OIDC_ISSUER) the server listens on loopback only, "
+            f"not on {host!r}",
+        )
+    actor = session.act().actor
+    return WebConfig(**common, local_actor=actor, local_token=secrets.token_urlsafe(24))  # type: ignore[arg-type]
+
+
+COMMANDS = (serve,)

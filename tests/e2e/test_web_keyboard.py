@@ -1,0 +1,81 @@
+"""The whole grant flow with the keyboard alone: Tab to each control, type, press Enter. No mouse."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from browser import check
+from playwright.sync_api import Page, expect
+from web_seed import NUMBER, event_count, seed
+from web_seed import today as brussels_today
+from web_server import RunningServer, running
+
+SEED_NAMES = [("Els", "Peeters"), ("Koen", "Maes"), ("Sofie", "Jacobs")]
+NAME_OF_FOCUSED = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return "";
+  const label = el.getAttribute("aria-label") || (el.labels && el.labels.length ? el.labels[0].textContent : "");
+  return (label || el.textContent || "").replace(/\\s+/g, " ").trim();
+}"""
+
+
+@pytest.fixture
+def server(store_url: str) -> Iterator[RunningServer]:
+    seed(store_url, staff=10, names=SEED_NAMES)
+    with running(store_url, actor="jan") as running_server:
+        yield running_server
+
+
+def tab_to(page: Page, name: str, limit: int = 300) -> None:
+    """Presses Tab until the control with this accessible name has the focus."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(NAME_OF_FOCUSED) == name:
+            return
+    raise AssertionError(f"Tab never reached {name!r}")
+
+
+def enter(page: Page) -> None:
+    """Presses Enter on a link or button, and waits for the page it leads to."""
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def test_the_grant_flow_with_the_keyboard_alone(server: RunningServer, page: Page) -> None:
+    today = brussels_today()
+    page.goto(server.login_url)
+    tab_to(page, "Toekennen meerdere personen")
+    enter(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Toekennen meerdere personen")
+    tab_to(page, "Instellingsnummer")
+    page.keyboard.type(NUMBER)
+    tab_to(page, "Zoek")
+    enter(page)
+    expect(page.get_by_role("button", name="Selecteer Els Peeters")).to_be_visible()
+    for first, last in SEED_NAMES:
+        tab_to(page, f"Selecteer {first} {last}")
+        enter(page)
+        expect(page.get_by_role("button", name=f"Verwijder {first} {last} uit de selectie")).to_be_visible()
+    tab_to(page, "Verwijder Koen Maes uit de selectie")
+    enter(page)
+    expect(page.get_by_role("button", name="Selecteer Koen Maes")).to_be_visible()
+    tab_to(page, "Selecteer Koen Maes")
+    enter(page)
+    tab_to(page, "Ken gebruikersrecht toe")
+    enter(page)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Stap 2 van 3")
+    tab_to(page, "Einddatum (dd/mm/jjjj)")
+    page.keyboard.type((today + timedelta(days=20)).strftime("%d/%m/%Y"))
+    check(page, "40-toetsenbord-stap-2")
+    tab_to(page, "Verder")
+    enter(page)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Stap 3 van 3")
+    before = event_count(server.config.store)
+    tab_to(page, "Bevestig")
+    enter(page)
+    status = page.get_by_role("status")
+    for first, last in SEED_NAMES:
+        expect(status).to_contain_text(f"{first} {last}")
+    assert event_count(server.config.store) == before + 1

@@ -1,0 +1,68 @@
+"""The FastAPI application: services, middleware, error pages and the page modules' routers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from grantbook.errors import KeyFileError, StoreError
+
+from . import pages_grant, pages_home, pages_reports, pages_rights, pages_staff, signin
+from .config import WebConfig
+from .render import STATIC_DIR, page
+from .security import Forbidden, NotFound, SecurityHeaders, SignInRequired
+from .services import Services
+
+
+def create_app(config: WebConfig, clock: Callable[[], datetime] | None = None) -> FastAPI:
+    services = Services(config, clock)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        services.close()
+
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, title="grantbook", lifespan=lifespan)
+    app.state.services = services
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for module in (signin, pages_home, pages_grant, pages_rights, pages_staff, pages_reports):
+        app.include_router(module.router)
+    signin.configure(app, config)
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(request: Request, exc: SignInRequired) -> Response:
+        return RedirectResponse("/aanmelden", status_code=303)
+
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, exc: NotFound) -> HTMLResponse:
+        return page(request, "not_found.html", status_code=404)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> HTMLResponse:
+        if exc.status_code == 404:
+            return page(request, "not_found.html", status_code=404)
+        return page(request, "forbidden.html", status_code=exc.status_code, message=str(exc.detail))
+
+    @app.exception_handler(StoreError)
+    @app.exception_handler(KeyFileError)
+    async def _store(request: Request, exc: Exception) -> HTMLResponse:
+        # The store is busy, gone or missing its key: say so, record nothing (no traceback in a page).
+        return page(request, "forbidden.html", status_code=503, message=f"De opslag antwoordt niet: {exc}")
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, exc: Forbidden) -> HTMLResponse:
+        return page(request, "forbidden.html", status_code=403, message=exc.message)
+
+    return app
+
+
+def create_app_from_environment() -> FastAPI:
+    """For uvicorn's workers (``factory=True``): the configuration ``grantbook serve`` passed on."""
+    return create_app(WebConfig.from_environment())

@@ -1,0 +1,156 @@
+"""An institution's rights ("Rechten": on a day, as registered at a moment), with "Verleng" and
+"Trek in" (with "Reden") for administrators."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from grantbook.domain import RuleViolation, parse_date
+from grantbook.domain.values import BRUSSELS
+from grantbook.projections.rights import query_held_on
+
+from .render import page, refusal
+from .security import PostedForm, SignedIn, institution_for, services_of
+
+router = APIRouter()
+REFUSED = 422
+DONE = {"verlengd": "De einddatum is verlengd.", "ingetrokken": "Het recht is ingetrokken."}
+
+
+def end_of_day(day: Any) -> datetime:
+    return datetime.combine(day, time.max, tzinfo=BRUSSELS)
+
+
+@router.get("/instellingen/{number}/rechten", response_class=HTMLResponse)
+def rights(
+    request: Request,
+    person: SignedIn,
+    number: str,
+    op: str = "",
+    geregistreerd_op: str = "",
+    gedaan: str = "",
+) -> Response:
+    institution = institution_for(person, number)
+    services = services_of(request)
+    values = {"op": op, "geregistreerd_op": geregistreerd_op}
+    try:
+        day = parse_date(op) if op else services.today()
+    except RuleViolation as error:
+        return page(
+            request,
+            "rights.html",
+            REFUSED,
+            institution=institution,
+            number=number,
+            rows=[],
+            values=values,
+            change=False,
+            **refusal(error, "op"),
+        )
+    try:
+        moment = end_of_day(parse_date(geregistreerd_op)) if geregistreerd_op else None
+    except RuleViolation as error:
+        return page(
+            request,
+            "rights.html",
+            REFUSED,
+            institution=institution,
+            number=number,
+            rows=[],
+            values=values,
+            change=False,
+            **refusal(error, "geregistreerd_op"),
+        )
+    rows = services.answer(lambda c: query_held_on(c, day, number, as_of=moment), ["institutions", "rights"])
+    for row in rows:
+        row["query"] = urlencode(
+            {"persoon": row["person_id"], "recht": row["right"], "context": row["context"]}
+        )
+    return page(
+        request,
+        "rights.html",
+        institution=institution,
+        number=number,
+        rows=rows,
+        values=values,
+        day=day,
+        moment=moment,
+        change=person.can_change(number) and moment is None,
+        notice=DONE.get(gedaan),
+    )
+
+
+def _grant_page(
+    request: Request,
+    person: Any,
+    number: str,
+    template: str,
+    values: dict[str, str],
+    status: int = 200,
+    **extra: Any,
+) -> Response:
+    institution = institution_for(person, number, change=True)
+    return page(request, template, status, institution=institution, number=number, values=values, **extra)
+
+
+def _which(source: Any) -> dict[str, str]:
+    return {key: str(source.get(key, "")) for key in ("persoon", "recht", "context")}
+
+
+@router.get("/instellingen/{number}/rechten/verleng", response_class=HTMLResponse)
+def extend_form(request: Request, person: SignedIn, number: str) -> Response:
+    return _grant_page(
+        request, person, number, "extend.html", {**_which(request.query_params), "einddatum": ""}
+    )
+
+
+@router.post("/instellingen/{number}/rechten/verleng")
+def extend(request: Request, person: SignedIn, number: str, form: PostedForm) -> Response:
+    institution_for(person, number, change=True)
+    services = services_of(request)
+    values = {**_which(form), "einddatum": form.get("einddatum", "")}
+    try:
+        new_end = parse_date(values["einddatum"])
+        services.app.extend(
+            services.act(person.person_id),
+            number,
+            values["persoon"],
+            values["recht"],
+            new_end,
+            values["context"] or None,
+        )
+    except RuleViolation as error:
+        field = (
+            "einddatum" if error.rule in {"date-format", "maximum-validity", "end-date-not-later"} else None
+        )
+        return _grant_page(request, person, number, "extend.html", values, REFUSED, **refusal(error, field))
+    return RedirectResponse(f"/instellingen/{number}/rechten?gedaan=verlengd", status_code=303)
+
+
+@router.get("/instellingen/{number}/rechten/trek-in", response_class=HTMLResponse)
+def revoke_form(request: Request, person: SignedIn, number: str) -> Response:
+    return _grant_page(request, person, number, "revoke.html", {**_which(request.query_params), "reden": ""})
+
+
+@router.post("/instellingen/{number}/rechten/trek-in")
+def revoke(request: Request, person: SignedIn, number: str, form: PostedForm) -> Response:
+    institution_for(person, number, change=True)
+    services = services_of(request)
+    values = {**_which(form), "reden": form.get("reden", "")}
+    try:
+        services.app.revoke(
+            services.act(person.person_id),
+            number,
+            values["persoon"],
+            values["recht"],
+            values["context"] or None,
+            values["reden"],
+        )
+    except RuleViolation as error:
+        return _grant_page(request, person, number, "revoke.html", values, REFUSED, **refusal(error))
+    return RedirectResponse(f"/instellingen/{number}/rechten?gedaan=ingetrokken", status_code=303)

@@ -1,0 +1,67 @@
+""" "Voeg gebruiker toe": an administrator adds a support worker (ondersteuner) by national register
+number. The number goes straight to the application (which keeps it only encrypted); it is never
+echoed back, not even in a refused form, and never put in a URL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from grantbook.domain import RuleViolation, person_id
+from grantbook.errors import KeyFileError
+
+from .render import page, refusal
+from .security import PostedForm, SignedIn, institution_for, services_of
+
+router = APIRouter()
+REFUSED = 422
+
+
+def _form(
+    request: Request, person: Any, number: str, values: dict[str, str], status: int = 200, **extra: Any
+) -> Response:
+    institution = institution_for(person, number, change=True)
+    return page(
+        request, "support_worker.html", status, institution=institution, number=number, values=values, **extra
+    )
+
+
+@router.get("/instellingen/{number}/gebruiker-toevoegen", response_class=HTMLResponse)
+def add_form(request: Request, person: SignedIn, number: str) -> Response:
+    return _form(request, person, number, {"voornaam": "", "achternaam": "", "reden": ""})
+
+
+@router.post("/instellingen/{number}/gebruiker-toevoegen")
+def add(request: Request, person: SignedIn, number: str, form: PostedForm) -> Response:
+    institution_for(person, number, change=True)
+    services = services_of(request)
+    values = {key: form.get(key, "") for key in ("voornaam", "achternaam", "reden")}  # never the number
+    try:
+        added = services.app.add_support_worker(
+            services.act(person.person_id),
+            number,
+            form.get("rijksregisternummer", ""),
+            values["voornaam"],
+            values["achternaam"],
+            values["reden"],
+        )
+    except RuleViolation as error:
+        field = "achternaam" if error.rule == "person-name" and "last" in error.message else None
+        return _form(request, person, number, values, REFUSED, **refusal(error, field))
+    except KeyFileError as error:
+        failure = {"error": {"message": str(error), "field": ""}}
+        return _form(request, person, number, values, 409, **failure)
+    return RedirectResponse(f"/instellingen/{number}/gebruiker-toegevoegd?persoon={added.person_id}", 303)
+
+
+@router.get("/instellingen/{number}/gebruiker-toegevoegd", response_class=HTMLResponse)
+def added(request: Request, person: SignedIn, number: str, persoon: str = "") -> Response:
+    institution = institution_for(person, number, change=True)
+    try:
+        pid = person_id(persoon)
+    except RuleViolation:
+        pid = ""
+    found = services_of(request).app.institution(number).state.persons.get(pid)
+    return page(request, "support_worker_added.html", institution=institution, number=number, added=found)

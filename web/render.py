@@ -1,0 +1,66 @@
+"""Rendering: the Jinja2 templates (autoescaped), dates as people read them, and refusals."""
+
+from __future__ import annotations
+
+from datetime import date
+from importlib import resources
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from grantbook.domain import RuleViolation
+
+TEMPLATES_DIR = str(resources.files("grantbook.web").joinpath("templates"))
+STATIC_DIR = str(resources.files("grantbook.web").joinpath("static"))
+
+
+def dmy(value: Any) -> str:
+    """A date as dd/mm/jjjj (the government pages' format); ISO text is read first."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return value.strftime("%d/%m/%Y")
+
+
+environment = Environment(
+    loader=FileSystemLoader(TEMPLATES_DIR),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+)
+environment.filters["dmy"] = dmy
+templates = Jinja2Templates(env=environment)
+
+# Which field a refused rule is about, so its message also stands next to that field.
+FIELD_OF_RULE = {
+    "institution-number": "instellingsnummer",
+    "date-format": "begindatum",
+    "period": "einddatum",
+    "maximum-validity": "einddatum",
+    "unknown-right": "recht",
+    "unknown-context": "context",
+    "national-number": "rijksregisternummer",
+    "duplicate-support-worker": "rijksregisternummer",
+    "person-name": "voornaam",
+    "reason-required": "reden",
+    "end-date-not-later": "einddatum",
+}
+
+
+def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    person = getattr(request.state, "visitor", None)
+    context.setdefault("errors", {})
+    context.setdefault("error", None)
+    response: HTMLResponse = templates.TemplateResponse(
+        request, template, {"visitor": person, **context}, status_code=status_code
+    )
+    return response
+
+
+def refusal(error: RuleViolation, field: str | None = None) -> dict[str, Any]:
+    """What a page shows for a refused command: the message in the summary and next to its field."""
+    target = field or FIELD_OF_RULE.get(error.rule, "")
+    message = f"{error.message} ({error.rule})"
+    return {"error": {"message": message, "field": target}, "errors": {target: message} if target else {}}

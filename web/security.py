@@ -1,0 +1,131 @@
+"""Who is asking, and may they: the signed-in visitor from the session cookie, CSRF tokens on
+every form POST, the institutions a visitor may see (others answer 404), and the security headers
+on every response."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.responses import Response
+
+from grantbook.domain import RuleViolation, institution_number
+from grantbook.projections.access import ADMINISTRATOR, AUDITOR, HEAD, all_institutions, roles_of
+
+from .services import Services
+from .sessions import WebSession
+
+COOKIE = "grantbook_session"
+HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "Referrer-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+
+
+class SignInRequired(Exception):
+    """No valid session: pages redirect to the sign-in page."""
+
+
+class NotFound(Exception):
+    """An institution the visitor does not work for (or that does not exist): 404, the same either way."""
+
+
+class Forbidden(Exception):
+    """A form without a valid CSRF token, or a change asked by someone who may only read: 403."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Visitor:
+    person_id: str
+    session: WebSession
+    institutions: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def csrf(self) -> str:
+        return self.session.csrf
+
+    def can_change(self, number: str) -> bool:
+        roles = self.institutions.get(number, {}).get("roles", set())
+        return bool(roles & {HEAD, ADMINISTRATOR})
+
+    def is_head(self, number: str) -> bool:
+        return HEAD in self.institutions.get(number, {}).get("roles", set())
+
+
+class SecurityHeaders(BaseHTTPMiddleware):
+    async def dispatch(self, request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        for name, value in HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+
+def services_of(request: Request) -> Services:
+    return request.app.state.services  # type: ignore[no-any-return]
+
+
+def visitor(request: Request) -> Visitor:
+    """The signed-in person (a dependency of every page but the sign-in ones)."""
+    services = services_of(request)
+    session = services.sessions.find(request.cookies.get(COOKIE))
+    if session is None:
+        raise SignInRequired()
+    found = Visitor(session.person_id, session)
+    every = session.person_id in services.config.auditors
+    found.institutions = services.answer(
+        lambda connection: _institutions(connection, session.person_id, every), ["access"]
+    )
+    request.state.visitor = found
+    return found
+
+
+def _institutions(connection: Any, person: str, auditor_of_every: bool) -> dict[str, dict[str, Any]]:
+    mine = roles_of(connection, person)
+    if not auditor_of_every:
+        return mine
+    every = all_institutions(connection)
+    for number, entry in every.items():
+        entry["roles"] = mine.get(number, {}).get("roles", set()) | {AUDITOR}
+    return every
+
+
+async def checked_form(request: Request, person: Annotated[Visitor, Depends(visitor)]) -> dict[str, str]:
+    """The posted form, once its CSRF token matches the session's (else 403, nothing recorded)."""
+    form = await request.form()
+    token = form.get("csrf_token")
+    if not isinstance(token, str) or not hmac.compare_digest(token.encode(), person.csrf.encode()):
+        raise Forbidden(
+            "Het formulier is verlopen of niet van deze site (CSRF-token ontbreekt of klopt niet)."
+        )
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+def institution_for(person: Visitor, number: str, change: bool = False) -> dict[str, Any]:
+    """The institution if the visitor works for it, else NotFound; ``change``: only administrators."""
+    try:
+        number = institution_number(number)
+    except RuleViolation:
+        raise NotFound() from None
+    found = person.institutions.get(number)
+    if found is None:
+        raise NotFound()
+    if change and not person.can_change(number):
+        raise Forbidden("Als auditor kan je rechten raadplegen, niet wijzigen.")
+    return found
+
+
+SignedIn = Annotated[Visitor, Depends(visitor)]
+PostedForm = Annotated[dict[str, str], Depends(checked_form)]

@@ -1,0 +1,85 @@
+"""What the pages use, one set per server process: the application service (with its aggregate
+cache, so a page does not replay an institution per request), the read models (one connection per
+worker thread), the sessions, and the clock (the web, like the CLI, is where the clock is read)."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy import Connection
+
+from grantbook.adapters.store import StoreLocation
+from grantbook.application import GrantBook
+from grantbook.domain import Act
+from grantbook.domain.values import BRUSSELS
+from grantbook.projections import read_models
+from grantbook.projections.runner import ReadModels
+
+from .config import WebConfig
+from .sessions import SessionStore
+
+T = TypeVar("T")
+READERS = 8  # read models (database connections) per server process
+
+
+class Services:
+    def __init__(self, config: WebConfig, clock: Callable[[], datetime] | None = None) -> None:
+        self.config = config
+        self.location = StoreLocation.parse(config.store)
+        self.app = GrantBook.open(
+            self.location,
+            create=True,
+            key_file=Path(config.key_file) if config.key_file else default_key_file(self.location),
+            cache_size=config.cache_size,
+        )
+        self.sessions = SessionStore(self.location)
+        self._clock = clock or (lambda: datetime.now(UTC))
+        # Read models (each keeps one database connection) lent to one request at a time: at most
+        # READERS per process, so worker threads cannot open more connections than the server allows.
+        self._idle: queue.LifoQueue[ReadModels] = queue.LifoQueue()
+        self._all_models: list[ReadModels] = []
+        self._readers = threading.BoundedSemaphore(READERS)
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    def today(self) -> date:
+        return self.now().astimezone(BRUSSELS).date()
+
+    def act(self, person_id: str) -> Act:
+        return Act(actor=person_id, now=self.now())
+
+    def answer(self, question: Callable[[Connection], T], names: list[str] | None = None) -> T:
+        """A question to the read models, brought up to the latest event first."""
+        with self._readers:
+            try:
+                models = self._idle.get_nowait()
+            except queue.Empty:
+                models = read_models(self.app)
+                with self._lock:
+                    self._all_models.append(models)
+            try:
+                return models.answer(question, names)
+            finally:
+                self._idle.put(models)
+
+    def close(self) -> None:
+        with self._lock:
+            for models in self._all_models:
+                models.close()
+            self._all_models.clear()
+        self.sessions.close()
+        self.app.close()
+
+
+def default_key_file(location: StoreLocation) -> Path | None:
+    """As the CLI: beside an SQLite database, unless GRANTBOOK_KEY_FILE names one."""
+    if location.kind == "sqlite" and location.path is not None:
+        return location.path.with_name(location.path.name + ".key")
+    return None
