@@ -8,7 +8,6 @@ and the audit trail's record times.
 
 from __future__ import annotations
 
-import sys
 from datetime import date, datetime, time
 from typing import Any
 
@@ -18,7 +17,7 @@ from grantbook.domain import RuleViolation, person_id, rules
 from grantbook.domain.text import shown
 from grantbook.domain.values import BRUSSELS, FIRST_DAY, LAST_DAY
 from grantbook.errors import TamperEvidenceError
-from grantbook.projections import answer, read_models
+from grantbook.projections import answer
 from grantbook.projections.audit import AUDIT_COLUMNS, query_audit
 from grantbook.projections.chain import broken
 from grantbook.projections.institutions import is_registered
@@ -249,68 +248,4 @@ def leavers(
     emit(rows, LEAVERS_COLUMNS, output_format)
 
 
-@click.group()
-def projections() -> None:
-    """The persisted read models: their position, and rebuilding them."""
-
-
-@projections.command()
-@format_option
-@pass_session
-def status(session: Session, output_format: str) -> None:
-    """Each projection's tracked position and its lag behind the latest event.
-
-    \b
-    Example:
-      grantbook projections status --format json
-    """
-    app = session.app(reading=True)
-    models = read_models(app)
-    try:
-        rows = models.status()
-    finally:
-        models.close()
-    emit(rows, ("projection", "position", "head", "lag", "failed"), output_format)
-
-
-@projections.command("catch-up")
-@pass_session
-def catch_up(session: Session) -> None:
-    """Bring every projection up to the latest event (reading commands do this first themselves;
-    run it from a schedule to keep them current, e.g. for auditors with read-only access).
-
-    \b
-    Example:
-      grantbook projections catch-up
-    """
-    app = session.app(reading=True)
-    models = read_models(app)
-    try:
-        applied = models.catch_up()
-        lag = max(row["lag"] for row in models.status())
-    finally:
-        models.close()
-    click.echo(f"applied {applied} events; lag {lag}", err=True)
-
-
-@projections.command()
-@pass_session
-def rebuild(session: Session) -> None:
-    """Empty every projection and rebuild it from the events (progress on stderr).
-
-    \b
-    Example:
-      grantbook projections rebuild
-    """
-    app = session.app(reading=True)
-    models = read_models(app)
-    try:
-        total = models.head() * len(models.projections)
-        with click.progressbar(length=total, label="rebuilding", file=sys.stderr) as bar:
-            applied = models.rebuild(progress=bar.update)
-    finally:
-        models.close()
-    click.echo(f"rebuilt {len(models.projections)} projections from {applied} event applications", err=True)
-
-
-COMMANDS = (rights, expiring, audit, person, leavers, projections)
+COMMANDS = (rights, expiring, audit, person, leavers)

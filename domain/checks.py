@@ -3,7 +3,8 @@
 ``Institution`` (institution.py) inherits these. A command calls the checks
 it needs, in the order people should hear about problems, and only then
 triggers its events; a check never changes anything. Rule codes are in
-rules.py.
+rules.py; the rules about roles (administrators, auditors) sit with the
+commands that appoint them, in appointments.py.
 """
 
 from __future__ import annotations
@@ -254,41 +255,6 @@ class InstitutionChecks:
             )
         if pid is not None and pid in self.state.persons:
             raise RuleViolation(rules.PERSON_ID, f"person id {pid} is already in use at {self.state.number}")
-
-    # -- administrators ----------------------------------------------------------------
-
-    def check_not_in_role(self, pid: str, head: bool) -> None:
-        if pid in self.state.administrators and (pid in self.state.heads) == head:
-            role = "a head administrator" if head else "an administrator"
-            raise RuleViolation(
-                rules.ALREADY_ADMINISTRATOR, f"{pid} is already {role} of {self.state.number}"
-            )
-
-    def check_not_auditor_yet(self, pid: str) -> None:
-        if pid in self.state.auditors:
-            raise RuleViolation(
-                rules.ALREADY_AUDITOR, f"{pid} is already an auditor of institution {self.state.number}"
-            )
-
-    def check_is_auditor(self, pid: str) -> None:
-        if pid not in self.state.auditors:
-            raise RuleViolation(
-                rules.NOT_AN_AUDITOR, f"{pid} is not an auditor of institution {self.state.number}"
-            )
-
-    def check_is_administrator(self, pid: str) -> None:
-        if pid not in self.state.administrators:
-            raise RuleViolation(
-                rules.NOT_AN_ADMINISTRATOR,
-                f"{pid} is not an administrator of institution {self.state.number}",
-            )
-
-    def check_not_last_head(self, pid: str) -> None:
-        if self.state.heads == {pid}:
-            raise RuleViolation(
-                rules.LAST_HEAD_ADMINISTRATOR,
-                f"{pid} is the last head administrator of {self.state.number}: appoint another head first",
-            )
 
     # -- helpers (no rules of their own) ----------------------------------------------
 

@@ -13,16 +13,13 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.utils import register_topic
 
 from . import rules
+from .appointments import Appointments
 from .catalogue import Catalogue, default_catalogue
 from .chain import genesis_hash
 from .checks import InstitutionChecks
 from .events import (
-    AdministratorAppointed,
-    AdministratorRemoved,
     AssignmentCancelled,
     AssignmentConfirmed,
-    AuditorAppointed,
-    AuditorRemoved,
     EndDateExtended,
     GrantedPerson,
     InstitutionRegistered,
@@ -44,7 +41,7 @@ from .values import Act, ProtectedNumber, institution_number, person_id
 INSTITUTION_NAMESPACE = uuid5(NAMESPACE_URL, "https://grantbook.invalid/institution")
 
 
-class Institution(InstitutionChecks, ChainedAggregate):
+class Institution(InstitutionChecks, Appointments, ChainedAggregate):
     """One school's rights workflow. Each command reads as the story: the
     ``check_*`` rules it must pass (checks.py), then the past-tense events
     it records (events.py). The events change ``state``, an
@@ -269,40 +266,6 @@ class Institution(InstitutionChecks, ChainedAggregate):
                 reason=reason,
             )
         return live
-
-    # -- administrators ------------------------------------------------------
-
-    def appoint_administrator(self, act: Act, person: str, head: bool = False) -> None:
-        """A head administrator adds a local administrator, or makes one head
-        (``head=True``) or an ordinary administrator again (``head=False``)."""
-        self.check_head_administrator(act)
-        pid = person_id(person)
-        self.check_not_in_role(pid, head)
-        if not head:
-            self.check_not_last_head(pid)
-        self._trigger(AdministratorAppointed, act, person_id=pid, head=head)
-
-    def remove_administrator(self, act: Act, person: str) -> None:
-        self.check_head_administrator(act)
-        pid = person_id(person)
-        self.check_is_administrator(pid)
-        self.check_not_last_head(pid)
-        self._trigger(AdministratorRemoved, act, person_id=pid)
-
-    # -- auditors ------------------------------------------------------------
-
-    def appoint_auditor(self, act: Act, person: str) -> None:
-        """A head administrator names an auditor: someone who reads and changes nothing."""
-        self.check_head_administrator(act)
-        pid = person_id(person)
-        self.check_not_auditor_yet(pid)
-        self._trigger(AuditorAppointed, act, person_id=pid)
-
-    def remove_auditor(self, act: Act, person: str) -> None:
-        self.check_head_administrator(act)
-        pid = person_id(person)
-        self.check_is_auditor(pid)
-        self._trigger(AuditorRemoved, act, person_id=pid)
 
     # -- queries ------------------------------------------------------------
 
