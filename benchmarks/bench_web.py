@@ -201,7 +201,7 @@ def measure(store_url: str, args: argparse.Namespace, emit: Callable[[dict[str, 
     from grantbook.application import GrantBook
     from grantbook.domain import Act
     from grantbook.projections import read_models
-    from grantbook.projections.rights import query_ending_between, query_held_on
+    from grantbook.projections.rights_questions import query_ending_between, query_held_on
 
     requests = getattr(args, "web_requests", None) or 200
     flows = getattr(args, "web_flows", None) or 8

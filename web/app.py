@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from grantbook.errors import KeyFileError, StoreError
+from grantbook.errors import KeyFileError, StoreError, TamperEvidenceError
 
 from . import pages_grant, pages_home, pages_reports, pages_rights, pages_staff, signin
 from .config import WebConfig
@@ -55,6 +55,10 @@ def create_app(config: WebConfig, clock: Callable[[], datetime] | None = None) -
     async def _store(request: Request, exc: Exception) -> HTMLResponse:
         # The store is busy, gone or missing its key: say so, record nothing (no traceback in a page).
         return page(request, "forbidden.html", status_code=503, message=f"De opslag antwoordt niet: {exc}")
+
+    @app.exception_handler(TamperEvidenceError)
+    async def _tampered(request: Request, exc: TamperEvidenceError) -> HTMLResponse:
+        return page(request, "forbidden.html", status_code=409, message=str(exc), title="Niet intact")
 
     @app.exception_handler(Forbidden)
     async def _forbidden(request: Request, exc: Forbidden) -> HTMLResponse:

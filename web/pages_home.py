@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from grantbook.projections.rights import query_ending_between, query_held_on
+from grantbook.projections.rights_questions import query_ending_between, query_held_on
 
 from .render import page
 from .security import SignedIn, services_of

@@ -16,8 +16,9 @@ from grantbook.domain import RuleViolation, parse_date, person_id
 from grantbook.domain.values import BRUSSELS
 from grantbook.errors import TamperEvidenceError
 from grantbook.projections.audit import query_audit
-from grantbook.projections.rights import EXPIRING_COLUMNS, query_ending_between
+from grantbook.projections.rights_questions import EXPIRING_COLUMNS, query_ending_between
 
+from .integrity import check_integrity
 from .render import page, refusal
 from .security import NotFound, SignedIn, Visitor, institution_for, services_of
 
@@ -39,6 +40,7 @@ def _expiring(request: Request, person: Visitor, within: int) -> list[dict[str, 
     if within > (date.max - today).days:
         raise RuleViolation("date-range", f"{within} dagen na {today.isoformat()} ligt voorbij de kalender")
     mine = set(person.institutions)
+    check_integrity(services, sorted(mine))
     rows = services.answer(lambda c: query_ending_between(c, today, within, None), ["institutions", "rights"])
     return [row for row in rows if row["institution"] in mine]
 
@@ -116,6 +118,7 @@ def audit(
             values=values,
             **refusal(error, field),
         )
+    check_integrity(services_of(request), [number])
     rows = services_of(request).answer(
         lambda c: query_audit(c, number, who, about, first, last), ["institutions", "audit"]
     )

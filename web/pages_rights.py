@@ -12,8 +12,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from grantbook.domain import RuleViolation, parse_date
 from grantbook.domain.values import BRUSSELS
-from grantbook.projections.rights import query_held_on
+from grantbook.projections.rights_questions import query_held_on
 
+from .integrity import check_integrity
 from .render import page, refusal
 from .security import PostedForm, SignedIn, institution_for, services_of
 
@@ -66,6 +67,7 @@ def rights(
             change=False,
             **refusal(error, "geregistreerd_op"),
         )
+    check_integrity(services, [number])
     rows = services.answer(lambda c: query_held_on(c, day, number, as_of=moment), ["institutions", "rights"])
     for row in rows:
         row["query"] = urlencode(
