@@ -133,11 +133,13 @@ def store_contents(store_url: str) -> list[bytes]:
         return blobs
     with postgres_connection() as connection:  # type: ignore[attr-defined]
         tables = connection.execute(
-            "select table_name from information_schema.tables where table_schema = %s", (location.schema,)
+            "select table_name from information_schema.tables where table_schema = %s order by table_name",
+            (location.schema,),
         ).fetchall()
         assert tables, "no tables found in the test schema"
-        for (table,) in tables:
-            for row in connection.execute(f'select * from "{location.schema}"."{table}"'):
+        for (table,) in tables:  # rows in a stable order: PostgreSQL returns them in any order
+            rows = connection.execute(f'select * from "{location.schema}"."{table}"').fetchall()
+            for row in sorted(rows, key=repr):
                 blobs.append(repr(row).encode())
                 blobs += [bytes(v) for v in row if isinstance(v, (bytes, memoryview))]
     return blobs
