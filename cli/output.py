@@ -56,3 +56,15 @@ def table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     ]
     lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=False)).rstrip() for r in cells]
     return "\n".join(lines)
+
+
+def format_option_with(*extra: str) -> click.Option:  # type: ignore[type-arg]
+    """``--format`` with further choices than table, json and csv (``expiring``: ics)."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(FORMATS + extra),
+        default="table",
+        show_default=True,
+        help=f"table for people; json or csv for machines; {', '.join(extra)}.",
+    )

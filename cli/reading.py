@@ -22,6 +22,7 @@ from grantbook.projections.audit import AUDIT_COLUMNS, query_audit
 from grantbook.projections.chain import broken
 from grantbook.projections.institutions import is_registered
 from grantbook.projections.people import LEAVERS_COLUMNS, query_leavers
+from grantbook.projections.rights_calendar import query_expiring_grants
 from grantbook.projections.rights_questions import (
     EXPIRING_COLUMNS,
     RIGHTS_COLUMNS,
@@ -30,9 +31,10 @@ from grantbook.projections.rights_questions import (
     query_person,
 )
 
+from .calendar import render_ics
 from .common import INSTITUTION, day_option, fail, to_date
 from .context import Session, pass_session
-from .output import format_option, render
+from .output import format_option, format_option_with, render
 
 as_of_option = click.option(
     "--as-of",
@@ -122,7 +124,7 @@ def rights(
 @click.option("--institution", "number", type=INSTITUTION, metavar="NUMBER", help="Only this institution.")
 @as_of_option
 @ignore_integrity_option
-@format_option
+@format_option_with("ics")
 @pass_session
 def expiring(
     session: Session,
@@ -138,6 +140,7 @@ def expiring(
     \b
     Example:
       grantbook expiring --within 60 --institution 034793
+      grantbook expiring --within 365 --format ics > expiring.ics
     """
     day = to_date(on, session.today())
     if within > (date.max - day).days:
@@ -148,6 +151,10 @@ def expiring(
         require_registered(app, number)
     check_integrity(app, number, ignore_integrity)
     moment = parse_as_of(as_of) if as_of is not None else None
+    if output_format == "ics":  # a calendar (cli/calendar.py, docs/adr/0014)
+        found = answer(app, lambda connection: query_expiring_grants(connection, day, within, number, moment))
+        click.echo(render_ics(found, session.now()), nl=False)
+        return
     rows = answer(app, lambda connection: query_ending_between(connection, day, within, number, as_of=moment))
     click.echo(render(rows, EXPIRING_COLUMNS, output_format))
 
