@@ -169,3 +169,24 @@ def test_bad_thresholds_are_refused(text: str) -> None:
 )
 def test_the_nearest_threshold(days_left: int, expected: int | None) -> None:
     assert nearest_threshold(days_left, THRESHOLDS) == expected
+
+
+def test_addresses_and_notices_survive_a_snapshot_and_the_stored_events() -> None:
+    from grantbook.adapters.persistence import CanonicalJSONTranscoder, PydanticMapper
+    from grantbook.domain.snapshot import InstitutionSnapshot
+
+    mapper = PydanticMapper(transcoder=CanonicalJSONTranscoder())
+    institution = with_addresses()
+    send_all(institution, days_before_end(14))
+    events = institution.collect_events()
+    assert {type(e).__name__ for e in events} >= {"EmailAddressRecorded", "NoticeSent"}
+    for event in events:
+        stored = mapper.to_stored_event(event)
+        assert stored.topic.startswith("grantbook:")
+        assert mapper.to_domain_event(stored) == event
+    assert institution.state.notified != set()
+    stored = mapper.to_stored_event(InstitutionSnapshot.take(institution))
+    loaded = mapper.to_domain_event(stored).mutate(None)
+    assert loaded.state == institution.state
+    assert loaded.notices_due(days_before_end(14), THRESHOLDS) == []
+    assert [n.person_id for n in loaded.notices_due(days_before_end(1), THRESHOLDS)] == ["jan"]
