@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from grantbook.domain import RuleViolation, person_id
+from grantbook.domain import EVENT_CLASSES, RuleViolation, person_id, rules
 from grantbook.domain.values import BRUSSELS
 from grantbook.errors import TamperEvidenceError
 from grantbook.projections import answer, read_models
@@ -163,6 +163,7 @@ def expiring(
 @click.argument("number", type=INSTITUTION)
 @click.option("--actor", metavar="PERSON", help="Only events by this person.")
 @click.option("--person", metavar="PERSON", help="Only events about this person.")
+@click.option("--event", "event_name", metavar="NAME", help="Only events of this kind (e.g. NoticeSent).")
 @click.option("--since", metavar="TIMESTAMP", help="Only events recorded at or after this moment (ISO 8601).")
 @click.option("--until", metavar="TIMESTAMP", help="Only events recorded up to this moment (ISO 8601).")
 @as_of_option
@@ -174,6 +175,7 @@ def audit(
     number: str,
     actor: str | None,
     person: str | None,
+    event_name: str | None,
     since: str | None,
     until: str | None,
     as_of: str | None,
@@ -186,6 +188,7 @@ def audit(
     Example:
       grantbook audit 034793 --format json
       grantbook audit 034793 --person 90001 --since 2027-01-01T00:00:00+01:00
+      grantbook audit 034793 --event NoticeSent
     """
     first = parse_as_of(since, start=True, option="--since") if since else None
     last = parse_as_of(until, option="--until") if until else None
@@ -195,7 +198,13 @@ def audit(
     app = session.app(reading=True)
     require_registered(app, number)
     check_integrity(app, number, ignore_integrity)
-    rows = answer(app, lambda connection: query_audit(connection, number, actor, person, first, last))
+    if event_name is not None and event_name not in EVENT_CLASSES:
+        known = ", ".join(sorted(EVENT_CLASSES))
+        problem = f"no kind of event is called {event_name!r} (one of {known})"
+        raise RuleViolation(rules.UNKNOWN_EVENT, problem)
+    rows = answer(
+        app, lambda connection: query_audit(connection, number, actor, person, first, last, event=event_name)
+    )
     click.echo(render(rows, AUDIT_COLUMNS, output_format))
 
 

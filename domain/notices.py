@@ -90,9 +90,10 @@ def _told(
     )
 
 
-def due_notices(state: InstitutionState, day: date, thresholds: Sequence[int]) -> list[DueNotice]:
-    """Every mail due on ``day``: one per administrator with an address listing all rights due to
-    them, and one per holder with an address (from the roster) about their own rights."""
+def expiring_rights(
+    state: InstitutionState, day: date, thresholds: Sequence[int]
+) -> list[tuple[Grant, int, int]]:
+    """The rights at a threshold on ``day`` (told or not): (grant, days left, nearest threshold)."""
     expiring: list[tuple[Grant, int, int]] = []
     for grant in state.grants.values():
         if grant.revoked_on is not None or grant.last_day is None:
@@ -102,6 +103,13 @@ def due_notices(state: InstitutionState, day: date, thresholds: Sequence[int]) -
         if threshold is not None:
             expiring.append((grant, days_left, threshold))
     expiring.sort(key=lambda g: (g[0].end, g[0].last_name, g[0].first_name, g[0].person_id, g[0].right))
+    return expiring
+
+
+def due_notices(state: InstitutionState, day: date, thresholds: Sequence[int]) -> list[DueNotice]:
+    """Every mail due on ``day``: one per administrator with an address listing all rights due to
+    them, and one per holder with an address (from the roster) about their own rights."""
+    expiring = expiring_rights(state, day, thresholds)
     notices: list[DueNotice] = []
 
     def lines_for(

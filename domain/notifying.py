@@ -11,7 +11,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from .events_notices import EmailAddressRecorded, NoticedGrant, NoticeSent
-from .notices import DueNotice, due_notices, email_address, notice_key
+from .notices import DueNotice, due_notices, email_address, expiring_rights, notice_key
 from .values import Act, person_id
 
 if TYPE_CHECKING:
@@ -55,7 +55,10 @@ class InstitutionNotices:
     def notices_due(self, day: date, thresholds: Sequence[int]) -> list[DueNotice]:
         return due_notices(self.state, day, thresholds)
 
-    def administrators_without_address(self) -> list[str]:
+    def unwarned_administrators(self, day: date, thresholds: Sequence[int]) -> list[str]:
+        """Administrators without an address while rights are at a threshold: they hear of nothing."""
+        if not expiring_rights(self.state, day, thresholds):
+            return []
         return sorted(a for a in self.state.administrators if a not in self.state.emails)
 
     def record_notice(self, act: Act, notice: DueNotice, day: date) -> bool:

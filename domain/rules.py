@@ -82,3 +82,4 @@ EMAIL_ADDRESS = "email-address"
 THRESHOLDS = "thresholds"
 SMTP_URL = "smtp-url"
 MAIL_FROM = "mail-from"
+UNKNOWN_EVENT = "unknown-event"  # audit --event names no kind of event

@@ -63,8 +63,7 @@ def notify(
     for number in numbers:
         institution = app.institution(number)
         due = institution.notices_due(day, thresholds)
-        if due:
-            report.without_address += [(number, a) for a in institution.administrators_without_address()]
+        report.without_address += [(number, a) for a in institution.unwarned_administrators(day, thresholds)]
         for notice in due:
             if send is None:
                 report.outcomes.append(Outcome(number, notice, sent=False))

@@ -45,7 +45,8 @@ def test_at_fourteen_days_one_mail_to_each_administrator_with_an_address_lists_e
     assert send_all(institution, days_before_end(14)) == [
         ("jan", "administrator", [("034793-1", 14), ("034793-2", 14)])
     ]
-    assert institution.administrators_without_address() == ["mia", "piet"]
+    assert institution.unwarned_administrators(days_before_end(14), THRESHOLDS) == ["mia", "piet"]
+    assert institution.unwarned_administrators(days_before_end(15), THRESHOLDS) == []
 
 
 def test_a_second_run_the_same_day_or_the_next_sends_nothing() -> None:
