@@ -153,7 +153,7 @@ def expiring(
     moment = parse_as_of(as_of) if as_of is not None else None
     if output_format == "ics":  # a calendar (cli/calendar.py, docs/adr/0014)
         found = answer(app, lambda connection: query_expiring_grants(connection, day, within, number, moment))
-        click.echo(render_ics(found, session.now()), nl=False)
+        click.echo(render_ics(found, session.now()).encode("utf-8"), nl=False)  # bytes: CRLF line ends kept
         return
     rows = answer(app, lambda connection: query_ending_between(connection, day, within, number, as_of=moment))
     click.echo(render(rows, EXPIRING_COLUMNS, output_format))
