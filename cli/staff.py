@@ -74,8 +74,10 @@ def roster_import(session: Session, number: str, file: Path) -> None:
     except OSError as error:
         fail(f"roster-file: cannot read {file}: {error.strerror}")
     entries = parse_roster(data)
-    emails = parse_roster_emails(data)  # the optional email column (docs/adr/0014)
+    emails, problems = parse_roster_emails(data)  # the optional email column (docs/adr/0014)
     session.app(reading=True).import_roster(act, number, entries, emails)  # only register creates a store
+    for problem in problems:
+        click.echo(f"warning: {problem}", err=True)
     active = sum(1 for e in entries if e.status == ACTIVE)
     click.echo(f"imported {len(entries)} persons ({active} {ACTIVE}) into {number}")
 

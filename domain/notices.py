@@ -31,7 +31,8 @@ def email_address(text: str) -> str:
     try:
         return validate_email(text.strip(), check_deliverability=False).normalized
     except EmailNotValidError as error:
-        raise RuleViolation(rules.EMAIL_ADDRESS, f"{text!r} is not an e-mail address: {error}") from None
+        # the value is not repeated: people paste anything here, national register numbers too
+        raise RuleViolation(rules.EMAIL_ADDRESS, f"that is not an e-mail address: {error}") from None
 
 
 def parse_thresholds(text: str) -> tuple[int, ...]:
@@ -40,9 +41,9 @@ def parse_thresholds(text: str) -> tuple[int, ...]:
     for part in text.split(","):
         value = part.strip()
         if not value.isdigit() or not value.isascii() or int(value) > 3660:
-            raise RuleViolation(
-                rules.THRESHOLDS, f"thresholds are whole days 0-3660 separated by commas, got {text!r}"
-            )
+            expected = "thresholds are whole days 0-3660 separated by commas (e.g. 14,1)"
+            shown = f", not {part!r}" if len(value) < 5 else ""  # a long value may be a national number
+            raise RuleViolation(rules.THRESHOLDS, expected + shown)
         found.add(int(value))
     return tuple(sorted(found, reverse=True))
 

@@ -127,13 +127,20 @@ def test_a_notice_names_the_institution_and_escapes_html() -> None:
 
 def test_the_roster_email_column_is_optional() -> None:
     header = "person_id,first_name,last_name,category,status,begin_date,end_date"
-    assert parse_roster_emails(f"{header}\n90001,An,C,Medewerker,Actief,01/09/2020,\n".encode()) == {}
+    assert parse_roster_emails(f"{header}\n90001,An,C,Medewerker,Actief,01/09/2020,\n".encode()) == ({}, [])
     data = (
         "\ufeff" + header.replace(",", ";") + ";E-mail\n"  # not the column's name: ignored
     ).encode() + b"90001;An;C;Medewerker;Actief;01/09/2020;;an@x.example\n"
-    assert parse_roster_emails(data) == {}
+    assert parse_roster_emails(data) == ({}, [])
     data = (header.replace(",", ";") + ";Email\n90001;An;C;Medewerker;Actief;01/09/2020;;An@X.Example\n"
             "90002;Bo;D;Medewerker;Actief;01/09/2020;;\n").encode("utf-8-sig")
-    assert parse_roster_emails(data) == {"90001": "An@x.example"}
-    with pytest.raises(RuleViolation, match="line 3"):
-        parse_roster_emails(f"{header},email\n90001,A,B,M,Actief,01/09/2020,,a@x.example\n90002,A,B,M,Actief,01/09/2020,,b@\n".encode())
+    assert parse_roster_emails(data) == ({"90001": "An@x.example"}, [])
+    # a bad address is left out and named by line, never repeated; the roster itself still counts
+    found, warnings = parse_roster_emails(
+        f"{header},email\n90001,A,B,M,Actief,01/09/2020,,a@x.example\n90002,A,B,M,Actief,01/09/2020,,85073003328\n".encode()
+    )
+    assert found == {"90001": "a@x.example"}
+    assert len(warnings) == 1 and warnings[0].startswith("roster line 3: email left out: ")
+    assert "85073003328" not in warnings[0]
+    with pytest.raises(RuleViolation, match="email appears twice"):
+        parse_roster_emails(f"{header},email,Email\n".encode())

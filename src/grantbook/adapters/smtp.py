@@ -38,8 +38,8 @@ class SmtpUrl:
         try:
             parts = urlsplit(text.strip())
             port = parts.port
-        except ValueError as error:
-            raise RuleViolation(rules.SMTP_URL, f"not an SMTP URL ({error})") from None
+        except ValueError:
+            raise RuleViolation(rules.SMTP_URL, "not an SMTP URL (the port is a number 0-65535)") from None
         scheme = parts.scheme.lower()
         if scheme not in PORTS:
             raise RuleViolation(
