@@ -109,7 +109,9 @@ def test_a_missed_day_is_caught_up_with_the_nearest_threshold_only(told: Driver,
 
 def test_the_clock_says_which_day_it_is(told: Driver, smtp: MailServer, clock) -> None:  # type: ignore[no-untyped-def]
     assert notify(told, smtp)[0] == ""  # 30/11: 20 days left
-    clock.move_to("2026-12-06 07:00:00")  # 08:00 in Brussels: 14 days left
+    clock.move_to("2026-12-05 22:30:00")  # 23:30 in Brussels: still 15 days left
+    assert notify(told, smtp)[0] == ""
+    clock.move_to("2026-12-05 23:30:00")  # 00:30 on the 6th in Brussels: 14 days left
     assert len(notify(told, smtp)[0].splitlines()) == 3
     assert {n["day"] for n in notices(told)} == {"2026-12-06"}
 
