@@ -232,3 +232,22 @@ def test_addresses_are_checked_and_recorded(told: Driver) -> None:
         ("mia", {"email": "mia@delinde.example", "person_id": "mia", "source": "administrator"}),
         ("jan", {"email": "an@delinde.example", "person_id": "90001", "source": "roster"}),
     ]
+
+
+def test_the_console_script_sends_from_the_environments_settings(told: Driver, smtp: MailServer) -> None:
+    """As a schedule runs it: the installed script, GRANTBOOK_SMTP and GRANTBOOK_MAIL_FROM."""
+    import os
+    import subprocess
+
+    from test_end_to_end import grantbook_command
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRANTBOOK_")}
+    env.update(told.base_env, GRANTBOOK_STORE=told.store_url, GRANTBOOK_ACTOR="notifier",
+               GRANTBOOK_SMTP=smtp.url, GRANTBOOK_MAIL_FROM=FROM)
+    done = subprocess.run([*grantbook_command(), "notify", "--on", "2026-12-06"], env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert sorted(m["X-Envelope-To"] for m in smtp.inbox.take()) == [
+        "an@delinde.example", "jan@delinde.example", "mia@delinde.example"
+    ]
+    assert {e["actor"] for e in told.json("audit", NUMBER, "--event", "NoticeSent")} == {"notifier"}
