@@ -35,6 +35,10 @@ ADMIN = "demo-admin"
 # A valid national register number made up for the demo (not a real person's).
 DEMO_RRN = "85.07.30-033.28"
 
+# Addresses for expiry notices (grantbook notify, docs/adr/0014); example.org-style, no real mailbox.
+ADMIN_EMAIL = "beheerder@delinde.example"
+STAFF_EMAILS = {"90002": "koen.maes@delinde.example", "90003": "sofie.jacobs@delinde.example"}
+
 STAFF = (
     ("90001", "Els", "Peeters", date(2017, 3, 2), date(2027, 3, 2)),
     ("90002", "Koen", "Maes", date(2017, 3, 2), date(2027, 3, 2)),
@@ -63,6 +67,8 @@ def run_demo(session: Session) -> None:
 
     app.register_institution(act, NUMBER, "Basisschool De Linde (demo)", [act.actor])
     say(f"1. registered institution {NUMBER}, administrator {act.actor}")
+    app.record_email(act, NUMBER, act.actor, ADMIN_EMAIL)
+    say(f"   expiry notices for {act.actor} go to {ADMIN_EMAIL}")
     roster = [
         RosterEntry(
             person_id=pid,
@@ -75,8 +81,8 @@ def run_demo(session: Session) -> None:
         )
         for pid, first, last, begin, end in STAFF
     ]
-    app.import_roster(act, NUMBER, roster)
-    say(f"2. imported the roster: {len(roster)} staff members")
+    app.import_roster(act, NUMBER, roster, STAFF_EMAILS)
+    say(f"2. imported the roster: {len(roster)} staff members ({len(STAFF_EMAILS)} with an e-mail address)")
     found = app.search(act, NUMBER)
     say(f"3. searched {NUMBER}: {len(found)} persons listed")
     app.select(act, NUMBER, [pid for pid, *_ in STAFF])
@@ -111,6 +117,7 @@ def run_demo(session: Session) -> None:
     say("")
     say(f"Try: grantbook --store {session.store.display} audit {NUMBER}")
     say(f"     grantbook --store {session.store.display} verify")
+    say(f"     grantbook --store {session.store.display} --as {act.actor} notify --dry-run")
 
 
 @click.command()

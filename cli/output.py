@@ -49,34 +49,41 @@ def _json_safe(text: str) -> str:
     return "".join(f"\\u{ord(c):04x}" if c != "\n" and is_unsafe(c) else c for c in text)
 
 
-def format_option(command: Callable[..., Any]) -> Callable[..., Any]:
-    """``--format table|json|csv`` and ``--excel``; the command gets ``output_format``
-    (``excel`` for CSV for Excel)."""
+def format_option_with(*extra: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--format`` (table, json, csv and the ``extra`` formats: ``expiring`` adds ics) and
+    ``--excel``; the command gets ``output_format`` (``excel`` for CSV for Excel)."""
 
-    @functools.wraps(command)
-    def wrapper(*args: Any, output_format: str, excel: bool, **kwargs: Any) -> Any:
-        if excel:
-            source = click.get_current_context().get_parameter_source("output_format")
-            if output_format != "csv" and source is not click.core.ParameterSource.DEFAULT:
-                raise click.UsageError(
-                    f"--excel writes CSV for Excel; it cannot be combined with --format {output_format}"
-                )
-            output_format = "excel"
-        return command(*args, output_format=output_format, **kwargs)
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(command)
+        def wrapper(*args: Any, output_format: str, excel: bool, **kwargs: Any) -> Any:
+            if excel:
+                source = click.get_current_context().get_parameter_source("output_format")
+                if output_format != "csv" and source is not click.core.ParameterSource.DEFAULT:
+                    raise click.UsageError(
+                        f"--excel writes CSV for Excel; it cannot be combined with --format {output_format}"
+                    )
+                output_format = "excel"
+            return command(*args, output_format=output_format, **kwargs)
 
-    options = [
-        click.option(
-            "--format", "output_format", type=click.Choice(FORMATS), default="table", show_default=True,
-            help="table for people; json or csv for machines.",
-        ),
-        click.option(
-            "--excel", is_flag=True,
-            help="CSV for Excel: ';'-separated UTF-8 with BOM, institution numbers kept as text.",
-        ),
-    ]
-    for option in reversed(options):
-        wrapper = option(wrapper)
-    return wrapper
+        more = "".join(f"; {name}" for name in extra)
+        options = [
+            click.option(
+                "--format", "output_format", type=click.Choice(FORMATS + extra), default="table",
+                show_default=True, help=f"table for people; json or csv for machines{more}.",
+            ),
+            click.option(
+                "--excel", is_flag=True,
+                help="CSV for Excel: ';'-separated UTF-8 with BOM, institution numbers kept as text.",
+            ),
+        ]
+        for option in reversed(options):
+            wrapper = option(wrapper)
+        return wrapper
+
+    return decorate
+
+
+format_option = format_option_with()
 
 
 def _cell(value: Any) -> str:

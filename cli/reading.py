@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from grantbook.domain import RuleViolation, person_id, rules
+from grantbook.domain import EVENT_CLASSES, RuleViolation, person_id, rules
 from grantbook.domain.text import shown
 from grantbook.domain.values import BRUSSELS, FIRST_DAY, LAST_DAY
 from grantbook.errors import TamperEvidenceError
@@ -22,6 +22,7 @@ from grantbook.projections.audit import AUDIT_COLUMNS, query_audit
 from grantbook.projections.chain import broken
 from grantbook.projections.institutions import is_registered
 from grantbook.projections.people import LEAVERS_COLUMNS, query_leavers
+from grantbook.projections.rights_calendar import query_expiring_grants
 from grantbook.projections.rights_questions import (
     EXPIRING_COLUMNS,
     RIGHTS_COLUMNS,
@@ -30,9 +31,10 @@ from grantbook.projections.rights_questions import (
     query_person,
 )
 
+from .calendar import render_ics
 from .common import INSTITUTION, day_option, to_date
 from .context import Session, pass_session
-from .output import emit, format_option
+from .output import emit, format_option, format_option_with
 
 as_of_option = click.option(
     "--as-of",
@@ -129,7 +131,7 @@ def rights(
 @click.option("--institution", "number", type=INSTITUTION, metavar="NUMBER", help="Only this institution.")
 @as_of_option
 @ignore_integrity_option
-@format_option
+@format_option_with("ics")
 @pass_session
 def expiring(
     session: Session,
@@ -145,6 +147,7 @@ def expiring(
     \b
     Example:
       grantbook expiring --within 60 --institution 034793
+      grantbook expiring --within 365 --format ics > expiring.ics
     """
     day = to_date(on, session.today())
     if within > (date.max - day).days:
@@ -155,6 +158,10 @@ def expiring(
         require_registered(app, number)
     check_integrity(app, number, ignore_integrity)
     moment = parse_as_of(as_of) if as_of is not None else None
+    if output_format == "ics":  # a calendar (cli/calendar.py, docs/adr/0014)
+        found = answer(app, lambda connection: query_expiring_grants(connection, day, within, number, moment))
+        click.echo(render_ics(found, session.now()).encode("utf-8"), nl=False)  # bytes: CRLF line ends kept
+        return
     rows = answer(app, lambda connection: query_ending_between(connection, day, within, number, as_of=moment))
     emit(rows, EXPIRING_COLUMNS, output_format)
 
@@ -163,6 +170,7 @@ def expiring(
 @click.argument("number", type=INSTITUTION)
 @click.option("--actor", metavar="PERSON", help="Only events by this person.")
 @click.option("--person", metavar="PERSON", help="Only events about this person.")
+@click.option("--event", "event_name", metavar="NAME", help="Only events of this kind (e.g. NoticeSent).")
 @click.option("--since", metavar="TIMESTAMP", help="Only events recorded at or after this moment (ISO 8601).")
 @click.option("--until", metavar="TIMESTAMP", help="Only events recorded up to this moment (ISO 8601).")
 @as_of_option
@@ -174,6 +182,7 @@ def audit(
     number: str,
     actor: str | None,
     person: str | None,
+    event_name: str | None,
     since: str | None,
     until: str | None,
     as_of: str | None,
@@ -186,6 +195,7 @@ def audit(
     Example:
       grantbook audit 034793 --format json
       grantbook audit 034793 --person 90001 --since 2027-01-01T00:00:00+01:00
+      grantbook audit 034793 --event NoticeSent
     """
     first = parse_as_of(since, start=True, option="--since") if since else None
     last = parse_as_of(until, option="--until") if until else None
@@ -199,7 +209,13 @@ def audit(
     app = session.app(reading=True)
     require_registered(app, number)
     check_integrity(app, number, ignore_integrity)
-    rows = answer(app, lambda connection: query_audit(connection, number, actor, person, first, last))
+    if event_name is not None and event_name not in EVENT_CLASSES:
+        known = ", ".join(sorted(EVENT_CLASSES))
+        problem = f"no kind of event is called {shown(event_name)} (one of {known})"
+        raise RuleViolation(rules.UNKNOWN_EVENT, problem)
+    rows = answer(
+        app, lambda connection: query_audit(connection, number, actor, person, first, last, event=event_name)
+    )
     emit(rows, AUDIT_COLUMNS, output_format)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from grantbook.adapters.roster_emails import parse_roster_emails
 from grantbook.adapters.roster_file import parse_roster
 from grantbook.domain import ACTIVE, RuleViolation, rules
 
@@ -60,6 +61,7 @@ def roster_import(session: Session, number: str, file: Path) -> None:
 
     \b
     Header: person_id,first_name,last_name,category,status,begin_date,end_date
+    and optionally email (where expiry notices to the holder go).
     status is Actief or Inactief; dates dd/mm/yyyy or yyyy-mm-dd; ';' or ','.
     A person missing from the file is no longer Actief.
 
@@ -73,7 +75,10 @@ def roster_import(session: Session, number: str, file: Path) -> None:
     except OSError as error:
         fail(rules.ROSTER_FILE, f"cannot read {file}: {error.strerror}")
     entries = parse_roster(data)
-    session.app(reading=True).import_roster(act, number, entries)  # only register creates a store
+    emails, problems = parse_roster_emails(data)  # the optional email column (docs/adr/0014)
+    session.app(reading=True).import_roster(act, number, entries, emails)  # only register creates a store
+    for problem in problems:
+        click.echo(f"warning: {problem}", err=True)
     active = sum(1 for e in entries if e.status == ACTIVE)
     click.echo(f"imported {len(entries)} persons ({active} {ACTIVE}) into {number}")
 

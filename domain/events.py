@@ -6,6 +6,7 @@ Import them from here. They live by topic:
   record time, the hash chain link) and how it is shown;
 - events_staff.py: who is at the institution (registration, roster,
   support workers, administrators);
+- events_notices.py: e-mail addresses and expiry notices sent;
 - events_workflow.py: granting (search, select, assign, confirm, cancel,
   extend, revoke).
 
@@ -16,6 +17,7 @@ can move between these modules without changing what is stored.
 from __future__ import annotations
 
 from .event_base import EVENT_CLASSES, TOPIC_PREFIX, InstitutionEvent
+from .events_notices import EmailAddressRecorded, NoticedGrant, NoticeSent
 from .events_staff import (
     AdministratorAppointed,
     AdministratorRemoved,
@@ -47,6 +49,9 @@ __all__ = [
     "AuditorAppointed",
     "AuditorRemoved",
     "AssignmentConfirmed",
+    "EmailAddressRecorded",
+    "NoticedGrant",
+    "NoticeSent",
     "EndDateExtended",
     "GrantedPerson",
     "InstitutionEvent",

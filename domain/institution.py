@@ -32,6 +32,7 @@ from .events import (
     StaffSearched,
     SupportWorkerAdded,
 )
+from .notifying import InstitutionNotices
 from .recording import ChainedAggregate
 from .snapshot import InstitutionSnapshot
 from .state import Grant, InstitutionState, PendingAssignment, Person
@@ -41,7 +42,7 @@ from .values import Act, ProtectedNumber, institution_number, person_id
 INSTITUTION_NAMESPACE = uuid5(NAMESPACE_URL, "https://grantbook.invalid/institution")
 
 
-class Institution(InstitutionChecks, Appointments, ChainedAggregate):
+class Institution(InstitutionNotices, InstitutionChecks, Appointments, ChainedAggregate):
     """One school's rights workflow. Each command reads as the story: the
     ``check_*`` rules it must pass (checks.py), then the past-tense events
     it records (events.py). The events change ``state``, an

@@ -95,3 +95,11 @@ END_DATE_NOT_LATER = "end-date-not-later"
 REASON_REQUIRED = "reason-required"
 DUPLICATE_SUPPORT_WORKER = "duplicate-support-worker"
 PERSON_NAME = "person-name"
+
+# -- expiry notices (docs/adr/0014) ------------------------------------------------
+
+EMAIL_ADDRESS = "email-address"
+THRESHOLDS = "thresholds"
+SMTP_URL = "smtp-url"
+MAIL_FROM = "mail-from"
+UNKNOWN_EVENT = "unknown-event"  # audit --event names no kind of event

@@ -103,7 +103,13 @@ class InstitutionState(BaseModel):
     selections: dict[str, list[str]] = {}  # actor -> person ids (each administrator has one)
     pending: dict[str, PendingAssignment] = {}  # actor -> step 2 waiting for step 3
     grants: dict[str, Grant] = {}  # grant id -> grant
+    emails: dict[str, str] = {}  # person id -> e-mail address for notices (docs/adr/0014)
+    notified: set[str] = set()  # notices accepted by a mail server (domain/notices.py notice_key)
 
     @field_serializer("administrators", "heads", "auditors")
     def _sorted(self, people: set[str]) -> list[str]:
         return sorted(people)
+
+    @field_serializer("notified")
+    def _sorted_notices(self, keys: set[str]) -> list[str]:
+        return sorted(keys)

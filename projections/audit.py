@@ -128,9 +128,10 @@ def query_audit(
     person: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    event: str | None = None,
 ) -> list[dict[str, Any]]:
     """The persisted audit trail, oldest first, filtered by institution, actor, the person an event is
-    about (exactly) and record time."""
+    about (exactly), the kind of event and record time."""
     query = select(
         audit.c.position,
         audit.c.recorded_at,
@@ -145,6 +146,8 @@ def query_audit(
     if person is not None:
         about = select(persons.c.position).where(persons.c.person_id == person)
         query = query.where(audit.c.position.in_(about))
+    if event is not None:
+        query = query.where(audit.c.event == event)
     if since is not None:
         query = query.where(audit.c.recorded_epoch >= since.timestamp())
     if until is not None:

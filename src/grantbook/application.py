@@ -38,6 +38,7 @@ from grantbook.domain import (
     rules,
 )
 from grantbook.domain.events import SupportWorkerAdded
+from grantbook.domain.notices import DueNotice
 from grantbook.errors import KeyFileError, StoreError
 from grantbook.projections import answer
 from grantbook.projections.people import person_for_digest
@@ -138,8 +139,20 @@ class GrantBook(Application[UUID]):
     def remove_auditor(self, act: Act, number: str, person: str) -> Institution:
         return self._update(number, lambda i: (i.remove_auditor(act, person), i)[1])
 
-    def import_roster(self, act: Act, number: str, entries: Sequence[RosterEntry]) -> None:
-        self._update(number, lambda i: i.import_roster(act, entries))
+    def import_roster(
+        self, act: Act, number: str, entries: Sequence[RosterEntry], emails: dict[str, str] | None = None
+    ) -> None:
+        """The roster, and the addresses of its optional email column, in one save."""
+        self._update(
+            number, lambda i: (i.import_roster(act, entries), i.record_roster_emails(act, emails or {}))
+        )
+
+    def record_email(self, act: Act, number: str, person: str, address: str) -> bool:
+        return self._update(number, lambda i: i.record_email(act, person, address))
+
+    def record_notice(self, act: Act, number: str, notice: DueNotice, day: date) -> bool:
+        """After a mail server accepted ``notice`` (grantbook.notify)."""
+        return self._update(number, lambda i: i.record_notice(act, notice, day))
 
     def search(self, act: Act, number: str, name: str | None = None) -> list[Person]:
         return self._update(number, lambda i: i.search(act, name))

@@ -77,6 +77,12 @@ def test_demo_runs_on_a_fresh_store(store_url: str, tmp_path: Path) -> None:
     assert "Rights held at 034793" in done.stdout
     assert "Expiring within 30 days:" in done.stdout
     assert done.stdout.count("IRIS-Platform (Leerlingenpaspoort) Gebruiker  Gebruiker") >= 4 + 3
+    # the demo's store has administrator addresses: a dry run would mail the administrator
+    notify = subprocess.run([*grantbook_command(), "--store", store_url, "--as", "demo-admin", "notify", "--dry-run"],
+                            env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert notify.returncode == 0, notify.stderr
+    assert "would send 034793 administrator demo-admin <beheerder@delinde.example>" in notify.stdout
+    assert "OND-" in notify.stdout and "(10 days left, 14-day notice)" in notify.stdout
     again = subprocess.run([*grantbook_command(), "--store", store_url, "demo"],
                            env=env, capture_output=True, text=True, timeout=120, check=False)
     assert again.returncode == 1 and "fresh store" in again.stderr

@@ -1,0 +1,107 @@
+"""Expiry notices: ``grantbook notify`` and ``grantbook admin email`` (docs/adr/0014)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from grantbook.adapters.smtp import DEFAULT_SMTP, SmtpSender, SmtpUrl
+from grantbook.domain import RuleViolation, rules
+from grantbook.domain.notices import DEFAULT_THRESHOLDS, email_address, parse_thresholds
+from grantbook.notify import Outcome, notify
+
+from .admin import admin
+from .common import INSTITUTION, day_option, to_date
+from .context import Session, pass_session
+
+
+@admin.command("email")
+@click.argument("number", type=INSTITUTION)
+@click.argument("person")
+@click.argument("address")
+@pass_session
+def admin_email(session: Session, number: str, person: str, address: str) -> None:
+    """Record the e-mail address expiry notices for administrator PERSON of NUMBER go to
+    (a head sets anyone's, an administrator their own).
+
+    \b
+    Example:
+      grantbook --as jan admin email 034793 jan jan.peeters@delinde.example
+    """
+    act = session.act()
+    changed = session.app(reading=True).record_email(act, number, person, address)
+    said = "recorded" if changed else "unchanged:"
+    click.echo(f"{said} address of {person.strip()} at {number}: {email_address(address)}")
+
+
+def _line(outcome: Outcome) -> str:
+    notice = outcome.notice
+    rights = "; ".join(
+        f"{line.grant.person_id} {line.grant.right} [{line.grant.context}] ends {line.grant.end.isoformat()} "
+        f"({line.days_left} days left, {line.threshold}-day notice)"
+        for line in notice.lines
+    )
+    return f"{outcome.number} {notice.role} {notice.person_id} <{notice.address}>: {rights}"
+
+
+@click.command("notify")
+@day_option("--on", "Count days left from this day (default today, Brussels).")
+@click.option(
+    "--thresholds", default=",".join(map(str, DEFAULT_THRESHOLDS)), show_default=True, metavar="DAYS,...",
+    help="Notify when days left reach each of these.",
+)
+@click.option("--smtp", envvar="GRANTBOOK_SMTP", default=DEFAULT_SMTP, show_default=True, metavar="URL",
+              help="smtp://USER:PASSWORD@HOST:PORT, smtp+starttls://… or smtps://… (env GRANTBOOK_SMTP).")
+@click.option("--from", "mail_from", envvar="GRANTBOOK_MAIL_FROM", metavar="ADDRESS",
+              help="The sender address (env GRANTBOOK_MAIL_FROM).")
+@click.option("--institution", "number", type=INSTITUTION, metavar="NUMBER", help="Only this institution.")
+@click.option("--dry-run", is_flag=True, help="Print what would be sent; send and record nothing.")
+@pass_session
+def notify_command(
+    session: Session, on: str | None, thresholds: str, smtp: str, mail_from: str | None,
+    number: str | None, dry_run: bool,
+) -> None:
+    """Mail administrators (and holders the roster has an address for) about rights that run out
+    soon; each mail the server accepted is recorded (NoticeSent), so nothing is sent twice.
+
+    \b
+    Example:
+      grantbook --as jan notify --smtp smtp://127.0.0.1:8025 --from grantbook@delinde.example
+      grantbook --as jan notify --on 17/08/2027 --dry-run
+    """
+    act = session.act()
+    day = to_date(on, session.today())
+    steps = parse_thresholds(thresholds)
+    url = SmtpUrl.parse(smtp)
+    if not dry_run:
+        if not mail_from:
+            raise RuleViolation(rules.MAIL_FROM, "name the sender with --from ADDRESS or GRANTBOOK_MAIL_FROM")
+        try:
+            mail_from = email_address(mail_from)
+        except RuleViolation as error:
+            raise RuleViolation(rules.MAIL_FROM, error.message) from None
+    app = session.app(reading=True)
+    numbers = [app.institution(number).state.number] if number else None
+    with SmtpSender(url) as sender:
+        report = notify(app, act, day, steps, None if dry_run else sender.send, mail_from or "", numbers)
+    for where, person in sorted(set(report.without_address)):
+        click.echo(f"warning: {where}: administrator {person} has no e-mail address (grantbook admin email)",
+                   err=True)
+    for outcome in report.outcomes:
+        if outcome.problem is None:
+            click.echo(("would send " if dry_run else "sent ") + _line(outcome))
+    sent = sum(1 for o in report.outcomes if o.sent)
+    if dry_run:
+        click.echo(f"dry run: {len(report.outcomes)} mails would be sent; nothing sent or recorded", err=True)
+    else:
+        click.echo(f"{sent} mails sent and recorded via {url.display}", err=True)
+    for outcome in report.failed:
+        notice = outcome.notice
+        click.echo(f"error: not sent to {notice.person_id} <{notice.address}> ({outcome.number}): "
+                   f"{outcome.problem}", err=True)
+    if report.failed:
+        sys.exit(1)
+
+
+COMMANDS = (notify_command,)

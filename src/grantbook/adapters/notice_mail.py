@@ -1,0 +1,77 @@
+"""An expiry notice as a mail: Dutch, plain text with an HTML alternative, the institution in the
+subject (docs/adr/0014). It names persons by name and person id only: no national register number,
+masked or not, ever goes into a mail."""
+
+from __future__ import annotations
+
+from datetime import date
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import make_msgid
+from html import escape
+
+from grantbook.domain.notices import ADMINISTRATOR, DueNotice, NoticeLine
+
+
+def subject(number: str, name: str) -> str:
+    return f"Gebruikersrechten die binnenkort aflopen - {name} ({number})"
+
+
+def _days(days_left: int) -> str:
+    if days_left == 0:
+        return "vandaag de laatste dag"
+    return "nog 1 dag" if days_left == 1 else f"nog {days_left} dagen"
+
+
+def _row(line: NoticeLine) -> tuple[str, str, str, str, str]:
+    grant = line.grant
+    return (
+        f"{grant.first_name} {grant.last_name} ({grant.person_id})",
+        grant.right,
+        grant.context,
+        grant.end.isoformat(),
+        _days(line.days_left),
+    )
+
+
+HEADERS = ("Persoon", "Recht", "Context", "Einddatum", "Resterend")
+
+
+def _intro(notice: DueNotice, number: str, name: str) -> str:
+    if notice.role == ADMINISTRATOR:
+        return (
+            f"De volgende gebruikersrechten van {name} (instellingsnummer {number}) lopen binnenkort af. "
+            "Verleng ze in Gebruikersbeheer als ze nog nodig zijn."
+        )
+    return (
+        f"Uw gebruikersrecht(en) bij {name} (instellingsnummer {number}) lopen binnenkort af. "
+        "Vraag de lokale beheerder van uw school om een verlenging als u ze nog nodig hebt."
+    )
+
+
+def compose(notice: DueNotice, number: str, name: str, sender: str, day: date) -> EmailMessage:
+    message = EmailMessage()
+    message["Subject"] = subject(number, name)
+    message["From"] = sender
+    message["To"] = Address(addr_spec=notice.address)
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    intro = _intro(notice, number, name)
+    rows = [_row(line) for line in notice.lines]
+    text = [f"Beste {notice.person_id},", "", intro, ""]
+    for person, right, context, end, left in rows:
+        text.append(f"- {person}: {right} [{context}], einddatum {end} ({left})")
+    text += ["", f"Toestand op {day.isoformat()}.", "", "-- grantbook"]
+    message.set_content("\n".join(text) + "\n")
+    cells = "".join(
+        "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in rows
+    )
+    head = "".join(f"<th>{escape(h)}</th>" for h in HEADERS)
+    html = (
+        '<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8">'
+        f"<title>{escape(subject(number, name))}</title></head><body>"
+        f"<p>Beste {escape(notice.person_id)},</p><p>{escape(intro)}</p>"
+        f"<table><thead><tr>{head}</tr></thead><tbody>{cells}</tbody></table>"
+        f"<p>Toestand op {day.isoformat()}.</p><p>-- grantbook</p></body></html>"
+    )
+    message.add_alternative(html, subtype="html")
+    return message

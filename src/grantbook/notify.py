@@ -1,0 +1,79 @@
+"""``grantbook notify``: send each notice that is due, and record it once the server accepted it
+(docs/adr/0014).
+
+Per institution: load it, ask it which notices are due on the day (``Institution.notices_due``),
+compose each as a mail, hand it to the server; only when the server accepted it is a
+``NoticeSent`` event saved (one per mail). A mail that was not accepted records nothing, so the
+next run tries it again; a run that finds nothing due sends nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from email.message import EmailMessage
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from grantbook.adapters.notice_mail import compose
+from grantbook.adapters.smtp import MailNotSent
+from grantbook.domain import Act
+from grantbook.domain.notices import DueNotice
+from grantbook.projections import answer
+from grantbook.projections.institutions import institutions
+
+
+@dataclass(frozen=True)
+class Outcome:
+    number: str
+    notice: DueNotice
+    sent: bool  # accepted by the server (False: not sent, or a dry run)
+    problem: str | None = None  # why it was not sent
+
+
+@dataclass
+class Report:
+    outcomes: list[Outcome] = field(default_factory=list)
+    without_address: list[tuple[str, str]] = field(default_factory=list)  # (number, administrator)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.problem is not None]
+
+
+def institution_numbers(connection: Connection) -> list[str]:
+    return [number for (number,) in connection.execute(select(institutions.c.number).order_by("number"))]
+
+
+def notify(
+    app: Any,
+    act: Act,
+    day: date,
+    thresholds: Sequence[int],
+    send: Callable[[EmailMessage], None] | None,
+    mail_from: str,
+    numbers: Sequence[str] | None = None,
+) -> Report:
+    """``send`` None: a dry run (nothing sent, nothing recorded)."""
+    report = Report()
+    if numbers is None:
+        numbers = answer(app, institution_numbers, ["institutions"])
+    for number in numbers:
+        institution = app.institution(number)
+        due = institution.notices_due(day, thresholds)
+        report.without_address += [(number, a) for a in institution.unwarned_administrators(day, thresholds)]
+        for notice in due:
+            if send is None:
+                report.outcomes.append(Outcome(number, notice, sent=False))
+                continue
+            message = compose(notice, number, institution.state.name, mail_from, day)
+            try:
+                send(message)
+            except MailNotSent as error:
+                report.outcomes.append(Outcome(number, notice, sent=False, problem=str(error)))
+                continue
+            app.record_notice(act, number, notice, day)
+            report.outcomes.append(Outcome(number, notice, sent=True))
+    return report
