@@ -23,7 +23,7 @@ from eventsourcing.persistence import IntegrityError, Mapper
 from grantbook.adapters import snapshots as _legacy_snapshots  # noqa: F401  (reads old-format snapshots)
 from grantbook.adapters.persistence import CanonicalJSONTranscoder, PydanticMapper
 from grantbook.adapters.store import StoreLocation, refine_lock_timeout
-from grantbook.adapters.vault import NumberVault, create_key_file, read_key_file
+from grantbook.adapters.vault import NumberVault, open_vault
 from grantbook.domain import (
     Act,
     Grant,
@@ -252,32 +252,11 @@ class GrantBook(Application[UUID]):
 
     def vault(self) -> NumberVault:
         """The key for national register numbers, created once for a new store."""
-        if self._vault is not None:
-            return self._vault
-        if self.key_file is None:
-            raise KeyFileError("national register numbers need a key: set GRANTBOOK_KEY_FILE to its file")
-        first = self._first_protected_number()
-        if self.key_file.exists() or self.key_file.is_symlink():
-            vault = NumberVault(read_key_file(self.key_file))
-        elif first is None:
-            vault = NumberVault(create_key_file(self.key_file))
-            self._notice(
-                f"created key file {self.key_file} for national register numbers "
-                "(readable by you only); back it up: without it they cannot be read"
-            )
-        else:
-            raise KeyFileError(
-                f"key file {self.key_file} not found, and this store holds national "
-                "register numbers encrypted with a key: restore the key file or set "
-                "GRANTBOOK_KEY_FILE"
-            )
-        if first is not None and first.national_number_key_id != vault.key_id:
-            raise KeyFileError(
-                f"key file {self.key_file} is not the key this store's national "
-                "register numbers were written with"
-            )
-        self._vault = vault
-        return vault
+        if self._vault is None:
+            if self.key_file is None:
+                raise KeyFileError("national register numbers need a key: set GRANTBOOK_KEY_FILE to its file")
+            self._vault = open_vault(self.key_file, self._first_protected_number(), self._notice)
+        return self._vault
 
     def _first_protected_number(self) -> Any:
         found = self.recorder.select_notifications(start=1, limit=1, topics=[SupportWorkerAdded.TOPIC])

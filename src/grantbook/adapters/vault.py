@@ -16,7 +16,9 @@ import os
 import secrets
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -122,3 +124,28 @@ def create_key_file(path: Path) -> bytes:
     finally:
         os.unlink(temporary)
     return key
+
+
+def open_vault(key_file: Path, first: Any, notice: Callable[[str], None]) -> NumberVault:
+    """The store's vault: its key file read, or created when the store holds no national number
+    yet (``first``: the first ``SupportWorkerAdded`` event, if any, whose key id must match)."""
+    if key_file.exists() or key_file.is_symlink():
+        vault = NumberVault(read_key_file(key_file))
+    elif first is None:
+        vault = NumberVault(create_key_file(key_file))
+        notice(
+            f"created key file {key_file} for national register numbers "
+            "(readable by you only); back it up: without it they cannot be read"
+        )
+    else:
+        raise KeyFileError(
+            f"key file {key_file} not found, and this store holds national "
+            "register numbers encrypted with a key: restore the key file or set "
+            "GRANTBOOK_KEY_FILE"
+        )
+    if first is not None and first.national_number_key_id != vault.key_id:
+        raise KeyFileError(
+            f"key file {key_file} is not the key this store's national "
+            "register numbers were written with"
+        )
+    return vault
