@@ -8,6 +8,7 @@ and the audit trail's record times.
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime, time
 from typing import Any
 
@@ -22,7 +23,6 @@ from grantbook.projections.audit import AUDIT_COLUMNS, query_audit
 from grantbook.projections.chain import broken
 from grantbook.projections.institutions import is_registered
 from grantbook.projections.people import LEAVERS_COLUMNS, query_leavers
-from grantbook.projections.rights_calendar import query_expiring_grants
 from grantbook.projections.rights_questions import (
     EXPIRING_COLUMNS,
     RIGHTS_COLUMNS,
@@ -159,7 +159,8 @@ def expiring(
     check_integrity(app, number, ignore_integrity)
     moment = parse_as_of(as_of) if as_of is not None else None
     if output_format == "ics":  # a calendar (cli/calendar.py, docs/adr/0014)
-        found = answer(app, lambda connection: query_expiring_grants(connection, day, within, number, moment))
+        with_ids = functools.partial(query_ending_between, with_ids=True)
+        found = answer(app, lambda connection: with_ids(connection, day, within, number, moment))
         click.echo(render_ics(found, session.now()).encode("utf-8"), nl=False)  # bytes: CRLF line ends kept
         return
     rows = answer(app, lambda connection: query_ending_between(connection, day, within, number, as_of=moment))

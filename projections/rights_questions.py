@@ -101,8 +101,8 @@ def query_held_on(
 
 
 @cache
-def _ending_between(one: bool, as_of: bool) -> Select[Any]:
-    source, query = grants(as_of)
+def _ending_between(one: bool, as_of: bool, with_ids: bool) -> Select[Any]:
+    source, query = grants(as_of, *(((history if as_of else rights).c.grant_id,) if with_ids else ()))
     first, last = bindparam("first"), bindparam("last")
     query = query.where(
         source.c.end_day >= first,
@@ -118,11 +118,13 @@ def query_ending_between(
     within_days: int,
     institution: str | None = None,
     as_of: datetime | None = None,
+    with_ids: bool = False,
 ) -> list[dict[str, Any]]:
     """Rights still in force whose end date falls in [day, day + within], as recorded now or
-    ``as_of``, soonest first."""
+    ``as_of``, soonest first; ``with_ids``: each with its ``grant_id`` too (the calendar's UID,
+    which stays the same when the grant is extended)."""
     last = (day + timedelta(days=within_days)).isoformat()
-    query = _ending_between(institution is not None, as_of is not None)
+    query = _ending_between(institution is not None, as_of is not None, with_ids)
     rows = rows_of(connection, query, _asked(institution, as_of, first=day.isoformat(), last=last))
     for row in rows:
         row["days_left"] = (date.fromisoformat(row["end"]) - day).days

@@ -39,23 +39,12 @@ def rights(
     institution = institution_for(person, number)
     services = services_of(request)
     values = {"op": op, "geregistreerd_op": geregistreerd_op}
+    field = "op"
     try:
         day = parse_date(op) if op else services.today()
-    except RuleViolation as error:
-        return page(
-            request,
-            "rights.html",
-            REFUSED,
-            institution=institution,
-            number=number,
-            rows=[],
-            values=values,
-            change=False,
-            **refusal(error, "op"),
-        )
-    try:
+        field = "geregistreerd_op"
         moment = end_of_day(parse_date(geregistreerd_op)) if geregistreerd_op else None
-    except RuleViolation as error:
+    except RuleViolation as error:  # the field that was refused is named next to it
         return page(
             request,
             "rights.html",
@@ -65,7 +54,7 @@ def rights(
             rows=[],
             values=values,
             change=False,
-            **refusal(error, "geregistreerd_op"),
+            **refusal(error, field),
         )
     check_integrity(services, [number])
     rows = services.answer(lambda c: query_held_on(c, day, number, as_of=moment), ["institutions", "rights"])
