@@ -26,25 +26,17 @@ GROUP = 25
 
 def _prepare(store_url: str, numbers: list[str]) -> None:
     """Register institutions, import 25 staff each, select them and assign (untimed)."""
+    from schools import roster_of  # benchmarks/schools.py
+
     from grantbook.adapters.store import StoreLocation
     from grantbook.application import GrantBook
-    from grantbook.domain import Act, RosterEntry
+    from grantbook.domain import Act
 
     app = GrantBook.open(StoreLocation.parse(store_url), create=True)
     act = Act("bench", datetime.now(UTC))
     for number in numbers:
         app.register_institution(act, number, f"School {number}", ["bench"])
-        roster = [
-            RosterEntry(
-                person_id=f"{number}{i:03d}",
-                first_name="F",
-                last_name=f"L{i}",
-                category="Medewerker",
-                status="Actief",
-                begin_date=date(2020, 1, 1),
-            )
-            for i in range(GROUP)
-        ]
+        roster = roster_of(number, GROUP)
         app.import_roster(act, number, roster)
         app.select(act, number, [r.person_id for r in roster])
         app.assign(act, number, IRIS, "Gebruiker", date(2026, 9, 1), date(2027, 8, 31))

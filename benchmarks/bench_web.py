@@ -19,7 +19,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -35,25 +35,17 @@ def _now() -> datetime:
 
 def _prepare_flows(store_url: str, numbers: list[str]) -> None:
     """Institutions with 25 staff each, administered by ``bench`` (untimed)."""
+    from schools import roster_of  # benchmarks/schools.py
+
     from grantbook.adapters.store import StoreLocation
     from grantbook.application import GrantBook
-    from grantbook.domain import Act, RosterEntry
+    from grantbook.domain import Act
 
     app = GrantBook.open(StoreLocation.parse(store_url), create=True)
     act = Act(ACTOR, _now())
     for number in numbers:
         app.register_institution(act, number, f"Flow school {number}", [ACTOR])
-        roster = [
-            RosterEntry(
-                person_id=f"{number}{i:03d}",
-                first_name="F",
-                last_name=f"L{i}",
-                category="Medewerker",
-                status="Actief",
-                begin_date=date(2020, 1, 1),
-            )
-            for i in range(GROUP)
-        ]
+        roster = roster_of(number, GROUP)
         app.import_roster(act, number, roster)
     app.close()
 
