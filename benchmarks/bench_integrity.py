@@ -52,6 +52,10 @@ class PlainVault:
         digits = number.reveal().encode("ascii")
         return ProtectedNumber(number.masked, hashlib.sha256(digits).hexdigest(), "-", self.key_id)
 
+    def person_id(self, number: Any) -> str:
+        digits = number.reveal().encode("ascii")
+        return "OND-" + hashlib.sha256(b"person id\0" + digits).hexdigest()[:16]
+
 
 @contextmanager
 def chain_disabled() -> Iterator[None]:

@@ -199,7 +199,7 @@ def measure(store_url: str, args: argparse.Namespace, emit: Callable[[dict[str, 
     flows = getattr(args, "web_flows", None) or 8
     clients = getattr(args, "web_clients", None) or 4
     number = "100000"  # the filled store's first institution
-    series = {1: [f"{800000 + i:06d}" for i in range(flows)], 4: [f"{810000 + i:06d}" for i in range(flows)]}
+    series = {1: [f"{950000 + i:06d}" for i in range(flows)], 4: [f"{960000 + i:06d}" for i in range(flows)]}
     direct_numbers = [f"{820000 + i:06d}" for i in range(flows)]
     _prepare_flows(store_url, [n for numbers in series.values() for n in numbers] + direct_numbers)
 
