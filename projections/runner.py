@@ -60,7 +60,6 @@ class ReadModels:
         self._head_sql: str | None = (
             getattr(recorder, "select_max_notification_id_statement", None) if same_file else None
         )
-        self.read_only = False  # found out when a catch-up is refused for want of write access
         if self._definitions() != {p.name: p.definition for p in self.projections}:
             self._create_or_replace_tables()
 
@@ -241,6 +240,7 @@ class ReadModels:
         from emptied or half-built tables. Up to date, a question costs one look at the head and
         the positions in its own snapshot."""
         chosen = [p.name for p in self.projections if names is None or p.name in names]
+        read_only = False
         for _ in range(attempts):
             head = None if self._head_sql else self.head()  # before the snapshot: all wanted in it
             with self.db.snapshot() as connection:
@@ -249,7 +249,7 @@ class ReadModels:
                 assert head is not None
                 positions = self.positions(connection)
                 lag = max(head - positions.get(name, 0) for name in chosen)
-                if lag <= 0 or self.read_only:
+                if lag <= 0 or read_only:
                     if lag > 0:
                         log.warning("read models lag %d events", lag)
                     self.caught_up_to = max(self.caught_up_to, head)
@@ -259,7 +259,7 @@ class ReadModels:
             except Exception as error:  # a reader who may not write answers from what is there
                 if not (is_driver_error(error) and is_read_only(error)):
                     raise
-                self.read_only = True
+                read_only = True  # for this question: a later one tries again (access may change)
         raise StoreError("the read models are being rebuilt by another process: try again when it is done")
 
     def empty(self) -> None:
