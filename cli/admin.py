@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from .common import INSTITUTION
@@ -56,9 +58,6 @@ def admin_remove(session: Session, number: str, person: str) -> None:
     click.echo(f"removed {person.strip()} from {institution.state.number}; " + _describe(institution))
 
 
-
-
-
 @click.group()
 def auditor() -> None:
     """Auditors of an institution: they read rights and the audit trail, and change nothing
@@ -78,8 +77,7 @@ def auditor_add(session: Session, number: str, person: str) -> None:
     """
     act = session.act()
     institution = session.app(reading=True).appoint_auditor(act, number, person)
-    auditors = ", ".join(sorted(institution.state.auditors))
-    click.echo(f"appointed auditor {person.strip()} at {institution.state.number}; auditors: {auditors}")
+    click.echo(f"appointed auditor {person.strip()} at {institution.state.number}; " + _auditors(institution))
 
 
 @auditor.command("remove")
@@ -95,6 +93,11 @@ def auditor_remove(session: Session, number: str, person: str) -> None:
     """
     act = session.act()
     institution = session.app(reading=True).remove_auditor(act, number, person)
-    auditors = ", ".join(sorted(institution.state.auditors)) or "-"
-    click.echo(f"removed auditor {person.strip()} from {institution.state.number}; auditors: {auditors}")
+    click.echo(f"removed auditor {person.strip()} from {institution.state.number}; " + _auditors(institution))
+
+
+def _auditors(institution: Any) -> str:
+    return "auditors: " + (", ".join(sorted(institution.state.auditors)) or "-")
+
+
 COMMANDS = (admin, auditor)
