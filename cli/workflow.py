@@ -78,8 +78,8 @@ def selection(session: Session, number: str, output_format: str) -> None:
 
 @click.command()
 @click.argument("number", type=INSTITUTION)
-@click.option("--right", required=True, help="A right from the catalogue.")
-@click.option("--context", required=True, help="Beheerder, Operator or Gebruiker.")
+@click.option("--right", required=True, help="A right: its code (iris) or its name, in any case (see catalogue).")
+@click.option("--context", required=True, help="Beheerder, Operator or Gebruiker (any case).")
 @day_option("--begin", "First valid day (dd/mm/yyyy or yyyy-mm-dd).", required=True)
 @day_option("--end", "Last valid day (dd/mm/yyyy or yyyy-mm-dd).", required=True)
 @pass_session
@@ -135,7 +135,7 @@ def cancel(session: Session, number: str) -> None:
 @click.command()
 @click.argument("number", type=INSTITUTION)
 @click.argument("person_id")
-@click.option("--right", required=True, help="The right whose end date moves.")
+@click.option("--right", required=True, help="The right whose end date moves (its code or name).")
 @day_option("--end", "The new last valid day.", required=True)
 @click.option("--context", help="Needed only if the person holds the right in several contexts.")
 @pass_session
@@ -158,7 +158,7 @@ def extend(session: Session, number: str, person_id: str, right: str, end: str, 
 @click.command()
 @click.argument("number", type=INSTITUTION)
 @click.argument("person_id")
-@click.option("--right", required=True, help="The right to take away.")
+@click.option("--right", required=True, help="The right to take away (its code or name).")
 @click.option("--context", help="Only this context (default: every context).")
 @click.option("--reason", metavar="TEXT", help="Why (required), kept in the audit trail.")
 @pass_session

@@ -1,12 +1,17 @@
 """The catalogue of user rights (gebruikersrechten) an institution can grant.
 
 Shipped with the package as ``catalogue.json``; the domain refuses any right
-or context that is not in it.
+or context that is not in it. What people type names a right by its short
+code (``iris``) or its full name, and a context by its name, in any case:
+:meth:`Catalogue.resolve` turns that into the catalogue's own spelling, which
+is what events record. A name that is neither is refused, naming the rights
+whose name contains it.
 """
 
 from __future__ import annotations
 
 import json
+import unicodedata
 from datetime import date
 from functools import lru_cache
 from importlib import resources
@@ -22,6 +27,7 @@ from .text import shown
 class Right(BaseModel):
     model_config = ConfigDict(frozen=True)
 
+    code: str = Field(pattern=r"^[a-z][a-z0-9-]*$")  # short, typed instead of the name: ``iris``
     name: str = Field(min_length=1)
     description: str
     contexts: tuple[str, ...] = Field(min_length=1)
@@ -64,27 +70,45 @@ class Catalogue(BaseModel):
 
     rights: tuple[Right, ...]
 
-    def right(self, name: str) -> Right:
+    def right(self, typed: str) -> Right:
+        """The right whose code or name ``typed`` is, in any case; refused naming the near misses."""
+        key = _key(typed)
         for right in self.rights:
-            if right.name == name:
+            if key in (right.code, _key(right.name)):
                 return right
-        known = "; ".join(r.name for r in self.rights)
-        raise RuleViolation(rules.UNKNOWN_RIGHT, f"no right named {shown(name)} (known: {known})")
-
-    def check_right(self, name: str, context: str | None = None) -> Right:
-        """The right named, in the catalogue; and its context, when one is named."""
-        if context is not None:
-            self.check_context(name, context)
-        return self.right(name)
-
-    def check_context(self, right_name: str, context: str) -> None:
-        right = self.right(right_name)
-        if context not in right.contexts:
+        near = [r for r in self.rights if key and all(word in _key(r.name) or word in r.code
+                                                       for word in key.split())]
+        if len(near) > 1:
             raise RuleViolation(
-                rules.UNKNOWN_CONTEXT,
-                f"right {right_name!r} has no context {shown(context)} "
-                f"(allowed: {', '.join(right.contexts)})",
+                rules.AMBIGUOUS_RIGHT,
+                f"{shown(typed)} matches {len(near)} rights: {_listed(near)}; give its code",
             )
+        hint = f"did you mean {_listed(near)}?" if near else f"known: {_listed(self.rights)}"
+        raise RuleViolation(rules.UNKNOWN_RIGHT, f"no right named {shown(typed)} ({hint})")
+
+    def context(self, right: Right, typed: str) -> str:
+        """The catalogue's spelling of the context ``typed`` (any case) of ``right``."""
+        for context in right.contexts:
+            if _key(context) == _key(typed):
+                return context
+        raise RuleViolation(
+            rules.UNKNOWN_CONTEXT,
+            f"right {right.name!r} has no context {shown(typed)} (allowed: {', '.join(right.contexts)})",
+        )
+
+    def resolve(self, right: str, context: str | None = None) -> tuple[Right, str | None]:
+        """The right and (when one is typed) the context, as the catalogue spells them."""
+        found = self.right(right)
+        return found, None if context is None else self.context(found, context)
+
+
+def _key(typed: str) -> str:
+    """What is compared: NFC, case folded, spaces tidied."""
+    return " ".join(unicodedata.normalize("NFC", typed).casefold().split())
+
+
+def _listed(rights: tuple[Right, ...] | list[Right]) -> str:
+    return "; ".join(f"{r.code} ({r.name})" for r in rights)
 
 
 @lru_cache(maxsize=1)

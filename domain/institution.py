@@ -141,12 +141,11 @@ class Institution(InstitutionNotices, InstitutionChecks, Appointments, ChainedAg
     ) -> None:
         self.check_administrator(act)
         self.check_selection_not_empty(act, "select at least one person before assign")
-        catalogue = catalogue or default_catalogue()
-        catalogue.check_context(right, context)
-        self.check_may_grant(act, catalogue.right(right))
+        catalogued, context = (catalogue or default_catalogue()).resolve(right, context)
+        self.check_may_grant(act, catalogued)
         self.check_period(begin, end)
-        catalogue.right(right).check_period(begin, end)
-        self._trigger(RightAssigned, act, right=right, context=context, begin=begin, end=end)
+        catalogued.check_period(begin, end)
+        self._trigger(RightAssigned, act, right=catalogued.name, context=context, begin=begin, end=end)
 
     def confirm(self, act: Act, catalogue: Catalogue | None = None) -> list[Grant]:
         self.check_administrator(act)
@@ -196,9 +195,9 @@ class Institution(InstitutionNotices, InstitutionChecks, Appointments, ChainedAg
     ) -> Grant:
         self.check_administrator(act)
         pid = person_id(person)
-        catalogued = (catalogue or default_catalogue()).check_right(right, context)
+        catalogued, context = (catalogue or default_catalogue()).resolve(right, context)
         self.check_may_grant(act, catalogued)
-        grant = self.check_grant_to_extend(act, pid, right, context)
+        grant = self.check_grant_to_extend(act, pid, catalogued.name, context)
         self.check_later_end(grant, new_end)
         catalogued.check_period(grant.begin, new_end)
         self.check_extension_overlaps_nothing(grant, new_end)
@@ -251,10 +250,11 @@ class Institution(InstitutionNotices, InstitutionChecks, Appointments, ChainedAg
     ) -> list[Grant]:
         """Takes effect at once: from today the right is no longer held."""
         self.check_administrator(act)
-        self.check_may_grant(act, (catalogue or default_catalogue()).check_right(right, context))
+        catalogued, context = (catalogue or default_catalogue()).resolve(right, context)
+        self.check_may_grant(act, catalogued)
         reason = self.check_reason(reason, "revoking a right")
         pid = person_id(person)
-        live = self.check_grants_to_revoke(act, pid, right, context)
+        live = self.check_grants_to_revoke(act, pid, catalogued.name, context)
         for grant in live:
             self._trigger(
                 RightRevoked,

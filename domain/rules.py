@@ -58,6 +58,7 @@ INTEGRITY = "integrity"
 # -- the catalogue -------------------------------------------------------------
 
 UNKNOWN_RIGHT = "unknown-right"
+AMBIGUOUS_RIGHT = "ambiguous-right"  # a typed name that several rights' names contain
 UNKNOWN_CONTEXT = "unknown-context"
 MAXIMUM_VALIDITY = "maximum-validity"
 

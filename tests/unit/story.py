@@ -98,7 +98,7 @@ def school() -> Institution:
 
 def catalogue_with_mail() -> Catalogue:
     """The shipped catalogue plus a right any administrator may grant, without a maximum."""
-    mail = Right(name=MAIL, description="mail", contexts=("Gebruiker", "Beheerder"))
+    mail = Right(code="mail", name=MAIL, description="mail", contexts=("Gebruiker", "Beheerder"))
     return Catalogue(rights=(*default_catalogue().rights, mail))
 
 
