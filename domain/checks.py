@@ -167,52 +167,7 @@ class InstitutionChecks:
                 f"from {clash.begin.isoformat()} to {clash.end.isoformat()}; extend it instead",
             )
 
-    # -- later changes ---------------------------------------------------------------
-
-    def check_grant_to_extend(self, act: Act, pid: str, right: str, context: str | None) -> Grant:
-        """The one live grant an extension applies to (the latest-ending one)."""
-        live = self._live_grants(act, pid, right, context)
-        if not live:
-            raise RuleViolation(
-                rules.NO_ACTIVE_GRANT,
-                f"person {pid} has no grant of {right!r} that is neither revoked "
-                f"nor ended before {act.today.isoformat()}",
-            )
-        contexts = sorted({g.context for g in live})
-        if len(contexts) > 1:
-            raise RuleViolation(
-                rules.AMBIGUOUS_GRANT,
-                f"person {pid} holds {right!r} in contexts {', '.join(contexts)}: name one with --context",
-            )
-        return max(live, key=lambda g: g.end)
-
-    @staticmethod
-    def check_later_end(grant: Grant, new_end: date) -> None:
-        if new_end <= grant.end:
-            raise RuleViolation(
-                rules.END_DATE_NOT_LATER,
-                f"the new end date {new_end.isoformat()} must be later than "
-                f"the current end date {grant.end.isoformat()}",
-            )
-
-    def check_extension_overlaps_nothing(self, grant: Grant, new_end: date) -> None:
-        clash = self._overlapping(grant.person_id, grant.right, grant.context, grant.end, new_end, grant)
-        if clash is not None:
-            raise RuleViolation(
-                rules.OVERLAPPING_GRANT,
-                f"extending to {new_end.isoformat()} would overlap grant {clash.grant_id} "
-                f"from {clash.begin.isoformat()}",
-            )
-
-    def check_grants_to_revoke(self, act: Act, pid: str, right: str, context: str | None) -> list[Grant]:
-        live = self._live_grants(act, pid, right, context)
-        if not live:
-            raise RuleViolation(
-                rules.NO_ACTIVE_GRANT,
-                f"person {pid} holds no unrevoked grant of {right!r} ending on or "
-                f"after {act.today.isoformat()}",
-            )
-        return live
+    # -- reasons and names (the rules of extend, revoke and void: changes_checks.py) ----
 
     @staticmethod
     def check_reason(reason: str | None, doing: str) -> str:
@@ -257,17 +212,6 @@ class InstitutionChecks:
             raise RuleViolation(rules.PERSON_ID, f"person id {pid} is already in use at {self.state.number}")
 
     # -- helpers (no rules of their own) ----------------------------------------------
-
-    def _live_grants(self, act: Act, pid: str, right: str, context: str | None) -> list[Grant]:
-        """Not revoked and not ended before today."""
-        return [
-            g
-            for g in self.state.grants.values()
-            if g.person_id == pid
-            and g.same_right(right, context)
-            and g.revoked_on is None
-            and g.end >= act.today
-        ]
 
     def _overlapping(
         self, pid: str, right: str, context: str, begin: date, end: date, ignore: Grant | None = None

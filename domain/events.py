@@ -8,7 +8,9 @@ Import them from here. They live by topic:
   support workers, administrators);
 - events_notices.py: e-mail addresses and expiry notices sent;
 - events_workflow.py: granting (search, select, assign, confirm, cancel,
-  extend, revoke).
+  extend, revoke);
+- events_changes.py: changes to many grants at once (extend, revoke) and
+  voiding a grant entered by mistake.
 
 Stored topics are ``grantbook:<EventName>`` whatever the module, so a class
 can move between these modules without changing what is stored.
@@ -17,6 +19,7 @@ can move between these modules without changing what is stored.
 from __future__ import annotations
 
 from .event_base import EVENT_CLASSES, TOPIC_PREFIX, InstitutionEvent
+from .events_changes import EndDatesExtended, ExtendedGrant, GrantVoided, RevokedGrant, RightsRevoked
 from .events_notices import EmailAddressRecorded, NoticedGrant, NoticeSent
 from .events_staff import (
     AdministratorAppointed,
@@ -53,6 +56,11 @@ __all__ = [
     "NoticedGrant",
     "NoticeSent",
     "EndDateExtended",
+    "EndDatesExtended",
+    "ExtendedGrant",
+    "GrantVoided",
+    "RevokedGrant",
+    "RightsRevoked",
     "GrantedPerson",
     "InstitutionEvent",
     "InstitutionRegistered",

@@ -16,17 +16,16 @@ from . import rules
 from .appointments import Appointments
 from .catalogue import Catalogue, default_catalogue
 from .chain import genesis_hash
+from .changes import InstitutionChanges
 from .checks import InstitutionChecks
 from .events import (
     AssignmentCancelled,
     AssignmentConfirmed,
-    EndDateExtended,
     GrantedPerson,
     InstitutionRegistered,
     PersonDeselected,
     PersonSelected,
     RightAssigned,
-    RightRevoked,
     RosterEntry,
     RosterImported,
     StaffSearched,
@@ -42,7 +41,7 @@ from .values import Act, ProtectedNumber, institution_number, person_id
 INSTITUTION_NAMESPACE = uuid5(NAMESPACE_URL, "https://grantbook.invalid/institution")
 
 
-class Institution(InstitutionNotices, InstitutionChecks, Appointments, ChainedAggregate):
+class Institution(InstitutionNotices, InstitutionChanges, InstitutionChecks, Appointments, ChainedAggregate):
     """One school's rights workflow. Each command reads as the story: the
     ``check_*`` rules it must pass (checks.py), then the past-tense events
     it records (events.py). The events change ``state``, an
@@ -182,36 +181,7 @@ class Institution(InstitutionNotices, InstitutionChecks, Appointments, ChainedAg
         pending = self.check_pending(act, "nothing to cancel: no pending assignment")
         self._trigger(AssignmentCancelled, act, right=pending.right, context=pending.context)
 
-    # -- later changes: extend, support workers, revoke ---------------------
-
-    def extend(
-        self,
-        act: Act,
-        person: str,
-        right: str,
-        new_end: date,
-        context: str | None = None,
-        catalogue: Catalogue | None = None,
-    ) -> Grant:
-        self.check_administrator(act)
-        pid = person_id(person)
-        catalogued, context = (catalogue or default_catalogue()).resolve(right, context)
-        self.check_may_grant(act, catalogued)
-        grant = self.check_grant_to_extend(act, pid, catalogued.name, context)
-        self.check_later_end(grant, new_end)
-        catalogued.check_period(grant.begin, new_end)
-        self.check_extension_overlaps_nothing(grant, new_end)
-        self._trigger(
-            EndDateExtended,
-            act,
-            grant_id=grant.grant_id,
-            person_id=pid,
-            right=grant.right,
-            context=grant.context,
-            previous_end=grant.end,
-            new_end=new_end,
-        )
-        return grant
+    # -- support workers (extend, revoke and void: changes.py) -------------
 
     def add_support_worker(
         self,
@@ -238,35 +208,6 @@ class Institution(InstitutionNotices, InstitutionChecks, Appointments, ChainedAg
             reason=reason,
         )
         return self.state.persons[pid]
-
-    def revoke(
-        self,
-        act: Act,
-        person: str,
-        right: str,
-        context: str | None = None,
-        reason: str | None = None,
-        catalogue: Catalogue | None = None,
-    ) -> list[Grant]:
-        """Takes effect at once: from today the right is no longer held."""
-        self.check_administrator(act)
-        catalogued, context = (catalogue or default_catalogue()).resolve(right, context)
-        self.check_may_grant(act, catalogued)
-        reason = self.check_reason(reason, "revoking a right")
-        pid = person_id(person)
-        live = self.check_grants_to_revoke(act, pid, catalogued.name, context)
-        for grant in live:
-            self._trigger(
-                RightRevoked,
-                act,
-                grant_id=grant.grant_id,
-                person_id=pid,
-                right=grant.right,
-                context=grant.context,
-                revoked_on=act.today,
-                reason=reason,
-            )
-        return live
 
     # -- queries ------------------------------------------------------------
 

@@ -97,6 +97,13 @@ REASON_REQUIRED = "reason-required"
 DUPLICATE_SUPPORT_WORKER = "duplicate-support-worker"
 PERSON_NAME = "person-name"
 
+# -- changes to many grants at once, and voiding (docs/adr/0016) ---------------------
+
+PERSONS_REFUSED = "persons-refused"  # several persons refused, for different rules (each named)
+REVOKE_DATE = "revoke-date"  # revoke --from a day before today
+UNKNOWN_GRANT = "unknown-grant"  # void: no grant with that id at the institution
+ALREADY_VOIDED = "already-voided"
+
 # -- expiry notices (docs/adr/0014) ------------------------------------------------
 
 EMAIL_ADDRESS = "email-address"

@@ -18,8 +18,9 @@ SUPPORT_WORKER_CATEGORY = "Ondersteuner"
 
 
 def last_day_held(begin: date, end: date, revoked_on: date | None) -> date | None:
-    """The last day a right granted from ``begin`` to ``end`` is held (a revocation takes effect the
-    day it is made), or None if it never is."""
+    """The last day a right granted from ``begin`` to ``end`` is held, or None if it never is.
+    ``revoked_on`` is the first day it is no longer held: the day a revocation is made, or the later
+    day it was given (``revoke --from``)."""
     last = end
     if revoked_on is not None:
         last = min(last, revoked_on - timedelta(days=1))
@@ -70,10 +71,17 @@ class Grant:
     revoked_by: str | None = None
     revoke_reason: str | None = None
     extensions: list[tuple[date, date, str]] = field(default_factory=list)
+    # Voided: entered by mistake, never valid (docs/adr/0016); the trail still shows it.
+    voided_by: str | None = None
+    void_reason: str | None = None
+    voided_at: datetime | None = None
 
     @property
     def last_day(self) -> date | None:
-        """The last day the right is held, or None if it never is."""
+        """The last day the right is held, or None if it never is (a voided grant never is:
+        it counts on no day, in no overlap, notice or expiry)."""
+        if self.voided_at is not None:
+            return None
         return last_day_held(self.begin, self.end, self.revoked_on)
 
     def held_on(self, day: date) -> bool:
