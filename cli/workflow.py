@@ -1,4 +1,4 @@
-"""The workflow an administrator runs: search, select, assign, confirm; extend and revoke."""
+"""The workflow an administrator runs: search, select, assign, confirm (extend, revoke, void: changes.py)."""
 
 from __future__ import annotations
 
@@ -132,59 +132,6 @@ def cancel(session: Session, number: str) -> None:
     click.echo("assignment cancelled")
 
 
-@click.command()
-@click.argument("number", type=INSTITUTION)
-@click.argument("person_id")
-@click.option("--right", required=True, help="The right whose end date moves (its code or name).")
-@day_option("--end", "The new last valid day.", required=True)
-@click.option("--context", help="Needed only if the person holds the right in several contexts.")
-@pass_session
-def extend(session: Session, number: str, person_id: str, right: str, end: str, context: str | None) -> None:
-    """Move the end date of a person's right later.
-
-    \b
-    Example:
-      grantbook --as jan extend 034793 90001 \\
-          --right "IRIS-Platform (Leerlingenpaspoort) Gebruiker" --end 31/08/2027
-    """
-    act = session.act()
-    new_end = parse_date(end)
-    grant = session.app(reading=True).extend(
-        act, number, person_id, right, new_end, context
-    )
-    click.echo("extended " + describe(grant))
-
-
-@click.command()
-@click.argument("number", type=INSTITUTION)
-@click.argument("person_id")
-@click.option("--right", required=True, help="The right to take away (its code or name).")
-@click.option("--context", help="Only this context (default: every context).")
-@click.option("--reason", metavar="TEXT", help="Why (required), kept in the audit trail.")
-@pass_session
-def revoke(
-    session: Session,
-    number: str,
-    person_id: str,
-    right: str,
-    context: str | None,
-    reason: str | None,
-) -> None:
-    """Revoke a person's right, from today.
-
-    \b
-    Example:
-      grantbook --as jan revoke 034793 90001 \\
-          --right "IRIS-Platform (Leerlingenpaspoort) Gebruiker" --reason "left the school"
-    """
-    act = session.act()
-    grants = session.app(reading=True).revoke(
-        act, number, person_id, right, context, reason
-    )
-    for grant in grants:
-        click.echo(f"revoked from {act.today.isoformat()}: " + describe(grant))
-
-
 COMMANDS = (
     search,
     select,
@@ -193,6 +140,4 @@ COMMANDS = (
     assign,
     confirm,
     cancel,
-    extend,
-    revoke,
 )

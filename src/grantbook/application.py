@@ -37,6 +37,7 @@ from grantbook.domain import (
     institution_number,
     rules,
 )
+from grantbook.domain.changes import Rollover
 from grantbook.domain.events import SupportWorkerAdded
 from grantbook.domain.notices import DueNotice
 from grantbook.errors import KeyFileError, StoreError
@@ -177,26 +178,39 @@ class GrantBook(Application[UUID]):
         self._update(number, lambda i: i.cancel(act))
 
     def extend(
-        self,
-        act: Act,
-        number: str,
-        person_id: str,
-        right: str,
-        new_end: date,
-        context: str | None = None,
+        self, act: Act, number: str, person_id: str, right: str, new_end: date, context: str | None = None
     ) -> Grant:
         return self._update(number, lambda i: i.extend(act, person_id, right, new_end, context))
+
+    def extend_many(
+        self, act: Act, number: str, persons: Sequence[str], right: str, new_end: date, context: str | None
+    ) -> list[Grant]:
+        return self._update(number, lambda i: i.extend_many(act, persons, right, new_end, context))
+
+    def extend_ending(
+        self, act: Act, number: str, right: str, ending: date, new_end: date, context: str | None = None
+    ) -> Rollover:
+        """The school year's rollover (docs/adr/0016)."""
+        return self._update(number, lambda i: i.extend_ending(act, right, ending, new_end, context))
 
     def revoke(
         self,
         act: Act,
         number: str,
-        person_id: str,
+        person_id: str | Sequence[str],
         right: str,
         context: str | None = None,
         reason: str | None = None,
+        first_day: date | None = None,
     ) -> list[Grant]:
-        return self._update(number, lambda i: i.revoke(act, person_id, right, context, reason))
+        """One person's right (several persons: one event), from today or ``first_day``."""
+        persons = [person_id] if isinstance(person_id, str) else list(person_id)
+        return self._update(
+            number, lambda i: i.revoke_many(act, persons, right, context, reason, first_day=first_day)
+        )
+
+    def void(self, act: Act, number: str, grant_id: str, reason: str | None) -> Grant:
+        return self._update(number, lambda i: i.void(act, grant_id, reason))
 
     def add_support_worker(
         self,
