@@ -24,9 +24,12 @@ from grantbook.projections.chain import broken
 from grantbook.projections.institutions import is_registered
 from grantbook.projections.people import LEAVERS_COLUMNS, query_leavers
 from grantbook.projections.rights_questions import (
+    ALL_COLUMNS,
     EXPIRING_COLUMNS,
+    REGISTER_COLUMNS,
     RIGHTS_COLUMNS,
     query_ending_between,
+    query_every_grant,
     query_held_on,
     query_person,
 )
@@ -97,6 +100,7 @@ def parse_as_of(text: str, start: bool = False, option: str = "--as-of") -> date
 @click.command()
 @click.argument("number", type=INSTITUTION)
 @day_option("--on", "The day to look at (default today).")
+@click.option("--all", "every", is_flag=True, help="Every grant, with its status that day (voided ones too).")
 @as_of_option
 @ignore_integrity_option
 @format_option
@@ -105,24 +109,33 @@ def rights(
     session: Session,
     number: str,
     on: str | None,
+    every: bool,
     as_of: str | None,
     ignore_integrity: bool,
     output_format: str,
 ) -> None:
-    """The rights held at NUMBER on a day (default today).
+    """The rights held at NUMBER on a day (default today), with each grant's id and any revocation.
+
+    With --all: every grant, with its status on the day: voided (entered by
+    mistake), revoked (from that day or earlier), future, ended or current.
 
     \b
     Example:
       grantbook rights 034793 --on 01/03/2027 --format csv
       grantbook rights 034793 --on 01/03/2027 --as-of 2027-02-15
+      grantbook rights 034793 --all --on 2027-09-01
     """
     day = to_date(on, session.today())
     app = session.app(reading=True)
     require_registered(app, number)
     check_integrity(app, number, ignore_integrity)
     moment = parse_as_of(as_of) if as_of is not None else None
+    if every:
+        found = answer(app, lambda connection: query_every_grant(connection, day, number, as_of=moment))
+        emit(found, ALL_COLUMNS, output_format)
+        return
     rows = answer(app, lambda connection: query_held_on(connection, day, number, as_of=moment))
-    emit(rows, RIGHTS_COLUMNS, output_format)
+    emit(rows, REGISTER_COLUMNS, output_format)
 
 
 @click.command()

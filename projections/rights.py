@@ -3,6 +3,7 @@ leavers), and every state each grant has been in with the record time it held
 (``gb_rights_history``: ``--as-of``). A history row holds from ``recorded_epoch`` until
 ``superseded_epoch`` (NULL: still current), both event timestamps as seconds since the epoch.
 Dates are ISO text; ``last_day`` (the domain's ``last_day_held``) makes "held on day D" an index range.
+A voided grant (docs/adr/0016) keeps its row with ``voided_at`` set and ``last_day`` NULL: held on no day.
 """
 
 from __future__ import annotations
@@ -24,15 +25,34 @@ from sqlalchemy import (
     update,
 )
 
-from grantbook.domain.events import AssignmentConfirmed, EndDateExtended, RightRevoked
+from grantbook.domain.events import (
+    AssignmentConfirmed,
+    EndDateExtended,
+    EndDatesExtended,
+    GrantVoided,
+    RightRevoked,
+    RightsRevoked,
+)
 from grantbook.domain.state import last_day_held
 
 from .db import Batch, metadata
 from .projection import Change, Projection
 
+CHANGING = (
+    "end_day",
+    "last_day",
+    "revoked_on",
+    "revoked_by",
+    "revoke_reason",
+    "voided_by",
+    "void_reason",
+    "voided_at",
+)
+"""The columns of a grant that later events change (the others are as confirmed)."""
+
 
 def _grant_columns() -> list[Column[Any]]:
-    nullable = {"last_day", "revoked_on", "revoked_by"}
+    nullable = {"last_day", *CHANGING[2:]}
     names = (
         "grant_id",
         "originator_id",
@@ -47,8 +67,7 @@ def _grant_columns() -> list[Column[Any]]:
         "last_day",
         "granted_by",
         "granted_at",
-        "revoked_on",
-        "revoked_by",
+        *CHANGING[2:],
     )
     return [Column(name, Text, nullable=name in nullable) for name in names]
 
@@ -93,7 +112,9 @@ _SUPERSEDE = (
 )
 
 
-def _last_day(begin: str, end: str, revoked_on: str | None) -> str | None:
+def _last_day(begin: str, end: str, revoked_on: str | None, voided: bool = False) -> str | None:
+    if voided:
+        return None
     last = last_day_held(
         date.fromisoformat(begin),
         date.fromisoformat(end),
@@ -118,9 +139,16 @@ class RightsProjection(Projection):
     order of another and each kind goes to the database as one ``executemany``."""
 
     name = "rights"
-    version = 4
+    version = 5  # 5: revoke reasons, voided grants, the events of many grants at once (docs/adr/0016)
     tables = (rights, history)
-    topics = (AssignmentConfirmed.TOPIC, EndDateExtended.TOPIC, RightRevoked.TOPIC)
+    topics = (
+        AssignmentConfirmed.TOPIC,
+        EndDateExtended.TOPIC,
+        RightRevoked.TOPIC,
+        EndDatesExtended.TOPIC,
+        RightsRevoked.TOPIC,
+        GrantVoided.TOPIC,
+    )
 
     def process(self, batch: Batch, change: Change) -> None:
         work: dict[str, _Grant] = batch.memo(self.name)
@@ -143,8 +171,7 @@ class RightsProjection(Projection):
                     "last_day": _last_day(begin, end, None),
                     "granted_by": state["actor"],
                     "granted_at": moment.isoformat(),
-                    "revoked_on": None,
-                    "revoked_by": None,
+                    **dict.fromkeys(CHANGING[2:]),
                 }
                 for granted in state["grants"]
             ]
@@ -152,17 +179,24 @@ class RightsProjection(Projection):
                 batch.add(_INSERT, row)  # changed in place by what follows in this batch
                 work[row["grant_id"]] = _Grant(row, _history(batch, row, change.position, recorded), None)
             return
-        grant_id = state["grant_id"]
-        if change.topic == EndDateExtended.TOPIC:
-            changed = {"end_day": state["new_end"]}
-        else:
-            changed = {"revoked_on": state["revoked_on"], "revoked_by": state["actor"]}
+        for grant_id, changed in _changes(change):
+            self._change(batch, work, change, grant_id, changed)
+
+    @staticmethod
+    def _change(
+        batch: Batch, work: dict[str, _Grant], change: Change, grant_id: str, changed: dict[str, Any]
+    ) -> None:
+        """One grant's columns changed by an event: its row updated once per batch, its history row
+        superseded by a new one."""
+        recorded = change.moment.timestamp()
         grant = work.get(grant_id)
         found = None
         if grant is None:  # in the tables already, untouched in this batch: nothing of it is pending
             found = dict(batch.connection.execute(_FIND, {"target": grant_id}).mappings().one())
         new = {**(found if grant is None else grant.row), **changed}
-        changed["last_day"] = _last_day(new["begin_day"], new["end_day"], new["revoked_on"])
+        changed["last_day"] = _last_day(
+            new["begin_day"], new["end_day"], new["revoked_on"], new["voided_at"] is not None
+        )
         if grant is None:
             assert found is not None
             grant = _Grant(found, {}, {"target": grant_id})
@@ -173,10 +207,27 @@ class RightsProjection(Projection):
         row = grant.row
         row.update(changed)
         if grant.update is not None:
-            for column in ("end_day", "last_day", "revoked_on", "revoked_by"):
+            for column in CHANGING:
                 grant.update[column] = row[column]
         grant.history = _history(batch, row, change.position, recorded)
         work[grant_id] = grant
+
+
+def _changes(change: Change) -> list[tuple[str, dict[str, Any]]]:
+    """What an event changes of which grants: (grant id, changed columns) for each grant it names."""
+    topic, state = change.topic, change.state
+    actor = state["actor"]
+    if topic == EndDateExtended.TOPIC:
+        return [(state["grant_id"], {"end_day": state["new_end"]})]
+    if topic == EndDatesExtended.TOPIC:
+        return [(g["grant_id"], {"end_day": state["new_end"]}) for g in state["grants"]]
+    if topic == GrantVoided.TOPIC:
+        voided = {"voided_by": actor, "void_reason": state["reason"], "voided_at": change.moment.isoformat()}
+        return [(state["grant_id"], voided)]
+    revoked = {"revoked_on": state["revoked_on"], "revoked_by": actor, "revoke_reason": state.get("reason")}
+    if topic == RightRevoked.TOPIC:
+        return [(state["grant_id"], revoked)]
+    return [(g["grant_id"], dict(revoked)) for g in state["grants"]]
 
 
 def _history(batch: Batch, row: dict[str, Any], position: int, recorded: float) -> dict[str, Any]:

@@ -31,6 +31,11 @@ RIGHTS_COLUMNS = (
     "granted_at",
 )
 EXPIRING_COLUMNS = (*RIGHTS_COLUMNS, "days_left")
+REGISTER_COLUMNS = (*RIGHTS_COLUMNS, "grant_id", "revoked_on", "revoked_by", "revoke_reason")
+"""What ``rights`` shows of each grant: who holds what, which grant it is, and any revocation (a
+revocation planned for a later day shows on the days before it too)."""
+ALL_COLUMNS = (*REGISTER_COLUMNS, "status", "voided_by", "void_reason", "voided_at")
+"""``rights --all``: every grant, with its status on the day asked (``status_on``)."""
 
 def grants(as_of: bool = False, *extra: Any) -> tuple[Table, Select[Any]]:
     """The grants as they stand, or (``as_of``: the parameter ``moment``, record time as seconds since
@@ -81,10 +86,16 @@ def _asked(institution: str | None, as_of: datetime | None, **params: Any) -> di
     return params
 
 
+def register_columns(as_of: bool, *more: str) -> list[Any]:
+    """The columns ``rights`` adds to each grant (``REGISTER_COLUMNS``), and ``more``."""
+    columns = (history if as_of else rights).c
+    return [columns[name] for name in ("grant_id", "revoked_on", "revoked_by", "revoke_reason", *more)]
+
+
 @cache
 def _held_on(one: bool, as_of: bool) -> Select[Any]:
     """Built once per kind of question: a command, or a page, asks it again with other values."""
-    source, query = grants(as_of)
+    source, query = grants(as_of, *register_columns(as_of))
     day = bindparam("day")
     query = query.where(source.c.last_day.is_not(None), source.c.begin_day <= day, source.c.last_day >= day)
     return query.where(institutions.c.number == bindparam("institution")) if one else query
@@ -105,6 +116,7 @@ def _ending_between(one: bool, as_of: bool, with_ids: bool) -> Select[Any]:
     source, query = grants(as_of, *(((history if as_of else rights).c.grant_id,) if with_ids else ()))
     first, last = bindparam("first"), bindparam("last")
     query = query.where(
+        source.c.voided_at.is_(None),
         source.c.end_day >= first,
         source.c.end_day <= last,
         or_(source.c.revoked_on.is_(None), source.c.revoked_on > first),
@@ -120,9 +132,9 @@ def query_ending_between(
     as_of: datetime | None = None,
     with_ids: bool = False,
 ) -> list[dict[str, Any]]:
-    """Rights still in force whose end date falls in [day, day + within], as recorded now or
-    ``as_of``, soonest first; ``with_ids``: each with its ``grant_id`` too (the calendar's UID,
-    which stays the same when the grant is extended)."""
+    """Rights still in force (voided ones never were) whose end date falls in [day, day + within], as
+    recorded now or ``as_of``, soonest first; ``with_ids``: each with its ``grant_id`` too (the
+    calendar's UID, which stays the same when the grant is extended)."""
     last = (day + timedelta(days=within_days)).isoformat()
     query = _ending_between(institution is not None, as_of is not None, with_ids)
     rows = rows_of(connection, query, _asked(institution, as_of, first=day.isoformat(), last=last))
@@ -144,4 +156,34 @@ def query_person(connection: Connection, person_id: str, day: date) -> list[dict
     )
     rows = rows_of(connection, query)
     rows.sort(key=lambda r: (r["institution"], r["begin"], r["right"], r["context"]))
+    return rows
+
+
+def status_on(row: dict[str, Any], day: date) -> str:
+    """A grant's status on ``day``: voided beats revoked (a revocation whose first day is ``day`` or
+    earlier) beats future (begins after ``day``), ended (ended before it) and current."""
+    if row["voided_at"] is not None:
+        return "voided"
+    if row["revoked_on"] is not None and row["revoked_on"] <= day.isoformat():
+        return "revoked"
+    if row["begin"] > day.isoformat():
+        return "future"
+    return "ended" if row["end"] < day.isoformat() else "current"
+
+
+@cache
+def _every_grant(as_of: bool) -> Select[Any]:
+    _, query = grants(as_of, *register_columns(as_of, "voided_by", "void_reason", "voided_at"))
+    return query.where(institutions.c.number == bindparam("institution"))
+
+
+def query_every_grant(
+    connection: Connection, day: date, institution: str, as_of: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Every grant of an institution, voided ones too, each with its ``status`` on ``day``
+    (``rights --all``), as recorded now or ``as_of``."""
+    rows = rows_of(connection, _every_grant(as_of is not None), _asked(institution, as_of))
+    for row in rows:
+        row["status"] = status_on(row, day)
+    rows.sort(key=lambda r: (*rights_sort_key(r), r["begin"], r["grant_id"]))
     return rows

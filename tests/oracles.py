@@ -11,9 +11,12 @@ from uuid import UUID
 from grantbook.domain.events import (
     AssignmentConfirmed,
     EndDateExtended,
+    EndDatesExtended,
+    GrantVoided,
     InstitutionEvent,
     InstitutionRegistered,
     RightRevoked,
+    RightsRevoked,
 )
 from grantbook.domain.state import Grant
 
@@ -54,14 +57,23 @@ class CurrentRights:
                 )
         elif isinstance(event, EndDateExtended):
             self.grants[event.grant_id][1].end = event.new_end
-        elif isinstance(event, RightRevoked):
+        elif isinstance(event, EndDatesExtended):
+            for extended in event.grants:
+                self.grants[extended.grant_id][1].end = event.new_end
+        elif isinstance(event, RightRevoked | RightsRevoked):
+            ids = [event.grant_id] if isinstance(event, RightRevoked) else [g.grant_id for g in event.grants]
+            for grant_id in ids:
+                grant = self.grants[grant_id][1]
+                grant.revoked_on = event.revoked_on
+                grant.revoked_by = event.actor
+                grant.revoke_reason = event.reason
+        elif isinstance(event, GrantVoided):
             grant = self.grants[event.grant_id][1]
-            grant.revoked_on = event.revoked_on
-            grant.revoked_by = event.actor
+            grant.voided_at, grant.voided_by, grant.void_reason = event.timestamp, event.actor, event.reason
 
     def held_on(self, day: date, institution: str | None = None) -> list[dict[str, Any]]:
         rows = [
-            rights_row(number, grant)
+            {**rights_row(number, grant), **register_row(grant)}
             for number, grant in self.grants.values()
             if grant.held_on(day) and institution in (None, number)
         ]
@@ -79,7 +91,7 @@ class CurrentRights:
         for number, grant in self.grants.values():
             if institution not in (None, number) or not day <= grant.end <= last:
                 continue
-            if grant.revoked_on is not None and grant.revoked_on <= day:
+            if grant.revoked_on is not None and grant.revoked_on <= day or grant.voided_at is not None:
                 continue
             row = rights_row(number, grant)
             row["days_left"] = (grant.end - day).days
@@ -101,6 +113,16 @@ def rights_row(number: str, grant: Grant) -> dict[str, Any]:
         "end": grant.end.isoformat(),
         "granted_by": grant.granted_by,
         "granted_at": grant.granted_at.isoformat(),
+    }
+
+
+def register_row(grant: Grant) -> dict[str, Any]:
+    """What ``rights`` shows besides: the grant's id and any revocation."""
+    return {
+        "grant_id": grant.grant_id,
+        "revoked_on": None if grant.revoked_on is None else grant.revoked_on.isoformat(),
+        "revoked_by": grant.revoked_by,
+        "revoke_reason": grant.revoke_reason,
     }
 
 

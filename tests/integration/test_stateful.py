@@ -393,6 +393,8 @@ class GrantBookMachine(RuleBasedStateMachine):
                 if (other is not grant and other.person_id == pid and other.context == grant.context
                         and other.overlaps(grant.end, new_end)):
                     raise Refused("overlapping-grant")
+            if not self.persons.get(pid, {"active": True})["active"]:
+                raise Refused("inactive-person")  # a leaver's right is not extended (docs/adr/0016)
             return 1
         expected = self.predict(outcome)
         args = ["extend", self.number, pid, "--right", IRIS, "--end", typed(new_end, dmy)]
