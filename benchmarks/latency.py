@@ -41,12 +41,14 @@ HAND_EXPIRING = (
     "SELECT i.number, r.person_id, r.first_name, r.last_name, r.category, r.right_name, r.context,"
     " r.begin_day, r.end_day, r.granted_by, r.granted_at"
     " FROM gb_rights r JOIN gb_institutions i ON i.originator_id = r.originator_id"
-    " WHERE r.end_day >= ? AND r.end_day <= ? AND (r.revoked_on IS NULL OR r.revoked_on > ?) {extra}"
+    " WHERE r.voided_at IS NULL AND r.end_day >= ? AND r.end_day <= ?"
+    " AND (r.revoked_on IS NULL OR r.revoked_on > ?) {extra}"
     " ORDER BY r.end_day, i.number, r.last_name, r.first_name, r.person_id"
 )
 HAND_RIGHTS_ON = (
     "SELECT i.number, r.person_id, r.first_name, r.last_name, r.category, r.right_name, r.context,"
-    " r.begin_day, r.end_day, r.granted_by, r.granted_at"
+    " r.begin_day, r.end_day, r.granted_by, r.granted_at,"
+    " r.grant_id, r.revoked_on, r.revoked_by, r.revoke_reason"
     " FROM gb_rights r JOIN gb_institutions i ON i.originator_id = r.originator_id"
     " WHERE r.last_day IS NOT NULL AND r.begin_day <= ? AND r.last_day >= ? {extra}"
     " ORDER BY i.number, r.last_name, r.first_name, r.person_id, r.right_name"
