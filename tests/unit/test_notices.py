@@ -94,6 +94,23 @@ def test_an_extension_restarts_the_thresholds() -> None:
     assert send_all(institution, two_weeks_before) == [("jan", "administrator", [("034793-1", 14)])]
 
 
+def test_a_rollover_restarts_the_thresholds_of_every_right_it_moves() -> None:
+    institution = with_addresses()
+    send_all(institution, days_before_end(14))
+    new_end = date(2028, 8, 31)
+    institution.extend_ending(at(40), IRIS, END, new_end)
+    assert send_all(institution, days_before_end(1)) == []
+    two_weeks_before = date.fromordinal(new_end.toordinal() - 14)
+    assert send_all(institution, two_weeks_before) == [("jan", "administrator", [("034793-1", 14), ("034793-2", 14)])]
+
+
+def test_a_voided_right_and_one_revoked_from_a_later_day_get_no_notice() -> None:
+    institution = with_addresses()
+    institution.void(at(40), "034793-1", "entered by mistake")
+    institution.revoke(at(40), "90002", IRIS, reason="leaves", first_day=date(2027, 6, 1))
+    assert send_all(institution, days_before_end(14)) == []
+
+
 def test_a_revoked_right_gets_no_notice() -> None:
     institution = with_addresses()
     institution.revoke(at(40), "90002", IRIS, reason="left the school")
