@@ -33,6 +33,12 @@ command = st.one_of(
     st.tuples(st.just("extend"), st.integers(1, 6), st.integers(1, 400)),
     st.tuples(st.just("revoke"), st.integers(1, 6), st.integers(0, 300)),
     st.tuples(st.just("roster"), st.integers(1, 6)),
+    # many at once, revoke from a later day, void (docs/adr/0016)
+    st.tuples(st.just("extend_many"), st.lists(st.integers(1, 6), min_size=2, max_size=4, unique=True),
+              st.integers(1, 400)),
+    st.tuples(st.just("revoke_many"), st.lists(st.integers(1, 6), min_size=1, max_size=4, unique=True),
+              st.integers(0, 300)),
+    st.tuples(st.just("void"), st.integers(1, 8)),
 )
 
 
@@ -72,6 +78,14 @@ def run(app: GrantBook, number: str, step: tuple, now: datetime) -> None:
             app.extend(act, number, f"{10000 + step[1]}", IRIS, start + timedelta(days=step[2] + 300))
         elif step[0] == "revoke":
             app.revoke(act, number, f"{10000 + step[1]}", IRIS, reason="property test")
+        elif step[0] == "extend_many":
+            persons = [f"{10000 + p}" for p in step[1]]
+            app.extend_many(act, number, persons, IRIS, start + timedelta(days=step[2] + 300), None)
+        elif step[0] == "revoke_many":
+            persons = [f"{10000 + p}" for p in step[1]]
+            app.revoke(act, number, persons, IRIS, reason="many", first_day=start + timedelta(days=step[2]))
+        elif step[0] == "void":
+            app.void(act, number, f"{number}-{step[1]}", "entered by mistake")
         else:
             entries = [
                 RosterEntry(person_id=f"{10000 + p}", first_name="A", last_name=f"N{p}", category="Leraar",
@@ -87,7 +101,7 @@ def _pending(app: GrantBook, number: str) -> bool:
     return bool(app.institution(number).state.pending)
 
 
-@settings(max_examples=6, deadline=None, derandomize=True, database=None,
+@settings(max_examples=10, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(steps=st.lists(command, min_size=1, max_size=8))
 def test_incremental_equals_rebuild_equals_fold(store_url: str, steps: list[tuple]) -> None:
