@@ -37,6 +37,7 @@ revocation planned for a later day shows on the days before it too)."""
 ALL_COLUMNS = (*REGISTER_COLUMNS, "status", "voided_by", "void_reason", "voided_at")
 """``rights --all``: every grant, with its status on the day asked (``status_on``)."""
 
+
 def grants(as_of: bool = False, *extra: Any) -> tuple[Table, Select[Any]]:
     """The grants as they stand, or (``as_of``: the parameter ``moment``, record time as seconds since
     the epoch) as the register showed them at that moment: each grant's state from
@@ -67,7 +68,18 @@ def grants(as_of: bool = False, *extra: Any) -> tuple[Table, Select[Any]]:
 
 
 def rights_sort_key(row: dict[str, Any]) -> tuple[str, ...]:
-    return (row["institution"], row["last_name"], row["first_name"], row["person_id"], row["right"])
+    """By institution, holder, right; a holder's grants of one right (contexts, later years) by context
+    and period, so the order never depends on how a database stores the rows."""
+    return (
+        row["institution"],
+        row["last_name"],
+        row["first_name"],
+        row["person_id"],
+        row["right"],
+        row["context"],
+        row["begin"],
+        row["end"],
+    )
 
 
 def rows_of(
@@ -185,5 +197,5 @@ def query_every_grant(
     rows = rows_of(connection, _every_grant(as_of is not None), _asked(institution, as_of))
     for row in rows:
         row["status"] = status_on(row, day)
-    rows.sort(key=lambda r: (*rights_sort_key(r), r["begin"], r["grant_id"]))
+    rows.sort(key=lambda r: (*rights_sort_key(r), r["grant_id"]))
     return rows

@@ -78,7 +78,8 @@ class CurrentRights:
             if grant.held_on(day) and institution in (None, number)
         ]
         rows.sort(
-            key=lambda r: (r["institution"], r["last_name"], r["first_name"], r["person_id"], r["right"])
+            key=lambda r: (r["institution"], r["last_name"], r["first_name"], r["person_id"], r["right"],
+                           r["context"], r["begin"], r["end"])
         )
         return rows
 
