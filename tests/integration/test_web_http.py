@@ -225,3 +225,24 @@ def test_who_sees_an_institution_follows_the_events(store_url: str) -> None:
         finally:
             app.close()
         assert client.get(f"/instellingen/{NUMBER}/rechten").status_code == 404
+
+
+def test_the_rights_page_shows_a_revocation_planned_for_a_later_day(server: RunningServer) -> None:
+    """docs/adr/0016: a right revoked from a later day is held until then, and says so."""
+    from datetime import timedelta
+
+    from web_seed import IRIS, act, open_app, today
+
+    app = open_app(server.config.store)
+    try:
+        day = today()
+        app.select(act(), NUMBER, ["90001", "90002"])
+        app.assign(act(), NUMBER, IRIS, "Gebruiker", day, day + timedelta(days=200))
+        app.confirm(act(), NUMBER)
+        app.revoke(act(), NUMBER, ["90001", "90002"], IRIS, reason="leave", first_day=day + timedelta(days=30))
+    finally:
+        app.close()
+    with signed_in(server) as client:
+        page = client.get(f"/instellingen/{NUMBER}/rechten").text
+    assert "Ingetrokken vanaf" in page
+    assert page.count((day + timedelta(days=30)).strftime("%d/%m/%Y")) == 2
