@@ -30,6 +30,9 @@ def test_extending_several_persons_is_one_event(school: Driver) -> None:
     assert event["details"]["new_end"] == "2028-08-31" and len(event["details"]["grants"]) == 2
     ends = {r["person_id"]: r["end"] for r in school.json("rights", NUMBER)}
     assert ends == {"90001": "2028-08-31", "90002": "2028-08-31", "90003": "2027-08-31"}
+    # the trail finds the event under each person it names
+    assert [e["event"] for e in school.json("audit", NUMBER, "--person", "90002")][-1] == "EndDatesExtended"
+    assert "EndDatesExtended" not in [e["event"] for e in school.json("audit", NUMBER, "--person", "90003")]
 
 
 def test_one_person_reads_as_it_always_did(school: Driver) -> None:

@@ -72,3 +72,16 @@ def test_an_old_format_snapshot_loads_to_the_same_state_as_a_replay() -> None:
     snapshot = MAPPER.to_domain_event(record)
     assert isinstance(snapshot, LegacyInstitutionSnapshot)
     same_institution(snapshot.mutate(None), replay_golden())
+
+
+def test_a_snapshot_keeps_voids_and_revocations_from_a_later_day() -> None:
+    """docs/adr/0016: the new grant fields are part of the declared state a snapshot stores."""
+    institution = full_story()
+    institution.void(at(30), "034793-2", "granted to the wrong person")
+    institution.revoke(at(31), "90001", IRIS, reason="leaves", first_day=date(2027, 3, 1))
+    stored = MAPPER.to_stored_event(InstitutionSnapshot.take(institution))
+    loaded = MAPPER.to_domain_event(stored).mutate(None)
+    same_institution(loaded, institution)
+    grant = loaded.state.grants["034793-2"]
+    assert (grant.voided_by, grant.void_reason, grant.last_day) == ("jan", "granted to the wrong person", None)
+    assert loaded.state.grants["034793-1"].revoked_on == date(2027, 3, 1)
