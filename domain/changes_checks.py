@@ -41,6 +41,8 @@ def each_or_refuse(doing: str, items: Sequence[tuple[str, Callable[[], T]]]) -> 
     """Runs every item's checks (label, check) and returns what they give; if any refuses, the
     whole command is refused naming each refused item and why. One item alone is refused with its
     own rule and sentence, as a command about one person always was."""
+    if not items:
+        raise RuleViolation(rules.USAGE, f"{doing} needs at least one person")
     found: list[T] = []
     failures: list[tuple[str, RuleViolation]] = []
     for label, check in items:

@@ -79,6 +79,13 @@ def test_extending_many_is_refused_whole_naming_every_person_and_why() -> None:
     assert "90001" not in error.message and "90004" not in error.message
 
 
+def test_naming_nobody_is_wrong_usage() -> None:
+    institution = school()
+    granted(institution, "90001")
+    refused(institution, rules.USAGE, lambda: institution.extend_many(at(6), [], IRIS, NEXT_YEAR_END))
+    refused(institution, rules.USAGE, lambda: institution.revoke_many(at(6), [], IRIS, reason="x"))
+
+
 def test_one_rule_for_every_refused_person_is_that_rule() -> None:
     institution = school()
     granted(institution, "90001")
