@@ -46,8 +46,17 @@ def test_extending_several_is_refused_whole_in_one_line_naming_each(school: Driv
     grant(school, "90001", "90002", "90003")
     leave(school, "90003")
     result = school.refused(
-        "extend", NUMBER, "90001", "90003", "90009", "--right", "iris", "--end", "2028-08-31",
-        rule="persons-refused", contains="2 of 3",
+        "extend",
+        NUMBER,
+        "90001",
+        "90003",
+        "90009",
+        "--right",
+        "iris",
+        "--end",
+        "2028-08-31",
+        rule="persons-refused",
+        contains="2 of 3",
     )
     assert "90003 (not Actief); 90009 (no live grant)" in result.stderr
     assert school.json("rights", NUMBER)[0]["end"] == "2027-08-31"
@@ -55,8 +64,19 @@ def test_extending_several_is_refused_whole_in_one_line_naming_each(school: Driv
 
 def test_persons_and_ending_are_one_or_the_other(school: Driver) -> None:
     grant(school, "90001")
-    school.refused("extend", NUMBER, "90001", "--right", "iris", "--ending", "2027-08-31", "--end", "2028-08-31",
-                   rule="usage", code=2)
+    school.refused(
+        "extend",
+        NUMBER,
+        "90001",
+        "--right",
+        "iris",
+        "--ending",
+        "2027-08-31",
+        "--end",
+        "2028-08-31",
+        rule="usage",
+        code=2,
+    )
     school.refused("extend", NUMBER, "--right", "iris", "--end", "2028-08-31", rule="usage", code=2)
 
 
@@ -74,11 +94,31 @@ def test_the_rollover_leaves_leavers_alone_and_says_so(school: Driver) -> None:
 
 def test_a_rollover_with_nothing_to_move_is_refused(school: Driver) -> None:
     grant(school, "90001")
-    school.refused("extend", NUMBER, "--right", "iris", "--ending", "2027-06-30", "--end", "2028-06-30",
-                   rule="no-active-grant", contains="ends on 2027-06-30")
+    school.refused(
+        "extend",
+        NUMBER,
+        "--right",
+        "iris",
+        "--ending",
+        "2027-06-30",
+        "--end",
+        "2028-06-30",
+        rule="no-active-grant",
+        contains="ends on 2027-06-30",
+    )
     leave(school, "90001")
-    school.refused("extend", NUMBER, "--right", "iris", "--ending", "2027-08-31", "--end", "2028-08-31",
-                   rule="no-active-grant", contains="still Actief")
+    school.refused(
+        "extend",
+        NUMBER,
+        "--right",
+        "iris",
+        "--ending",
+        "2027-08-31",
+        "--end",
+        "2028-08-31",
+        rule="no-active-grant",
+        contains="still Actief",
+    )
 
 
 # -- revoke ---------------------------------------------------------------------------------------
@@ -94,26 +134,64 @@ def test_revoking_several_persons_is_one_event_leavers_included(school: Driver) 
     [event] = events(school, "RightsRevoked")
     assert event["details"]["reason"] == "left" and len(event["details"]["grants"]) == 2
     assert [r["person_id"] for r in school.json("rights", NUMBER)] == ["90003"]
-    school.refused("revoke", NUMBER, "90003", "90001", "90004", "--right", "iris", "--reason", "x",
-                   rule="no-active-grant", contains="90001 (no live grant); 90004 (no live grant)")
+    school.refused(
+        "revoke",
+        NUMBER,
+        "90003",
+        "90001",
+        "90004",
+        "--right",
+        "iris",
+        "--reason",
+        "x",
+        rule="no-active-grant",
+        contains="90001 (no live grant); 90004 (no live grant)",
+    )
 
 
 def test_revoke_from_a_later_day_shows_the_revocation_before_it(school: Driver) -> None:
     grant(school, "90001")
-    result = school.ok("revoke", NUMBER, "90001", "--right", "iris", "--reason", "leaves in January",
-                       "--from", "15/01/2027")
+    result = school.ok(
+        "revoke", NUMBER, "90001", "--right", "iris", "--reason", "leaves in January", "--from", "15/01/2027"
+    )
     assert result.stdout.startswith("revoked from 2027-01-15: 90001")
     [row] = school.json("rights", NUMBER, "--on", "2027-01-14")
-    assert (row["revoked_on"], row["revoked_by"], row["revoke_reason"]) == ("2027-01-15", "jan", "leaves in January")
+    assert (row["revoked_on"], row["revoked_by"], row["revoke_reason"]) == (
+        "2027-01-15",
+        "jan",
+        "leaves in January",
+    )
     assert school.json("rights", NUMBER, "--on", "2027-01-15") == []
     [row] = school.json("rights", NUMBER, "--all", "--on", "2027-01-14")
     assert row["status"] == "current"
     [row] = school.json("rights", NUMBER, "--all", "--on", "2027-01-15")
     assert row["status"] == "revoked"
-    school.refused("revoke", NUMBER, "90001", "--right", "iris", "--reason", "x", "--from", "2026-11-29",
-                   rule="revoke-date", contains="before today")
-    school.refused("revoke", NUMBER, "90001", "--right", "iris", "--reason", "x", "--from", "2027-02-01",
-                   rule="no-active-grant", contains="already revoked from 2027-01-15")
+    school.refused(
+        "revoke",
+        NUMBER,
+        "90001",
+        "--right",
+        "iris",
+        "--reason",
+        "x",
+        "--from",
+        "2026-11-29",
+        rule="revoke-date",
+        contains="before today",
+    )
+    school.refused(
+        "revoke",
+        NUMBER,
+        "90001",
+        "--right",
+        "iris",
+        "--reason",
+        "x",
+        "--from",
+        "2027-02-01",
+        rule="no-active-grant",
+        contains="already revoked from 2027-01-15",
+    )
     school.ok("revoke", NUMBER, "90001", "--right", "iris", "--reason", "left early", "--from", "2027-01-01")
     [row] = school.json("rights", NUMBER, "--all", "--on", "2027-01-01")
     assert (row["status"], row["revoked_on"], row["revoke_reason"]) == ("revoked", "2027-01-01", "left early")
@@ -126,8 +204,9 @@ def test_a_voided_grant_counts_on_no_day_but_the_trail_keeps_it(school: Driver, 
     school.ok("admin", "add", NUMBER, "piet")
     grant(school, "90001", "90002", begin="2026-09-01", end="2026-12-10")
     clock.move_to("2026-12-01 10:00:00")
-    school.refused("void", NUMBER, "034793-1", "--reason", "wrong person", actor="piet",
-                   rule="not-a-head-administrator")
+    school.refused(
+        "void", NUMBER, "034793-1", "--reason", "wrong person", actor="piet", rule="not-a-head-administrator"
+    )
     school.refused("void", NUMBER, "034793-1", rule="reason-required")
     school.refused("void", NUMBER, "034793-7", "--reason", "x", rule="unknown-grant", contains="'034793-7'")
     result = school.ok("void", NUMBER, "034793-1", "--reason", "wrong person")
@@ -145,7 +224,11 @@ def test_a_voided_grant_counts_on_no_day_but_the_trail_keeps_it(school: Driver, 
     assert voided["voided_at"] == "2026-12-01T10:00:00+00:00"
     assert rows["034793-2"]["status"] == "current"
     [event] = events(school, "GrantVoided")
-    assert (event["actor"], event["details"]["reason"], event["details"]["grant_id"]) == ("jan", "wrong person", "034793-1")
+    assert (event["actor"], event["details"]["reason"], event["details"]["grant_id"]) == (
+        "jan",
+        "wrong person",
+        "034793-1",
+    )
     # a corrected grant may be entered again for the same period
     grant(school, "90001", begin="2026-09-01", end="2026-12-10", actor="mia")
     assert len(school.json("rights", NUMBER, "--on", "2026-10-15")) == 2

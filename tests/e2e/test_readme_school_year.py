@@ -65,8 +65,11 @@ class Shell:
                     body.append(next_line)
                 (self.folder / here.group(1)).write_text("\n".join(body) + "\n", encoding="utf-8")
             elif grep := re.fullmatch(r"grep -v '([^']*)' (\S+) > (\S+)", line):
-                kept = [x for x in (self.folder / grep.group(2)).read_text().splitlines(keepends=True)
-                        if not re.search(grep.group(1), x)]
+                kept = [
+                    x
+                    for x in (self.folder / grep.group(2)).read_text().splitlines(keepends=True)
+                    if not re.search(grep.group(1), x)
+                ]
                 (self.folder / grep.group(3)).write_text("".join(kept), encoding="utf-8")
             elif line.startswith("export "):
                 for pair in shlex.split(line)[1:]:
@@ -75,7 +78,9 @@ class Shell:
             elif captured := re.fullmatch(r"(\w+)=\$\((grantbook .*)\)", line):
                 self.env[captured.group(1)] = self.command(captured.group(2)).strip()
             else:
-                assert line.startswith("grantbook "), f"the README walk-through uses shell the test does not know: {line}"
+                assert line.startswith("grantbook "), (
+                    f"the README walk-through uses shell the test does not know: {line}"
+                )
                 self.command(line)
 
     def command(self, line: str) -> str:
@@ -84,7 +89,7 @@ class Shell:
         if "<" in words:
             at = words.index("<")
             stdin = (self.folder / words[at + 1]).read_text(encoding="utf-8")
-            words = words[:at] + words[at + 2:]
+            words = words[:at] + words[at + 2 :]
         return self.grantbook(words[1:], stdin)
 
 

@@ -17,9 +17,19 @@ def test_the_school_year_rollover(gb: Driver, clock) -> None:
     gb.ok("roster", "import", NUMBER, gb.write("staff.csv", roster_csv(staff(60))))
     everyone = [f"{90000 + i}" for i in range(1, 61)]
     for first in range(0, 60, 25):
-        gb.ok("select", NUMBER, *everyone[first:first + 25])
-        gb.ok("assign", NUMBER, "--right", "iris", "--context", "Gebruiker",
-              "--begin", "01/09/2026", "--end", "31/08/2027")
+        gb.ok("select", NUMBER, *everyone[first : first + 25])
+        gb.ok(
+            "assign",
+            NUMBER,
+            "--right",
+            "iris",
+            "--context",
+            "Gebruiker",
+            "--begin",
+            "01/09/2026",
+            "--end",
+            "31/08/2027",
+        )
         gb.ok("confirm", NUMBER)
     assert len(gb.json("rights", NUMBER, "--on", "2026-09-01")) == 60
 
