@@ -20,7 +20,21 @@ from grantbook.adapters.store import DEFAULT_LOCK_TIMEOUT, DEFAULT_STORE, StoreL
 from grantbook.domain import RuleViolation, rules
 from grantbook.errors import KeyFileError, StoreError, TamperEvidenceError, driver_error, is_driver_error
 
-from . import admin, demo, notices, projections_cmd, reading, serve, staff, store_cmd, verify, workflow
+from . import (
+    admin,
+    catalogue,
+    demo,
+    institutions,
+    notices,
+    projections_cmd,
+    reading,
+    serve,
+    staff,
+    store_cmd,
+    tasks,
+    verify,
+    workflow,
+)
 from .common import fail, show_warnings
 from .context import Session
 
@@ -144,7 +158,20 @@ def cli(ctx: click.Context, store: str, actor: str | None) -> None:
     ctx.call_on_close(session.close)
 
 
-for module in (staff, workflow, admin, reading, projections_cmd, verify, store_cmd, serve, notices):
+for module in (
+    staff,
+    workflow,
+    admin,
+    reading,
+    projections_cmd,
+    verify,
+    store_cmd,
+    serve,
+    notices,
+    institutions,
+    catalogue,
+    tasks,
+):
     for command in module.COMMANDS:
         cli.add_command(command)
 cli.add_command(demo.demo)

@@ -104,3 +104,7 @@ THRESHOLDS = "thresholds"
 SMTP_URL = "smtp-url"
 MAIL_FROM = "mail-from"
 UNKNOWN_EVENT = "unknown-event"  # audit --event names no kind of event
+
+# -- naming and reports (institution list, rename, tasks) ------------------------------
+
+SAME_INSTITUTION_NAME = "same-institution-name"  # rename to the name it already has

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from grantbook.projections.rights_questions import query_ending_between, query_held_on
+from grantbook.projections.access import institution_counts
 
 from .render import page
 from .security import SignedIn, services_of
@@ -21,22 +21,17 @@ def start(request: Request, person: SignedIn) -> HTMLResponse:
     numbers = list(person.institutions)
 
     def counts(connection):  # type: ignore[no-untyped-def]
-        return {
-            number: (
-                len(query_held_on(connection, today, number)),
-                len(query_ending_between(connection, today, EXPIRING_DAYS, number)),
-            )
-            for number in numbers
-        }
+        # one grouped query for all of them (as `grantbook institution list`), not two per institution
+        return institution_counts(connection, numbers, today, EXPIRING_DAYS)
 
-    found = services.answer(counts, ["institutions", "rights"]) if numbers else {}
+    found = services.answer(counts, ["access", "rights"]) if numbers else {}
     rows = [
         {
             **person.institutions[number],
-            "held": held,
-            "expiring": expiring,
+            "held": found.get(number, (0, 0))[0],
+            "expiring": found.get(number, (0, 0))[1],
             "change": person.can_change(number),
         }
-        for number, (held, expiring) in found.items()
+        for number in numbers
     ]
     return page(request, "start.html", institutions=rows, days=EXPIRING_DAYS)
