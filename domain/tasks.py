@@ -4,7 +4,7 @@ Pure: the caller passes the day (the domain never reads the clock), so the CLI's
 web's start page list the same tasks. Five kinds, in the order they are listed:
 
 - ``selection``: your open selection (step 1 done, no right assigned yet);
-- ``pending``: your assignment waiting for confirm (step 2 of 3 done);
+- ``pending``: your assignment waiting for confirm (step 2 of 3 done; it stands for its selection);
 - ``expiring``: a grant held today whose last day is at most ``within_days`` away;
 - ``leaver``: a grant held today or later by a person no longer Actief on the roster;
 - ``support-worker``: a support worker who holds nothing today or later: every grant ended (or was
@@ -67,17 +67,18 @@ def _grant_task(state: InstitutionState, kind: str, grant: Grant, detail: str) -
 
 
 def _own_work(state: InstitutionState, actor: str) -> list[Task]:
-    tasks = []
+    """The actor's selection, or (assigned already) the assignment waiting for confirm: one task,
+    since confirming is what finishes the selection too."""
     selected = state.selections.get(actor, [])
-    if selected:
-        persons = f"{len(selected)} person{'' if len(selected) == 1 else 's'}"
-        tasks.append(Task(state.number, "selection", f"{persons} selected: assign a right"))
+    persons = f"{len(selected)} person{'' if len(selected) == 1 else 's'}"
     pending = state.pending.get(actor)
     if pending is not None:
         period = f"{pending.begin.isoformat()} to {pending.end.isoformat()}"
-        detail = f"{pending.context}, {period}: waiting for confirm"
-        tasks.append(Task(state.number, "pending", detail, right=pending.right, due=pending.begin))
-    return tasks
+        detail = f"{pending.context}, {period}, {persons}: waiting for confirm"
+        return [Task(state.number, "pending", detail, right=pending.right, due=pending.begin)]
+    if selected:
+        return [Task(state.number, "selection", f"{persons} selected: assign a right")]
+    return []
 
 
 def _support_worker_task(state: InstitutionState, person: Person, today: date) -> Task | None:
