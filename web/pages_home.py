@@ -1,10 +1,12 @@
-"""The start page "Rechten beheren": the signed-in person's institutions and where to go next."""
+"""The start page "Rechten beheren": how many tasks wait ("Mijn taken"), the signed-in person's
+institutions with their counts ("Toon instellingen") and where to go next."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from grantbook.domain.tasks import tasks_for
 from grantbook.projections.access import institution_counts
 
 from .render import page
@@ -34,4 +36,10 @@ def start(request: Request, person: SignedIn) -> HTMLResponse:
         }
         for number in numbers
     ]
-    return page(request, "start.html", institutions=rows, days=EXPIRING_DAYS)
+    # "Mijn taken": the same tasks as `grantbook tasks`, from each institution the person administers
+    tasks = sum(
+        len(tasks_for(services.app.institution(number).state, person.person_id, today))
+        for number in numbers
+        if person.can_change(number)
+    )
+    return page(request, "start.html", institutions=rows, days=EXPIRING_DAYS, tasks=tasks)
