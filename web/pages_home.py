@@ -14,6 +14,7 @@ from .security import SignedIn, services_of
 
 router = APIRouter()
 EXPIRING_DAYS = 30
+TASK_INSTITUTIONS = 25  # counting tasks loads each institution: the start page does it for this many at most
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -37,9 +38,12 @@ def start(request: Request, person: SignedIn) -> HTMLResponse:
         for number in numbers
     ]
     # "Mijn taken": the same tasks as `grantbook tasks`, from each institution the person administers
-    tasks = sum(
-        len(tasks_for(services.app.institution(number).state, person.person_id, today))
-        for number in numbers
-        if person.can_change(number)
-    )
+    # (loaded through the application's cache); someone administering more is sent to the CLI instead
+    administered = [number for number in numbers if person.can_change(number)]
+    tasks = None
+    if len(administered) <= TASK_INSTITUTIONS:
+        tasks = sum(
+            len(tasks_for(services.app.institution(number).state, person.person_id, today))
+            for number in administered
+        )
     return page(request, "start.html", institutions=rows, days=EXPIRING_DAYS, tasks=tasks)
