@@ -29,7 +29,7 @@ from typing import Any
 
 import click
 
-from grantbook.domain.text import is_unsafe
+from grantbook.domain.text import is_unsafe, shown
 
 from . import table as people_table
 
@@ -37,9 +37,7 @@ FORMATS = ("table", "json", "csv")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NUMBER_COLUMNS = frozenset({"institution", "number"})
 _SIX_DIGITS = re.compile(r"[0-9]{6}")
-
-
-_COLUMNS_KEY = "grantbook.columns"
+_COLUMNS_KEY = "grantbook.columns"  # where the format decorator leaves --columns for emit (ctx.meta)
 
 
 def visible(text: str) -> str:
@@ -111,7 +109,7 @@ def format_option_with(
 def _parsed_columns(text: str) -> list[str]:
     names = [name.strip() for name in text.split(",")]
     if not all(names):
-        raise click.UsageError(f"--columns: a comma-separated list of column names, got {text!r}")
+        raise click.UsageError(f"--columns: a comma-separated list of column names, got {shown(text)}")
     return names
 
 
@@ -124,7 +122,7 @@ def chosen_columns(columns: Sequence[str]) -> Sequence[str]:
         return columns
     unknown = [name for name in chosen if name not in columns]
     if unknown:
-        raise click.UsageError(f"--columns: no column {visible(unknown[0])!r} (known: {', '.join(columns)})")
+        raise click.UsageError(f"--columns: no column {shown(unknown[0])} (known: {', '.join(columns)})")
     return list(dict.fromkeys(chosen))
 
 
@@ -179,10 +177,10 @@ def terminal_width() -> int | None:
 def emit(rows: Sequence[dict[str, Any]], columns: Sequence[str], output_format: str) -> None:
     """Writes ``render``'s output of the ``--columns`` chosen to stdout: CSV byte for byte (UTF-8),
     the others as a line (JSON rows hold just the chosen keys, in order, when columns were chosen)."""
-    shown = chosen_columns(columns)
-    if shown is not columns and output_format == "json":
-        rows = [{c: row.get(c) for c in shown} for row in rows]
-    text = render(rows, shown, output_format, terminal_width())
+    chosen = chosen_columns(columns)
+    if chosen is not columns and output_format == "json":
+        rows = [{c: row.get(c) for c in chosen} for row in rows]
+    text = render(rows, chosen, output_format, terminal_width())
     if output_format in ("csv", "excel"):
         click.echo(text.encode("utf-8"), nl=False)
     else:
