@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from grantbook.domain.tasks import EXPIRING_DAYS
 from grantbook.projections import answer
 from grantbook.projections.access import institution_counts, roles_of, strongest_role
 
@@ -20,7 +21,6 @@ from .output import emit, format_option_with, visible
 from .reading import check_integrity, ignore_integrity_option
 from .staff import institution
 
-EXPIRING_DAYS = 30
 LIST_COLUMNS = ("institution", "name", "role", "rights_today", "expiring_30d")
 
 

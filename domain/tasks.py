@@ -23,6 +23,7 @@ from datetime import date, timedelta
 
 from .state import Grant, InstitutionState, Person
 
+EXPIRING_DAYS = 30  # "ending soon": within this many days (tasks, institution list, the start page)
 KINDS = ("selection", "pending", "expiring", "leaver", "support-worker")
 TASK_COLUMNS = ("institution", "kind", "person_id", "name", "right", "detail", "due")
 
@@ -91,7 +92,9 @@ def _support_worker_task(state: InstitutionState, person: Person, today: date) -
     return Task(state.number, "support-worker", detail, person.person_id, name, due=max(ended, default=None))
 
 
-def tasks_for(state: InstitutionState, actor: str, today: date, within_days: int = 30) -> list[Task]:
+def tasks_for(
+    state: InstitutionState, actor: str, today: date, within_days: int = EXPIRING_DAYS
+) -> list[Task]:
     """The tasks ``actor`` has at this institution on ``today``, in the order of ``KINDS``, each kind
     soonest due first."""
     if actor not in state.administrators:

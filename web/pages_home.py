@@ -6,14 +6,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from grantbook.domain.tasks import tasks_for
+from grantbook.domain.tasks import EXPIRING_DAYS, tasks_for
 from grantbook.projections.access import institution_counts
 
 from .render import page
 from .security import SignedIn, services_of
 
 router = APIRouter()
-EXPIRING_DAYS = 30
 TASK_INSTITUTIONS = 25  # counting tasks loads each institution: the start page does it for this many at most
 
 
