@@ -72,6 +72,10 @@ def format_option_with(
                         f"--excel writes CSV for Excel; it cannot be combined with --format {output_format}"
                     )
                 output_format = "excel"
+            if chosen is not None and output_format in extra:
+                raise click.UsageError(
+                    f"--columns chooses columns of a table, JSON or CSV, not --format {output_format}"
+                )
             ctx.meta[_COLUMNS_KEY] = None if chosen is None else _parsed_columns(chosen)
             if columns is not None:
                 chosen_columns(columns)

@@ -60,6 +60,7 @@ def test_an_unknown_column_is_wrong_usage_naming_the_known_ones(school: Driver) 
     school.refused("tasks", "--format", "json", "--columns", "kind,x", rule="usage", code=2)
     # a command that records (search) refuses before it records anything (refused() checks)
     school.refused("search", NUMBER, "--columns", "nope", rule="usage", code=2)
+    school.refused("expiring", "--format", "ics", "--columns", "end", rule="usage", contains="ics", code=2)
 
 
 def test_a_table_is_cut_to_the_width_json_and_csv_never() -> None:
