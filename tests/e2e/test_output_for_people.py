@@ -14,9 +14,12 @@ from pathlib import Path
 
 import pytest
 from conftest import NUMBER, Driver, grant
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from grantbook.cli.output import render
 from grantbook.cli.table import cut, local_time, table, text_width
+from grantbook.domain.text import is_unsafe
 
 FORMATS = ("table", "json", "csv", "excel")
 
@@ -154,3 +157,16 @@ def test_only_moments_are_turned_into_brussels_time() -> None:
     assert local_time("2026-12-01T07:15:02Z") == "2026-12-01 08:15:02"
     for text in ("2026-09-01", "2026-09-01T07:15:02", "034793", "noon 2026-09-01T07:15:02+00:00"):
         assert local_time(text) == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    cells=st.lists(st.lists(st.text(max_size=40), min_size=3, max_size=3), min_size=1, max_size=4),
+    width=st.integers(min_value=3 * 3 + 2 * 2, max_value=120),
+)
+def test_any_table_fits_any_terminal_wide_enough_for_its_columns(cells: list[list[str]], width: int) -> None:
+    columns = ("a", "bb", "ccc")
+    rows = [dict(zip(columns, row, strict=True)) for row in cells]
+    shown = table(rows, columns, str, width=width)
+    assert all(text_width(line) <= width for line in shown.splitlines()), shown
+    assert not any(is_unsafe(c) for c in shown.replace("\n", ""))
