@@ -28,7 +28,11 @@ def _columns_of(output: str, output_format: str) -> list[str]:
     if output_format == "json":
         return list(json.loads(output)[0])
     if output_format in ("csv", "excel"):
-        return next(csv.reader(io.StringIO(output.lstrip("\ufeff")), delimiter=";" if output_format == "excel" else ","))
+        return next(
+            csv.reader(
+                io.StringIO(output.lstrip("\ufeff")), delimiter=";" if output_format == "excel" else ","
+            )
+        )
     return output.splitlines()[0].split()
 
 
@@ -53,11 +57,15 @@ def test_columns_choose_and_order_in_every_format(school: Driver, output_format:
 
 def test_json_with_columns_holds_just_those_keys_in_order(school: Driver) -> None:
     grant(school, "90001")
-    assert school.json("rights", NUMBER, "--columns", "end, person_id") == [{"end": "2027-08-31", "person_id": "90001"}]
+    assert school.json("rights", NUMBER, "--columns", "end, person_id") == [
+        {"end": "2027-08-31", "person_id": "90001"}
+    ]
 
 
 def test_an_unknown_column_is_wrong_usage_naming_the_known_ones(school: Driver) -> None:
-    result = school.refused("rights", NUMBER, "--columns", "person_id,nope", rule="usage", contains="'nope'", code=2)
+    result = school.refused(
+        "rights", NUMBER, "--columns", "person_id,nope", rule="usage", contains="'nope'", code=2
+    )
     assert "known: institution, person_id, first_name" in result.stderr
     school.refused("catalogue", "--columns", "", rule="usage", code=2)
     school.refused("tasks", "--format", "json", "--columns", "kind,x", rule="usage", code=2)
@@ -102,8 +110,14 @@ def _under_a_terminal(args: list[str], columns: int, env: dict[str, str]) -> str
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
     script = Path(sys.executable).with_name("grantbook")
-    done = subprocess.run([str(script), *args], stdout=follower, stderr=subprocess.PIPE,
-                          env={**env, "COLUMNS": str(columns)}, timeout=60, check=False)
+    done = subprocess.run(
+        [str(script), *args],
+        stdout=follower,
+        stderr=subprocess.PIPE,
+        env={**env, "COLUMNS": str(columns)},
+        timeout=60,
+        check=False,
+    )
     os.close(follower)
     chunks = []
     while True:
@@ -127,8 +141,14 @@ def test_a_narrow_terminal_gets_a_cut_table_a_pipe_the_whole(tmp_path: Path) -> 
     assert len(lines) == 3 and all(text_width(line) <= 60 for line in lines), narrow
     assert "…" in narrow
     script = Path(sys.executable).with_name("grantbook")
-    piped = subprocess.run([str(script), "catalogue"], capture_output=True, text=True, env={**env, "COLUMNS": "60"},
-                           timeout=60, check=True).stdout
+    piped = subprocess.run(
+        [str(script), "catalogue"],
+        capture_output=True,
+        text=True,
+        env={**env, "COLUMNS": "60"},
+        timeout=60,
+        check=True,
+    ).stdout
     assert "…" not in piped and "Dit recht verleent toegang tot de toepassing van het IRIS-Platform" in piped
     as_json = _under_a_terminal(["catalogue", "--format", "json"], 60, env)
     assert "…" not in as_json
@@ -145,7 +165,12 @@ def test_moments_in_a_table_are_brussels_time_across_summer_time(school: Driver,
     school.ok("select", NUMBER, "90004")
     lines = school.ok("audit", NUMBER, "--event", "PersonSelected", "--columns", "recorded_at,details").stdout
     shown = [line[:19] for line in lines.splitlines()[2:]]
-    assert shown == ["2027-03-28 01:30:00", "2027-03-28 03:30:00", "2027-10-31 02:30:00", "2027-10-31 02:30:00"]
+    assert shown == [
+        "2027-03-28 01:30:00",
+        "2027-03-28 03:30:00",
+        "2027-10-31 02:30:00",
+        "2027-10-31 02:30:00",
+    ]
     # JSON and CSV keep the recorded moment, with its offset
     recorded = [e["recorded_at"] for e in school.json("audit", NUMBER, "--event", "PersonSelected")]
     assert recorded[0] == "2027-03-28T00:30:00+00:00"

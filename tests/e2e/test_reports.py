@@ -32,7 +32,13 @@ def test_institution_list_counts_rights_today_and_expiring_per_institution(schoo
     rows = school.json("institution", "list")
     assert [list(r) for r in rows] == [LIST_KEYS, LIST_KEYS]
     assert rows == [
-        {"institution": OTHER, "name": "Ter Beke", "role": "administrator", "rights_today": 0, "expiring_30d": 0},
+        {
+            "institution": OTHER,
+            "name": "Ter Beke",
+            "role": "administrator",
+            "rights_today": 0,
+            "expiring_30d": 0,
+        },
         {"institution": NUMBER, "name": "De Linde", "role": "head", "rights_today": 5, "expiring_30d": 3},
     ]
     table = school.ok("institution", "list").stdout.splitlines()
@@ -67,8 +73,16 @@ def test_rename_is_recorded_and_shown_everywhere(school: Driver) -> None:
 
 def test_rename_is_refused_for_a_non_head_and_for_the_same_name(school: Driver) -> None:
     school.ok("admin", "add", NUMBER, "piet")
-    school.refused("institution", "rename", NUMBER, "--name", "X", actor="piet",
-                   rule="not-a-head-administrator", contains="piet")
+    school.refused(
+        "institution",
+        "rename",
+        NUMBER,
+        "--name",
+        "X",
+        actor="piet",
+        rule="not-a-head-administrator",
+        contains="piet",
+    )
     school.refused("institution", "rename", NUMBER, "--name", "X", actor="eve", rule="not-an-administrator")
     school.refused("institution", "rename", NUMBER, "--name", "De Linde", rule="same-institution-name")
     school.refused("institution", "rename", NUMBER, "--name", "A\x1b[2JB", rule="text-character")
@@ -94,23 +108,61 @@ def test_catalogue_needs_no_store_and_no_acting_person(gb: Driver, tmp_path: Pat
 def test_tasks_lists_every_kind_one_row_each(school: Driver) -> None:
     grant(school, "90001", end="2026-12-20")  # expiring
     grant(school, "90002", end="2027-08-31")  # its holder leaves
-    school.ok("roster", "import", NUMBER, school.write("left.csv", roster_csv([r for r in staff(30) if r[0] != "90002"])))
-    worker = school.ok("support-worker", "add", NUMBER, "--rrn", RRN_1985, "--first-name", "Dirk",
-                       "--last-name", "Fonteyn", "--reason", "speech therapy").stdout.strip()
+    school.ok(
+        "roster",
+        "import",
+        NUMBER,
+        school.write("left.csv", roster_csv([r for r in staff(30) if r[0] != "90002"])),
+    )
+    worker = school.ok(
+        "support-worker",
+        "add",
+        NUMBER,
+        "--rrn",
+        RRN_1985,
+        "--first-name",
+        "Dirk",
+        "--last-name",
+        "Fonteyn",
+        "--reason",
+        "speech therapy",
+    ).stdout.strip()
     school.ok("select", NUMBER, "90010", "90011")
     school.ok("select", NUMBER, "90012", actor="mia")
-    school.ok("assign", NUMBER, "--right", "iris", "--context", "Operator", "--begin", "2026-12-01",
-              "--end", "2027-06-30", actor="mia")
+    school.ok(
+        "assign",
+        NUMBER,
+        "--right",
+        "iris",
+        "--context",
+        "Operator",
+        "--begin",
+        "2026-12-01",
+        "--end",
+        "2027-06-30",
+        actor="mia",
+    )
     rows = school.json("tasks")
     assert [r["kind"] for r in rows] == ["selection", "expiring", "leaver", "support-worker"]
-    assert all(list(r) == ["institution", "kind", "person_id", "name", "right", "detail", "due"] for r in rows)
+    assert all(
+        list(r) == ["institution", "kind", "person_id", "name", "right", "detail", "due"] for r in rows
+    )
     assert rows[1] == {
-        "institution": NUMBER, "kind": "expiring", "person_id": "90001", "name": "First1 Last1",
-        "right": "IRIS-Platform (Leerlingenpaspoort) Gebruiker", "detail": "Gebruiker, last day 2026-12-20",
+        "institution": NUMBER,
+        "kind": "expiring",
+        "person_id": "90001",
+        "name": "First1 Last1",
+        "right": "IRIS-Platform (Leerlingenpaspoort) Gebruiker",
+        "detail": "Gebruiker, last day 2026-12-20",
         "due": "2026-12-20",
     }
     assert (rows[2]["person_id"], rows[3]["person_id"]) == ("90002", worker)
-    assert [r["kind"] for r in school.json("tasks", actor="mia")] == ["pending", "expiring", "leaver", "support-worker"]
+    assert [r["kind"] for r in school.json("tasks", actor="mia")] == [
+        "pending",
+        "expiring",
+        "leaver",
+        "support-worker",
+    ]
     found = list(csv.DictReader(io.StringIO(school.ok("tasks", "--format", "csv").stdout)))
     assert [r["kind"] for r in found] == [r["kind"] for r in rows]
     table = school.ok("tasks").stdout.splitlines()
@@ -126,5 +178,6 @@ def test_tasks_span_every_institution_administered(school: Driver) -> None:
     school.ok("select", OTHER, "90001")
     school.ok("select", NUMBER, "90001")
     assert [(r["institution"], r["kind"]) for r in school.json("tasks")] == [
-        (OTHER, "selection"), (NUMBER, "selection")
+        (OTHER, "selection"),
+        (NUMBER, "selection"),
     ]

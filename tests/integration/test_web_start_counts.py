@@ -15,7 +15,10 @@ def test_the_start_page_shows_counts_the_new_name_and_the_tasks(store_url: str) 
     app = open_app(store_url)
     try:
         day = today()
-        for pids, end in ((["90001", "90002"], day + timedelta(days=10)), (["90003"], day + timedelta(days=300))):
+        for pids, end in (
+            (["90001", "90002"], day + timedelta(days=10)),
+            (["90003"], day + timedelta(days=300)),
+        ):
             app.select(act(), NUMBER, pids)
             app.assign(act(), NUMBER, "iris", "Gebruiker", day, end)
             app.confirm(act(), NUMBER)
@@ -27,7 +30,7 @@ def test_the_start_page_shows_counts_the_new_name_and_the_tasks(store_url: str) 
         client.get(server.login_url)
         page = client.get("/").text
     assert "Basisschool De Linde-Ter Beke" in page
-    row = page[page.index(f"<td>{NUMBER}</td>"):]
+    row = page[page.index(f"<td>{NUMBER}</td>") :]
     cells = [cell.split("</td>")[0] for cell in row.split("<td>")[1:5]]
     assert cells == [NUMBER, "Basisschool De Linde-Ter Beke", "3", "2"]
     assert "3 taken wachten op jou" in page  # the selection and the two expiring rights
