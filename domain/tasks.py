@@ -82,14 +82,13 @@ def _own_work(state: InstitutionState, actor: str) -> list[Task]:
     return []
 
 
-def _support_worker_task(state: InstitutionState, person: Person, today: date) -> Task | None:
-    theirs = [g for g in state.grants.values() if g.person_id == person.person_id]
-    ended = [g.last_day for g in theirs if g.last_day is not None]
-    if any(last >= today for last in ended):
-        return None
-    detail = f"every right ended (last on {max(ended).isoformat()})" if ended else "no right granted"
+def _support_worker_task(state: InstitutionState, person: Person, last_days: list[date]) -> Task:
+    """A support worker who holds nothing today or later; ``last_days``: of the grants they held."""
+    detail = f"every right ended (last on {max(last_days).isoformat()})" if last_days else "no right granted"
     name = _full_name(person.first_name, person.last_name)
-    return Task(state.number, "support-worker", detail, person.person_id, name, due=max(ended, default=None))
+    return Task(
+        state.number, "support-worker", detail, person.person_id, name, due=max(last_days, default=None)
+    )
 
 
 def tasks_for(
@@ -101,8 +100,11 @@ def tasks_for(
         return []
     soon = today + timedelta(days=within_days)
     expiring, leavers = [], []
+    last_days: dict[str, list[date]] = {}  # person id -> the last days of the grants they held
     for grant in state.grants.values():
         last = grant.last_day
+        if last is not None:
+            last_days.setdefault(grant.person_id, []).append(last)
         if last is None or last < today:
             continue
         person = state.persons.get(grant.person_id)
@@ -113,11 +115,9 @@ def tasks_for(
             detail = f"{grant.context}, status {person.status}, held until {last.isoformat()}"
             leavers.append(_grant_task(state, "leaver", grant, detail))
     workers = [
-        task
+        _support_worker_task(state, person, last_days.get(person.person_id, []))
         for person in state.persons.values()
-        if person.support_worker
-        for task in [_support_worker_task(state, person, today)]
-        if task is not None
+        if person.support_worker and all(last < today for last in last_days.get(person.person_id, []))
     ]
     by_due = sorted(
         expiring + leavers + workers,
