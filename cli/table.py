@@ -1,12 +1,14 @@
 """The table for people: columns padded to their width, moments in Brussels time, cells cut to fit.
 
 A table is read by a person at a terminal, so it differs from JSON and CSV (never changed) in two
-ways. A moment (an ISO 8601 timestamp with an offset, whatever its column: ``granted_at``,
-``recorded_at``) is shown as the wall-clock time in Brussels to the second, ``2026-09-01 09:15:02``:
-that is the time a Flemish school keeps, and an offset is noise there. When the table is wider than
-the terminal (``width``; only when stdout is one), the widest columns give way first and a cut cell
-ends in ``…``. Cells are cut before escaping is counted, never inside an escape (``\\x1b``), and by
-display width: a wide (East Asian) character counts two, a combining mark none.
+ways. A moment (an ISO 8601 timestamp with an offset in a column named for moments: ``granted_at``,
+``recorded_at``, any ``*_at``) is shown as the wall-clock time in Brussels to the second,
+``2026-09-01 09:15:02``: that is the time a Flemish school keeps, and an offset is noise there. Both
+the name and the value must say it is a moment, so a name that merely looks like one is left alone.
+When the table is wider than the terminal (``width``; only when stdout is one), the widest columns
+give way first and a cut cell ends in ``…``. Cells are cut before escaping is counted, never inside
+an escape (``\\x1b``), and by display width: a wide (East Asian) character counts two, a combining
+mark none.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from grantbook.domain.values import BRUSSELS
 
 ELLIPSIS = "…"
 GAP = "  "
+MOMENT_COLUMNS = frozenset({"timestamp", "moment"})
 MIN_WIDTH = 3  # a column never shrinks below this (its first characters and the ellipsis)
 _MOMENT = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})"
@@ -64,6 +67,11 @@ def cut(text: str, width: int) -> str:
     return "".join(kept) + ELLIPSIS
 
 
+def is_moment_column(column: str) -> bool:
+    """Columns that hold moments are named for it (``granted_at``, ``recorded_at``)."""
+    return column.endswith("_at") or column in MOMENT_COLUMNS
+
+
 def local_time(value: str) -> str:
     """An ISO timestamp with an offset as Brussels wall-clock time to the second; anything else as is."""
     if not _MOMENT.fullmatch(value):
@@ -100,7 +108,14 @@ def table(rows: Sequence[dict[str, Any]], columns: Sequence[str], cell: Any, wid
     """The rows as a table of ``columns``; ``cell(value)`` is a value's text; ``width``: the terminal's."""
     if not rows:
         return "(none)"
-    raw = [[local_time(cell(row.get(c))) for c in columns] for row in rows]
+    moments = [is_moment_column(c) for c in columns]
+    raw = [
+        [
+            local_time(cell(row.get(c))) if moment else cell(row.get(c))
+            for c, moment in zip(columns, moments, strict=True)
+        ]
+        for row in rows
+    ]
     natural = [max(text_width(c), *(text_width(r[i]) for r in raw)) for i, c in enumerate(columns)]
     widths = fitted_widths(natural, width)
 

@@ -177,6 +177,12 @@ def test_moments_in_a_table_are_brussels_time_across_summer_time(school: Driver,
     assert "2027-03-28T00:30:00+00:00" in school.ok("audit", NUMBER, "--format", "csv").stdout
 
 
+def test_only_moments_in_moment_columns_are_turned_into_brussels_time() -> None:
+    rows = [{"granted_at": "2026-09-01T07:15:02+00:00", "first_name": "2026-09-01T07:15:02+00:00"}]
+    lines = table(rows, ("granted_at", "first_name"), str).splitlines()
+    assert lines[2].split() == ["2026-09-01", "09:15:02", "2026-09-01T07:15:02+00:00"]
+
+
 def test_only_moments_are_turned_into_brussels_time() -> None:
     assert local_time("2026-09-01T07:15:02.123456+00:00") == "2026-09-01 09:15:02"
     assert local_time("2026-12-01T07:15:02Z") == "2026-12-01 08:15:02"
