@@ -22,14 +22,17 @@ from grantbook.errors import KeyFileError, StoreError, TamperEvidenceError, driv
 
 from . import (
     admin,
+    catalogue,
     changes,
     demo,
+    institutions,
     notices,
     projections_cmd,
     reading,
     serve,
     staff,
     store_cmd,
+    tasks,
     verify,
     workflow,
 )
@@ -156,7 +159,21 @@ def cli(ctx: click.Context, store: str, actor: str | None) -> None:
     ctx.call_on_close(session.close)
 
 
-for module in (staff, workflow, changes, admin, reading, projections_cmd, verify, store_cmd, serve, notices):
+for module in (
+    staff,
+    workflow,
+    changes,
+    admin,
+    reading,
+    projections_cmd,
+    verify,
+    store_cmd,
+    serve,
+    notices,
+    institutions,
+    catalogue,
+    tasks,
+):
     for command in module.COMMANDS:
         cli.add_command(command)
 cli.add_command(demo.demo)

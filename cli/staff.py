@@ -17,7 +17,7 @@ from .context import Session, pass_session
 
 @click.group()
 def institution() -> None:
-    """Register institutions (schools)."""
+    """Register, list and rename institutions (schools)."""
 
 
 @institution.command("register")

@@ -8,13 +8,13 @@ from grantbook.domain import parse_date
 
 from .common import INSTITUTION, PERSON_COLUMNS, day_option, describe, person_rows, selected
 from .context import Session, pass_session
-from .output import emit, format_option
+from .output import emit, format_option, format_option_with
 
 
 @click.command()
 @click.argument("number", type=INSTITUTION)
 @click.option("--name", help="Only persons whose name contains TEXT.", metavar="TEXT")
-@format_option
+@format_option_with(columns=PERSON_COLUMNS)  # a bad --columns is refused before the search is recorded
 @pass_session
 def search(session: Session, number: str, name: str | None, output_format: str) -> None:
     """List the staff and support workers of NUMBER (recorded as a step).

@@ -6,6 +6,7 @@ Import them from here. They live by topic:
   record time, the hash chain link) and how it is shown;
 - events_staff.py: who is at the institution (registration, roster,
   support workers, administrators);
+- events_naming.py: what the institution is called (renamed);
 - events_notices.py: e-mail addresses and expiry notices sent;
 - events_workflow.py: granting (search, select, assign, confirm, cancel,
   extend, revoke);
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 from .event_base import EVENT_CLASSES, TOPIC_PREFIX, InstitutionEvent
 from .events_changes import EndDatesExtended, ExtendedGrant, GrantVoided, RevokedGrant, RightsRevoked
+from .events_naming import InstitutionRenamed
 from .events_notices import EmailAddressRecorded, NoticedGrant, NoticeSent
 from .events_staff import (
     AdministratorAppointed,
@@ -64,6 +66,7 @@ __all__ = [
     "GrantedPerson",
     "InstitutionEvent",
     "InstitutionRegistered",
+    "InstitutionRenamed",
     "PersonDeselected",
     "PersonSelected",
     "RightAssigned",

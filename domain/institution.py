@@ -31,6 +31,7 @@ from .events import (
     StaffSearched,
     SupportWorkerAdded,
 )
+from .naming import Naming
 from .notifying import InstitutionNotices
 from .recording import ChainedAggregate
 from .snapshot import InstitutionSnapshot
@@ -41,7 +42,9 @@ from .values import Act, ProtectedNumber, institution_number, person_id
 INSTITUTION_NAMESPACE = uuid5(NAMESPACE_URL, "https://grantbook.invalid/institution")
 
 
-class Institution(InstitutionNotices, InstitutionChanges, InstitutionChecks, Appointments, ChainedAggregate):
+class Institution(
+    InstitutionNotices, InstitutionChanges, InstitutionChecks, Appointments, Naming, ChainedAggregate
+):
     """One school's rights workflow. Each command reads as the story: the
     ``check_*`` rules it must pass (checks.py), then the past-tense events
     it records (events.py). The events change ``state``, an

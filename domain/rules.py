@@ -75,6 +75,10 @@ LAST_HEAD_ADMINISTRATOR = "last-head-administrator"
 ALREADY_AUDITOR = "already-auditor"
 NOT_AN_AUDITOR = "not-an-auditor"
 
+# -- naming an institution (institution rename, docs/adr/0018) --------------------------
+
+SAME_INSTITUTION_NAME = "same-institution-name"  # rename to the name it already has
+
 # -- roster, selection and the three steps -------------------------------------
 
 ROSTER_PERSON_ID = "roster-person-id"

@@ -1,6 +1,7 @@
 """Who may work for which institution: one row per (institution, person, role), and the institution's
-number and name, so the web pages can list a signed-in person's institutions and answer 404 for the
-others without loading every institution.
+number and name (as last renamed), so the web pages can list a signed-in person's institutions and
+answer 404 for the others without loading every institution; and the counts of rights held per
+institution that ``institution list`` and the start page show, for all of them in one query.
 
 Roles: ``head`` (hoofd lokale beheerder), ``administrator`` (lokale beheerder) and ``auditor``
 (reads, never changes). A person holds at most one of head/administrator, and may be an auditor too.
@@ -9,6 +10,8 @@ Every change is written in event order through ``Batch.later``; nothing is read 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -20,9 +23,12 @@ from sqlalchemy import (
     Text,
     and_,
     bindparam,
+    case,
     delete,
+    func,
     insert,
     select,
+    update,
 )
 
 from grantbook.domain.events import (
@@ -31,9 +37,11 @@ from grantbook.domain.events import (
     AuditorAppointed,
     AuditorRemoved,
     InstitutionRegistered,
+    InstitutionRenamed,
 )
 
 from .db import Batch, metadata
+from .rights import rights
 from .runner import Change, Projection
 
 HEAD = "head"
@@ -59,6 +67,7 @@ names = Table(
 
 _INSERT = insert(access)
 _INSERT_NAME = insert(names)
+_RENAME = update(names).where(names.c.originator_id == bindparam("oid")).values(name=bindparam("new_name"))
 _DROP_ADMIN = delete(access).where(
     and_(
         access.c.originator_id == bindparam("oid"),
@@ -77,6 +86,7 @@ _DROP_AUDITOR = delete(access).where(
 
 class AccessProjection(Projection):
     name = "access"
+    version = 2  # 2: names follow InstitutionRenamed
     tables = (access, names)
     topics = (
         InstitutionRegistered.TOPIC,
@@ -84,6 +94,7 @@ class AccessProjection(Projection):
         AdministratorRemoved.TOPIC,
         AuditorAppointed.TOPIC,
         AuditorRemoved.TOPIC,
+        InstitutionRenamed.TOPIC,
     )
 
     def process(self, batch: Batch, change: Change) -> None:
@@ -94,6 +105,9 @@ class AccessProjection(Projection):
             )
             for person in state["administrators"]:
                 batch.later(_INSERT, {"originator_id": oid, "person_id": person, "role": HEAD})
+            return
+        if change.name == "InstitutionRenamed":
+            batch.later(_RENAME, {"oid": oid, "new_name": state["name"]})
             return
         who = {"oid": oid, "pid": state["person_id"]}
         row = {"originator_id": oid, "person_id": state["person_id"]}
@@ -127,3 +141,36 @@ def all_institutions(connection: Connection) -> dict[str, dict[str, Any]]:
     return {
         number: {"number": number, "name": name, "roles": set()} for number, name in connection.execute(query)
     }
+
+
+RANK = (HEAD, ADMINISTRATOR, AUDITOR)  # a person's role at an institution is the first of these held
+
+
+def institution_counts(
+    connection: Connection, numbers: Sequence[str], day: date, within_days: int
+) -> dict[str, tuple[int, int]]:
+    """For each institution numbered (in one grouped query, however many): the grants held on
+    ``day``, and those of them whose last day is at most ``within_days`` later (they run out soon)."""
+    if not numbers:
+        return {}
+    soon = (day + timedelta(days=within_days)).isoformat()
+    held_then = and_(
+        rights.c.originator_id == names.c.originator_id,
+        rights.c.begin_day <= day.isoformat(),
+        rights.c.last_day >= day.isoformat(),  # NULL (never held) is not >= anything
+    )
+    query = (
+        select(
+            names.c.number,
+            func.count(rights.c.grant_id),
+            func.coalesce(func.sum(case((rights.c.last_day <= soon, 1), else_=0)), 0),
+        )
+        .select_from(names.outerjoin(rights, held_then))
+        .where(names.c.number.in_(list(numbers)))
+        .group_by(names.c.number)
+    )
+    return {number: (int(held), int(ending)) for number, held, ending in connection.execute(query)}
+
+
+def strongest_role(roles: set[str]) -> str:
+    return next(role for role in RANK if role in roles)

@@ -1,17 +1,19 @@
-"""The start page "Rechten beheren": the signed-in person's institutions and where to go next."""
+"""The start page "Rechten beheren": how many tasks wait ("Mijn taken"), the signed-in person's
+institutions with their counts ("Toon instellingen") and where to go next."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from grantbook.projections.rights_questions import query_ending_between, query_held_on
+from grantbook.domain.tasks import EXPIRING_DAYS, tasks_for
+from grantbook.projections.access import institution_counts
 
 from .render import page
 from .security import SignedIn, services_of
 
 router = APIRouter()
-EXPIRING_DAYS = 30
+TASK_INSTITUTIONS = 25  # counting tasks loads each institution: the start page does it for this many at most
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -21,22 +23,26 @@ def start(request: Request, person: SignedIn) -> HTMLResponse:
     numbers = list(person.institutions)
 
     def counts(connection):  # type: ignore[no-untyped-def]
-        return {
-            number: (
-                len(query_held_on(connection, today, number)),
-                len(query_ending_between(connection, today, EXPIRING_DAYS, number)),
-            )
-            for number in numbers
-        }
+        # one grouped query for all of them (as `grantbook institution list`), not two per institution
+        return institution_counts(connection, numbers, today, EXPIRING_DAYS)
 
-    found = services.answer(counts, ["institutions", "rights"]) if numbers else {}
+    found = services.answer(counts, ["access", "rights"]) if numbers else {}
     rows = [
         {
             **person.institutions[number],
-            "held": held,
-            "expiring": expiring,
+            "held": found.get(number, (0, 0))[0],
+            "expiring": found.get(number, (0, 0))[1],
             "change": person.can_change(number),
         }
-        for number, (held, expiring) in found.items()
+        for number in numbers
     ]
-    return page(request, "start.html", institutions=rows, days=EXPIRING_DAYS)
+    # "Mijn taken": the same tasks as `grantbook tasks`, from each institution the person administers
+    # (loaded through the application's cache); someone administering more is sent to the CLI instead
+    administered = [number for number in numbers if person.can_change(number)]
+    tasks = None
+    if len(administered) <= TASK_INSTITUTIONS:
+        tasks = sum(
+            len(tasks_for(services.app.institution(number).state, person.person_id, today))
+            for number in administered
+        )
+    return page(request, "start.html", institutions=rows, days=EXPIRING_DAYS, tasks=tasks)

@@ -128,6 +128,9 @@ class GrantBook(Application[UUID]):
             raise taken from None
         return institution
 
+    def rename_institution(self, act: Act, number: str, name: str) -> tuple[str, str]:
+        return self._update(number, lambda i: i.rename(act, name))
+
     def appoint_administrator(self, act: Act, number: str, person: str, head: bool = False) -> Institution:
         return self._update(number, lambda i: (i.appoint_administrator(act, person, head), i)[1])
 

@@ -1,0 +1,36 @@
+"""The start page over HTTP: the counts of "Toon instellingen" (one grouped query, as
+``grantbook institution list``), the name as last renamed, and the "Mijn taken" count."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+from web_seed import NUMBER, act, open_app, seed, today
+from web_server import running
+
+
+def test_the_start_page_shows_counts_the_new_name_and_the_tasks(store_url: str) -> None:
+    seed(store_url)
+    app = open_app(store_url)
+    try:
+        day = today()
+        for pids, end in (
+            (["90001", "90002"], day + timedelta(days=10)),
+            (["90003"], day + timedelta(days=300)),
+        ):
+            app.select(act(), NUMBER, pids)
+            app.assign(act(), NUMBER, "iris", "Gebruiker", day, end)
+            app.confirm(act(), NUMBER)
+        app.rename_institution(act(), NUMBER, "Basisschool De Linde-Ter Beke")
+        app.select(act(), NUMBER, ["90010"])
+    finally:
+        app.close()
+    with running(store_url, actor="jan") as server, httpx.Client(base_url=server.url) as client:
+        client.get(server.login_url)
+        page = client.get("/").text
+    assert "Basisschool De Linde-Ter Beke" in page
+    row = page[page.index(f"<td>{NUMBER}</td>") :]
+    cells = [cell.split("</td>")[0] for cell in row.split("<td>")[1:5]]
+    assert cells == [NUMBER, "Basisschool De Linde-Ter Beke", "3", "2"]
+    assert "3 taken wachten op jou" in page  # the selection and the two expiring rights
