@@ -32,6 +32,7 @@ from .events import (
     StaffSearched,
     SupportWorkerAdded,
 )
+from .matching import name_matches
 from .notifying import InstitutionNotices
 from .recording import ChainedAggregate
 from .snapshot import InstitutionSnapshot
@@ -99,12 +100,10 @@ class Institution(InstitutionNotices, InstitutionChecks, Appointments, ChainedAg
         """What ``search`` lists, without recording a search (a list shown again)."""
         self.check_administrator(act)
         name = plain_text(name or "", SEARCH_NAME)
-        needle = name.casefold()
-        found = [
+        found = [  # accents, case, apostrophes and spaces do not matter (matching.py)
             person
             for person in self.state.persons.values()
-            if needle in f"{person.first_name} {person.last_name}".casefold()
-            or needle in f"{person.last_name} {person.first_name}".casefold()
+            if name_matches(name, person.first_name, person.last_name)
         ]
         found.sort(key=lambda p: (p.last_name.casefold(), p.first_name.casefold(), p.person_id))
         return found
