@@ -22,6 +22,8 @@ from functools import lru_cache
 # as the plain letter (Søren as soren, Łukasz as lukasz); casefold already gives ß -> ss.
 _PLAIN_LETTERS = str.maketrans(
     {"ø": "o", "ł": "l", "đ": "d", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe", "þ": "th", "ŀ": "l"}
+    # apostrophes Unicode counts as letters (ʼ U+02BC, ʻ U+02BB, ...): dropped like ' and ’
+    | dict.fromkeys("\u02b9\u02bb\u02bc\u02bd\u02be\u02bf", "")
 )
 _MARKS = frozenset({"Mn", "Mc", "Me"})
 

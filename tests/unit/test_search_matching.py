@@ -46,6 +46,8 @@ ROSTER = (
         ("d'hondt", ["Els D'hondt", "Ward D\u2019hondt", "Lien Dhondt"]),
         ("d\u2019hondt", ["Els D'hondt", "Ward D\u2019hondt", "Lien Dhondt"]),
         ("D`Hondt", ["Els D'hondt", "Ward D\u2019hondt", "Lien Dhondt"]),
+        ("d\u02bchondt", ["Els D'hondt", "Ward D\u2019hondt", "Lien Dhondt"]),
+        ("d\u00b4hondt", ["Els D'hondt", "Ward D\u2019hondt", "Lien Dhondt"]),
         ("peeters jan", ["Jan Peeters"]),
         ("jan peeters", ["Jan Peeters"]),
         ("peeters", ["Cécile Peeters", "Jan Peeters"]),
