@@ -267,3 +267,20 @@ def test_more_rows_than_the_limit_are_refused_in_csv_and_xlsx(monkeypatch: pytes
         with pytest.raises(RuleViolation, match="more than 10 rows"):
             parse_roster(data)
     assert len(parse_roster(roster_csv(staff(10)).encode())) == 10
+
+
+GOOD_WORKBOOK = workbook(HEADER_CELLS, (90001, "An", "Peeters", "Medewerker", "Actief", date(2017, 3, 2), None))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, len(GOOD_WORKBOOK) - 1), st.integers(0, 255)), min_size=1, max_size=8))
+def test_a_damaged_workbook_either_parses_or_is_refused_cleanly(changes: list[tuple[int, int]]) -> None:
+    data = bytearray(GOOD_WORKBOOK)
+    for at, byte in changes:
+        data[at] = byte
+    try:
+        entries = parse_roster(bytes(data))
+    except RuleViolation as refused:
+        assert refused.rule == "roster-file" and "\n" not in refused.message
+    else:
+        assert entries

@@ -57,7 +57,7 @@ def _check_unpacked_size(data: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(part.file_size for part in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
+    except Exception as error:  # noqa: BLE001  BadZipFile, EOFError, struct.error...: not a workbook
         raise _refuse(f"not a readable .xlsx workbook: {_reason(error)}") from None
     if unpacked > MAX_UNPACKED:
         raise _refuse(f"the workbook unpacks to more than {MAX_UNPACKED // 2**20} MB; save its roster as CSV")
