@@ -12,7 +12,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.utils import register_topic
 
-from . import rules
+from . import matching, rules
 from .appointments import Appointments
 from .catalogue import Catalogue, default_catalogue
 from .chain import genesis_hash
@@ -32,7 +32,6 @@ from .events import (
     StaffSearched,
     SupportWorkerAdded,
 )
-from .matching import name_matches
 from .notifying import InstitutionNotices
 from .recording import ChainedAggregate
 from .snapshot import InstitutionSnapshot
@@ -103,7 +102,7 @@ class Institution(InstitutionNotices, InstitutionChecks, Appointments, ChainedAg
         found = [  # accents, case, apostrophes and spaces do not matter (matching.py)
             person
             for person in self.state.persons.values()
-            if name_matches(name, person.first_name, person.last_name)
+            if matching.name_matches(name, person.first_name, person.last_name)
         ]
         found.sort(key=lambda p: (p.last_name.casefold(), p.first_name.casefold(), p.person_id))
         return found
