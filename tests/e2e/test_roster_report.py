@@ -99,3 +99,26 @@ def test_names_in_the_report_are_shown_escaped() -> None:
     lines = report_lines(RosterChanges(joined=(), left=(odd,), leavers_holding_rights=(odd,)))
     assert len(lines) == 2 and all("\x1b" not in line and "\u202e" not in line for line in lines)
     assert lines[0].startswith("left: 90001 (An")
+
+
+def test_an_xlsx_roster_gives_the_same_report(gb: Driver) -> None:
+    import io
+    from datetime import date
+
+    from openpyxl import Workbook
+
+    school = registered(gb)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["person_id", "first_name", "last_name", "category", "status", "begin_date", "end_date"])
+    for pid, first, last, *_ in staff(3, start=3):
+        sheet.append([int(pid), first, last, "Medewerker", "Actief", date(2017, 3, 2), "02/03/2030"])
+    sheet.append([90006, "Nieuw", "Lid", "Medewerker", "Actief", date(2026, 12, 1), None])
+    out = io.BytesIO()
+    book.save(out)
+    path = school.write("second.xlsx", out.getvalue())
+    before = store_contents(school.store_url)
+    dry = school.ok("roster", "import", NUMBER, path, "--dry-run")
+    assert dry.stdout.splitlines()[:-1] == REPORT
+    assert store_contents(school.store_url) == before
+    assert school.ok("roster", "import", NUMBER, path).stdout.splitlines()[:-1] == REPORT
