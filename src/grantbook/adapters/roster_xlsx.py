@@ -17,6 +17,7 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import date, datetime, time
 from typing import Any
 
@@ -38,16 +39,17 @@ def read_sheet(data: bytes) -> RosterTable:
     header: list[str] | None = None
     header_line = 0
     rows: list[tuple[int, list[str]]] = []
-    for line, values in _sheet_rows(data):
-        cells = [_text(line, value) for value in values]
-        if header is None:
-            if any(cell.strip() for cell in cells):
-                header, header_line = _trimmed(cells), line
-            elif line > MAX_ROWS:
-                raise _refuse(f"the first sheet has no header in its first {MAX_ROWS:,} rows")
-            continue
-        rows.append((line, _fitted(cells, len(header))))
-        check_row_count(len(rows))
+    with closing(_sheet_rows(data)) as sheet_rows:  # the workbook is closed even when a row is refused
+        for line, values in sheet_rows:
+            cells = [_text(line, value) for value in values]
+            if header is None:
+                if any(cell.strip() for cell in cells):
+                    header, header_line = _trimmed(cells), line
+                elif line > MAX_ROWS:
+                    raise _refuse(f"the first sheet has no header in its first {MAX_ROWS:,} rows")
+                continue
+            rows.append((line, _fitted(cells, len(header))))
+            check_row_count(len(rows))
     if header is None:
         raise _refuse("the first sheet of the workbook is empty")
     return RosterTable([name.strip().lower() for name in header], header_line, rows)
