@@ -7,12 +7,13 @@ from pathlib import Path
 
 import click
 
-from grantbook.adapters.roster_emails import parse_roster_emails
-from grantbook.adapters.roster_file import parse_roster
+from grantbook.adapters.roster_emails import roster_emails
+from grantbook.adapters.roster_file import read_table, validate
 from grantbook.domain import ACTIVE, RuleViolation, rules
 
 from .common import INSTITUTION, fail
 from .context import Session, pass_session
+from .roster_report import report_lines
 
 
 @click.group()
@@ -55,18 +56,27 @@ def roster() -> None:
 @roster.command("import")
 @click.argument("number", type=INSTITUTION)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the file and show what would change; record nothing.")
 @pass_session
-def roster_import(session: Session, number: str, file: Path) -> None:
-    """Replace the roster of NUMBER with the persons in FILE (CSV).
+def roster_import(session: Session, number: str, file: Path, dry_run: bool) -> None:
+    """Replace the roster of NUMBER with the persons in FILE (CSV or .xlsx).
 
     \b
     Header: person_id,first_name,last_name,category,status,begin_date,end_date
     and optionally email (where expiry notices to the holder go).
-    status is Actief or Inactief; dates dd/mm/yyyy or yyyy-mm-dd; ';' or ','.
+    status is Actief or Inactief; dates dd/mm/yyyy or yyyy-mm-dd; ';', ',' or
+    tab (Excel's 'sep=;' first line is understood). An .xlsx workbook: its
+    first sheet, the same header in its first non-empty row.
     A person missing from the file is no longer Actief.
 
     \b
+    Prints who joined, who left and who of the leavers still holds a right
+    (revoke it: see `grantbook leavers`), one line each, then a summary.
+    --dry-run runs every check and prints the same, recording nothing.
+
+    \b
     Example:
+      grantbook --as jan roster import 034793 staff.xlsx --dry-run
       grantbook --as jan roster import 034793 staff.csv
     """
     act = session.act()
@@ -74,13 +84,21 @@ def roster_import(session: Session, number: str, file: Path) -> None:
         data = file.read_bytes()
     except OSError as error:
         fail(rules.ROSTER_FILE, f"cannot read {file}: {error.strerror}")
-    entries = parse_roster(data)
-    emails, problems = parse_roster_emails(data)  # the optional email column (docs/adr/0014)
-    session.app(reading=True).import_roster(act, number, entries, emails)  # only register creates a store
+    table = read_table(data)  # CSV or .xlsx
+    entries = validate(table)
+    emails, problems = roster_emails(table)  # the optional email column (docs/adr/0014)
+    app = session.app(reading=True)  # only register creates a store
+    if dry_run:
+        changes = app.preview_roster(act, number, entries, emails)
+    else:
+        changes = app.import_roster(act, number, entries, emails)
     for problem in problems:
         click.echo(f"warning: {problem}", err=True)
+    for line in report_lines(changes):
+        click.echo(line)
     active = sum(1 for e in entries if e.status == ACTIVE)
-    click.echo(f"imported {len(entries)} persons ({active} {ACTIVE}) into {number}")
+    summary = f"{len(entries)} persons ({active} {ACTIVE}) into {number}"
+    click.echo(f"dry run: would import {summary}; nothing recorded" if dry_run else f"imported {summary}")
 
 
 @click.group("support-worker")

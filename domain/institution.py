@@ -12,7 +12,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.utils import register_topic
 
-from . import rules
+from . import matching, rules
 from .appointments import Appointments
 from .catalogue import Catalogue, default_catalogue
 from .chain import genesis_hash
@@ -101,12 +101,10 @@ class Institution(
         """What ``search`` lists, without recording a search (a list shown again)."""
         self.check_administrator(act)
         name = plain_text(name or "", SEARCH_NAME)
-        needle = name.casefold()
-        found = [
+        found = [  # accents, case, apostrophes and spaces do not matter (matching.py)
             person
             for person in self.state.persons.values()
-            if needle in f"{person.first_name} {person.last_name}".casefold()
-            or needle in f"{person.last_name} {person.first_name}".casefold()
+            if matching.name_matches(name, person.first_name, person.last_name)
         ]
         found.sort(key=lambda p: (p.last_name.casefold(), p.first_name.casefold(), p.person_id))
         return found

@@ -40,6 +40,7 @@ from grantbook.domain import (
 from grantbook.domain.changes import Rollover
 from grantbook.domain.events import SupportWorkerAdded
 from grantbook.domain.notices import DueNotice
+from grantbook.domain.roster_changes import RosterChanges, import_roster_with_changes
 from grantbook.errors import KeyFileError, StoreError
 from grantbook.projections import answer
 from grantbook.projections.people import person_for_digest
@@ -145,11 +146,16 @@ class GrantBook(Application[UUID]):
 
     def import_roster(
         self, act: Act, number: str, entries: Sequence[RosterEntry], emails: dict[str, str] | None = None
-    ) -> None:
-        """The roster, and the addresses of its optional email column, in one save."""
-        self._update(
-            number, lambda i: (i.import_roster(act, entries), i.record_roster_emails(act, emails or {}))
-        )
+    ) -> RosterChanges:
+        """The roster, and the addresses of its optional email column, in one save; returns
+        who joined and who left."""
+        return self._update(number, lambda i: import_roster_with_changes(i, act, entries, emails or {}))
+
+    def preview_roster(
+        self, act: Act, number: str, entries: Sequence[RosterEntry], emails: dict[str, str] | None = None
+    ) -> RosterChanges:
+        """What ``import_roster`` would change, after the same checks, recording nothing."""
+        return import_roster_with_changes(self.institution(number), act, entries, emails or {})
 
     def record_email(self, act: Act, number: str, person: str, address: str) -> bool:
         return self._update(number, lambda i: i.record_email(act, person, address))

@@ -221,13 +221,18 @@ class GrantBookMachine(RuleBasedStateMachine):
             self.check(actor)
             return 1
         expected = self.predict(outcome)
-        self.expect(expected, "roster", "import", self.number, str(path), actor=actor)
+        out = self.expect(expected, "roster", "import", self.number, str(path), actor=actor)
         if not isinstance(expected, Refused):
+            was_active = {pid for pid, person in self.persons.items() if person["active"]}
             for pid, person in self.persons.items():
                 if not person["sw"] and pid not in ids:
                     person["active"] = False
             for pid in ids:
                 self.persons[pid] = {"active": pid not in inactive, "sw": False}
+            now_active = {pid for pid, person in self.persons.items() if person["active"]}
+            reported = {kind: [line.split(" ")[1] for line in out.splitlines() if line.startswith(kind + ": ")]
+                        for kind in ("joined", "left")}  # the import's report (domain/roster_changes.py)
+            assert reported == {"joined": sorted(now_active - was_active), "left": sorted(was_active - now_active)}
 
     @rule(actor=st.sampled_from(ACTORS))
     def search(self, actor: str) -> None:
