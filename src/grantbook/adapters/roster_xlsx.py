@@ -8,7 +8,7 @@ a date (or a date and time at midnight) as ``yyyy-mm-dd``, a whole number as its
 A workbook is a zip of XML parts, so a hostile one could be large once unpacked: the parts'
 declared sizes are checked before anything is read (zipfile reads no more than a part
 declares), rows are read one at a time up to ``MAX_ROWS`` and ``MAX_COLUMNS`` cells wide.
-Anything openpyxl cannot read is one refusal, never a traceback (docs/adr/0015).
+Anything openpyxl cannot read is one refusal, never a traceback (docs/adr/0017).
 """
 
 from __future__ import annotations
