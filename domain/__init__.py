@@ -6,6 +6,7 @@ Knows nothing of storage, the CLI or the clock.
 from . import rules
 from .catalogue import Catalogue, Right, default_catalogue
 from .events import EVENT_CLASSES, InstitutionEvent, RosterEntry
+from .granting import Cleared, past_period_warning
 from .institution import Institution
 from .national_number import NationalNumber
 from .rules import MAX_SELECTION, RuleViolation
@@ -20,6 +21,7 @@ __all__ = [
     "EVENT_CLASSES",
     "Act",
     "Catalogue",
+    "Cleared",
     "Grant",
     "Institution",
     "InstitutionEvent",
@@ -33,6 +35,7 @@ __all__ = [
     "default_catalogue",
     "institution_number",
     "parse_date",
+    "past_period_warning",
     "person_id",
     "rules",
 ]

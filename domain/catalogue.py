@@ -76,8 +76,11 @@ class Catalogue(BaseModel):
         for right in self.rights:
             if key in (right.code, _key(right.name)):
                 return right
-        near = [r for r in self.rights if key and all(word in _key(r.name) or word in r.code
-                                                       for word in key.split())]
+        near = [
+            r
+            for r in self.rights
+            if key and all(word in _key(r.name) or word in r.code for word in key.split())
+        ]
         if len(near) > 1:
             raise RuleViolation(
                 rules.AMBIGUOUS_RIGHT,

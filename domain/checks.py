@@ -85,8 +85,10 @@ class InstitutionChecks:
                     where = f"roster person {entry.person_id}"
                     raise RuleViolation(error.rule, f"{where}: {error.message}") from None
                 if tidied != value:
-                    raise RuleViolation(rules.TEXT_CHARACTER,
-                                        f"roster person {entry.person_id}: the {field.label} is not NFC text")
+                    raise RuleViolation(
+                        rules.TEXT_CHARACTER,
+                        f"roster person {entry.person_id}: the {field.label} is not NFC text",
+                    )
 
     def check_roster_keeps_support_workers(self, entries: Iterable[RosterEntry]) -> None:
         for entry in entries:

@@ -8,8 +8,8 @@ Import them from here. They live by topic:
   support workers, administrators);
 - events_naming.py: what the institution is called (renamed);
 - events_notices.py: e-mail addresses and expiry notices sent;
-- events_workflow.py: granting (search, select, assign, confirm, cancel,
-  extend, revoke);
+- events_workflow.py: granting (search, select, assign, confirm, back,
+  cancel, clear the selection, the quick grant, extend, revoke);
 - events_changes.py: changes to many grants at once (extend, revoke) and
   voiding a grant entered by mistake.
 
@@ -42,6 +42,7 @@ from .events_workflow import (
     PersonSelected,
     RightAssigned,
     RightRevoked,
+    SelectionCleared,
     StaffSearched,
 )
 
@@ -73,6 +74,7 @@ __all__ = [
     "RightRevoked",
     "RosterEntry",
     "RosterImported",
+    "SelectionCleared",
     "StaffSearched",
     "SupportWorkerAdded",
 ]

@@ -1,12 +1,24 @@
-"""Events of the granting workflow: search, select, assign, confirm or
-cancel (the government checklist's three steps), then extend or revoke."""
+"""Events of the granting workflow: search, select, assign, confirm, go back
+or cancel (the government checklist's three steps), then extend or revoke.
+
+A stored event never changes meaning (docs/adr/0015): what a command does
+differently now is recorded with a new event or with a field whose default
+is the old meaning and which is left out of the stored JSON at that
+default, so old events keep their bytes and their hashes."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from .event_base import InstitutionEvent
 from .state import Grant, PendingAssignment
@@ -72,13 +84,26 @@ class RightAssigned(InstitutionEvent):
 
 
 class AssignmentConfirmed(InstitutionEvent):
-    """Step 3 of 3: everyone selected gets the right for the same period."""
+    """The right granted: step 3 of 3 (everyone selected gets the right for the same
+    period, and the selection and step 2 are done), or with ``direct`` the quick
+    grant ("Snel recht toekennen") to one person, which leaves the actor's selection
+    and step 2 as they were. Both are the one fact the read models know as a grant."""
 
     right: str = Field(min_length=1)
     context: str = Field(min_length=1)
     begin: date
     end: date
     grants: tuple[GrantedPerson, ...] = Field(min_length=1)
+    # Stored only when true: events written before the quick grant existed keep
+    # their bytes and hashes (docs/adr/0015).
+    direct: bool = False
+
+    @model_serializer(mode="wrap")
+    def _without_default_direct(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        data: dict[str, object] = handler(self)
+        if not self.direct:
+            data.pop("direct", None)
+        return data
 
     def apply(self, aggregate: Institution) -> None:
         for granted in self.grants:
@@ -95,16 +120,30 @@ class AssignmentConfirmed(InstitutionEvent):
                 granted_by=self.actor,
                 granted_at=self.timestamp,
             )
-        aggregate.state.selections.pop(self.actor, None)
-        aggregate.state.pending.pop(self.actor, None)
+        if not self.direct:
+            aggregate.state.selections.pop(self.actor, None)
+            aggregate.state.pending.pop(self.actor, None)
 
 
 class AssignmentCancelled(InstitutionEvent):
+    """Step 2 dropped; the selection stays. Recorded by ``back`` ("Terug"), and by
+    ``cancel`` ("Annuleer") followed by ``SelectionCleared``. Before docs/adr/0015
+    ``cancel`` recorded it alone, and that is still what such an event means."""
+
     right: str
     context: str
 
     def apply(self, aggregate: Institution) -> None:
         aggregate.state.pending.pop(self.actor, None)
+
+
+class SelectionCleared(InstitutionEvent):
+    """The actor's selection emptied at once ("Annuleer", ``selection clear``): who was in it."""
+
+    person_ids: tuple[PersonId, ...] = Field(min_length=1)
+
+    def apply(self, aggregate: Institution) -> None:
+        aggregate.state.selections.pop(self.actor, None)
 
 
 class EndDateExtended(InstitutionEvent):

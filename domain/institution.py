@@ -14,28 +14,22 @@ from eventsourcing.utils import register_topic
 
 from . import matching, rules
 from .appointments import Appointments
-from .catalogue import Catalogue, default_catalogue
 from .chain import genesis_hash
 from .changes import InstitutionChanges
 from .checks import InstitutionChecks
 from .events import (
-    AssignmentCancelled,
-    AssignmentConfirmed,
-    GrantedPerson,
     InstitutionRegistered,
-    PersonDeselected,
-    PersonSelected,
-    RightAssigned,
     RosterEntry,
     RosterImported,
     StaffSearched,
     SupportWorkerAdded,
 )
+from .granting import GrantingSteps
 from .naming import Naming
 from .notifying import InstitutionNotices
 from .recording import ChainedAggregate
 from .snapshot import InstitutionSnapshot
-from .state import Grant, InstitutionState, PendingAssignment, Person
+from .state import Grant, InstitutionState, Person
 from .text import SEARCH_NAME, plain_text
 from .values import Act, ProtectedNumber, institution_number, person_id
 
@@ -43,13 +37,20 @@ INSTITUTION_NAMESPACE = uuid5(NAMESPACE_URL, "https://grantbook.invalid/institut
 
 
 class Institution(
-    InstitutionNotices, InstitutionChanges, InstitutionChecks, Appointments, Naming, ChainedAggregate
+    GrantingSteps,
+    InstitutionNotices,
+    InstitutionChanges,
+    InstitutionChecks,
+    Appointments,
+    Naming,
+    ChainedAggregate,
 ):
     """One school's rights workflow. Each command reads as the story: the
     ``check_*`` rules it must pass (checks.py), then the past-tense events
     it records (events.py). The events change ``state``, an
     ``InstitutionState`` (state.py); besides it the aggregate keeps only the
     library's id, version and times, and its hash chain link (recording.py).
+    Select, assign, confirm, back, cancel and the quick grant are in granting.py.
     """
 
     MAX_SELECTION = rules.MAX_SELECTION
@@ -89,7 +90,7 @@ class Institution(
         self.check_roster_keeps_support_workers(entries)
         self._trigger(RosterImported, act, entries=tuple(entries))
 
-    # -- step 1: search and select ------------------------------------------
+    # -- step 1: search (select and the steps after it: granting.py) ---------
 
     def search(self, act: Act, name: str | None = None) -> list[Person]:
         text = plain_text(name or "", SEARCH_NAME)
@@ -108,79 +109,6 @@ class Institution(
         ]
         found.sort(key=lambda p: (p.last_name.casefold(), p.first_name.casefold(), p.person_id))
         return found
-
-    def select(self, act: Act, person_ids: Sequence[str]) -> list[Person]:
-        """Adds to the actor's own selection; returns it."""
-        self.check_administrator(act)
-        wanted = [person_id(p) for p in person_ids]
-        self.check_not_selected_yet(act, wanted)
-        self.check_selection_limit(act, wanted)
-        for pid in wanted:
-            self._trigger(PersonSelected, act, person_id=pid)
-        return self.selection_of(act.actor)
-
-    def deselect(self, act: Act, person_ids: Sequence[str]) -> list[Person]:
-        """Takes out of the actor's own selection; returns what is left."""
-        self.check_administrator(act)
-        wanted = list(dict.fromkeys(person_id(p) for p in person_ids))
-        self.check_in_selection(act, wanted)
-        for pid in wanted:
-            self._trigger(PersonDeselected, act, person_id=pid)
-        return self.selection_of(act.actor)
-
-    # -- steps 2 and 3: assign, confirm or cancel ---------------------------
-
-    def assign(
-        self,
-        act: Act,
-        right: str,
-        context: str,
-        begin: date,
-        end: date,
-        catalogue: Catalogue | None = None,
-    ) -> None:
-        self.check_administrator(act)
-        self.check_selection_not_empty(act, "select at least one person before assign")
-        catalogued, context = (catalogue or default_catalogue()).resolve(right, context)
-        self.check_may_grant(act, catalogued)
-        self.check_period(begin, end)
-        catalogued.check_period(begin, end)
-        self._trigger(RightAssigned, act, right=catalogued.name, context=context, begin=begin, end=end)
-
-    def confirm(self, act: Act, catalogue: Catalogue | None = None) -> list[Grant]:
-        self.check_administrator(act)
-        pending = self.check_pending(act, "nothing to confirm: run assign first")
-        # Checked again: the actor may have stopped being a head since assign.
-        self.check_may_grant(act, (catalogue or default_catalogue()).right(pending.right))
-        selected = self.check_selection_not_empty(act, "nothing to confirm: the selection is empty")
-        granted = []
-        for number, pid in enumerate(selected, start=len(self.state.grants) + 1):
-            person = self.check_selectable(pid)
-            self.check_no_overlapping_grant(pid, pending)
-            granted.append(
-                GrantedPerson(
-                    grant_id=f"{self.state.number}-{number}",
-                    person_id=pid,
-                    first_name=person.first_name,
-                    last_name=person.last_name,
-                    category=person.category,
-                )
-            )
-        self._trigger(
-            AssignmentConfirmed,
-            act,
-            right=pending.right,
-            context=pending.context,
-            begin=pending.begin,
-            end=pending.end,
-            grants=tuple(granted),
-        )
-        return [self.state.grants[g.grant_id] for g in granted]
-
-    def cancel(self, act: Act) -> None:
-        self.check_administrator(act)
-        pending = self.check_pending(act, "nothing to cancel: no pending assignment")
-        self._trigger(AssignmentCancelled, act, right=pending.right, context=pending.context)
 
     # -- support workers (extend, revoke and void: changes.py) -------------
 
@@ -211,19 +139,6 @@ class Institution(
         return self.state.persons[pid]
 
     # -- queries ------------------------------------------------------------
-
-    def selection_of(self, actor: str) -> list[Person]:
-        return [self.state.persons[pid] for pid in self.state.selections.get(actor, [])]
-
-    def selection(self, act: Act) -> list[Person]:
-        """The acting administrator's own selection."""
-        self.check_administrator(act)
-        return self.selection_of(act.actor)
-
-    def pending_of(self, act: Act) -> PendingAssignment | None:
-        """The acting administrator's step 2 waiting for step 3, if any."""
-        self.check_administrator(act)
-        return self.state.pending.get(act.actor)
 
     def rights_on(self, day: date) -> list[Grant]:
         return [g for g in self.state.grants.values() if g.held_on(day)]

@@ -115,3 +115,7 @@ THRESHOLDS = "thresholds"
 SMTP_URL = "smtp-url"
 MAIL_FROM = "mail-from"
 UNKNOWN_EVENT = "unknown-event"  # audit --event names no kind of event
+
+# -- step 3's buttons, the frozen selection and the quick grant (docs/adr/0015) -----
+
+ASSIGNMENT_PENDING = "assignment-pending"  # select/deselect while step 2 waits for confirm, back or cancel

@@ -49,7 +49,9 @@ def person_id(text: str) -> str:
             "a person id is never a national register number: add such a person as a support worker (--rrn)",
         )
     return _matching(
-        text, PERSON_ID_PATTERN, rules.PERSON_ID,
+        text,
+        PERSON_ID_PATTERN,
+        rules.PERSON_ID,
         "a person id is 1-64 letters, digits or . _ @ - (starting with a letter or digit)",
     )
 

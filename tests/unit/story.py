@@ -65,7 +65,7 @@ def full_story() -> Institution:
     institution.confirm(at(6))
     institution.select(at(7, "mia"), ["90003"])
     institution.assign(at(8, "mia"), IRIS, "Operator", date(2026, 12, 1), date(2027, 6, 30))
-    institution.cancel(at(9, "mia"))
+    institution.back(at(9, "mia"))  # what cancel recorded before docs/adr/0015
     institution.extend(at(10), "90001", IRIS, date(2028, 8, 31))
     institution.add_support_worker(at(11), "OND-0001", "Dirk", "Fonteyn", PROTECTED, "speech therapist")
     institution.revoke(at(12), "90002", IRIS, reason="left the school")
