@@ -7,11 +7,9 @@ import click
 
 from grantbook.domain import ACTIVE, Grant, parse_date
 
-from .common import INSTITUTION, day_option, describe
+from .common import INSTITUTION, RIGHT_HELP, day_option, describe
 from .context import Session, pass_session
 from .output import visible
-
-RIGHT_HELP = "A right: its code (iris) or its name, in any case (see catalogue)."
 
 
 @click.command()

@@ -24,6 +24,9 @@ PERSON_COLUMNS = (
     "end",
 )
 
+RIGHT_HELP = "A right: its code (iris) or its name, in any case (see catalogue)."
+CONTEXT_HELP = "Beheerder, Operator or Gebruiker (any case)."
+
 
 class InstitutionNumber(click.ParamType):
     """An instellingsnummer, checked and normalised where the command line is read.

@@ -31,6 +31,7 @@ from . import (
     reading,
     serve,
     staff,
+    steps,
     store_cmd,
     tasks,
     verify,
@@ -162,6 +163,7 @@ def cli(ctx: click.Context, store: str, actor: str | None) -> None:
 for module in (
     staff,
     workflow,
+    steps,
     changes,
     admin,
     reading,

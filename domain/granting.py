@@ -40,13 +40,14 @@ else:
     Base = object
 
 
-def past_period_warning(end: date, today: date) -> str | None:
+def past_period_warning(begin: date, end: date, today: date) -> str | None:
     """A period wholly before today is allowed (history brought over from before grantbook), but is
     more often a mistyped year: assign, confirm and grant show this warning. ``today`` is the
     caller's (the domain never reads the clock)."""
     if end >= today:
         return None
-    return f"the period ends on {end.isoformat()}, before today ({today.isoformat()}): check the year"
+    period = f"{begin.isoformat()} to {end.isoformat()}"
+    return f"the period {period} ends before today ({today.isoformat()}): check the year"
 
 
 @dataclass(frozen=True)

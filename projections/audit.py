@@ -87,10 +87,13 @@ def _shown(text: str) -> dict[str, Any]:
 
 
 def persons_of(change: Change) -> list[str]:
-    """The persons an event is about: those granted, those on an imported roster, or the one named."""
+    """The persons an event is about: those granted, those on an imported roster, those whose
+    selection was cleared, or the one named."""
     state = change.state
     if "grants" in state:
         found = [granted["person_id"] for granted in state["grants"]]
+    elif "person_ids" in state:
+        found = list(state["person_ids"])
     elif "entries" in state:
         found = [entry["person_id"] for entry in state["entries"]]
     else:

@@ -26,6 +26,7 @@ from grantbook.adapters.store import StoreLocation, refine_lock_timeout
 from grantbook.adapters.vault import NumberVault, open_vault
 from grantbook.domain import (
     Act,
+    Cleared,
     Grant,
     Institution,
     InstitutionEvent,
@@ -177,14 +178,30 @@ class GrantBook(Application[UUID]):
     def deselect(self, act: Act, number: str, person_ids: Sequence[str]) -> list[Person]:
         return self._update(number, lambda i: i.deselect(act, person_ids))
 
-    def assign(self, act: Act, number: str, right: str, context: str, begin: date, end: date) -> None:
-        self._update(number, lambda i: i.assign(act, right, context, begin, end))
+    def assign(
+        self, act: Act, number: str, right: str, context: str, begin: date, end: date
+    ) -> PendingAssignment:
+        return self._update(number, lambda i: i.assign(act, right, context, begin, end))
 
     def confirm(self, act: Act, number: str) -> list[Grant]:
         return self._update(number, lambda i: i.confirm(act))
 
-    def cancel(self, act: Act, number: str) -> None:
-        self._update(number, lambda i: i.cancel(act))
+    def back(self, act: Act, number: str) -> PendingAssignment:
+        """Step 3's "Terug": step 2 dropped, the selection kept; returns what step 2 was."""
+        return self._update(number, lambda i: i.back(act))
+
+    def cancel(self, act: Act, number: str) -> Cleared:
+        """Step 3's "Annuleer": step 2 dropped and the selection emptied."""
+        return self._update(number, lambda i: i.cancel(act))
+
+    def clear_selection(self, act: Act, number: str) -> Cleared:
+        return self._update(number, lambda i: i.clear_selection(act))
+
+    def grant(
+        self, act: Act, number: str, person: str, right: str, context: str, begin: date, end: date
+    ) -> Grant:
+        """Snel recht toekennen (quick grant): one person, at once, the selection untouched."""
+        return self._update(number, lambda i: i.grant(act, person, right, context, begin, end))
 
     def extend(
         self, act: Act, number: str, person_id: str, right: str, new_end: date, context: str | None = None

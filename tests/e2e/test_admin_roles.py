@@ -58,11 +58,11 @@ def test_maximum_validity_of_four_years(school: Driver) -> None:
     # The seed's period: the same calendar day four years later is allowed.
     school.ok("assign", NUMBER, "--right", IRIS, "--context", "Gebruiker", "--begin", "26/08/2020",
               "--end", "26/08/2024")
-    school.ok("cancel", NUMBER)
+    school.ok("back", NUMBER)
     # 29 February: four years later is 29 February again (leap year) ...
     school.ok("assign", NUMBER, "--right", IRIS, "--context", "Gebruiker", "--begin", "29/02/2028",
               "--end", "29/02/2032")
-    school.ok("cancel", NUMBER)
+    school.ok("back", NUMBER)
     school.refused("assign", NUMBER, "--right", IRIS, "--context", "Gebruiker", "--begin", "29/02/2028",
                    "--end", "01/03/2032", rule="maximum-validity", contains="2032-02-29")
     grant(school, "90002", begin="2026-11-30", end="2027-08-31")

@@ -62,11 +62,20 @@ def test_assign_confirm_grants_everyone_selected_the_same_period(school: Driver)
     assert school.json("selection", NUMBER) == []
 
 
-def test_cancel_drops_the_pending_assignment_but_keeps_the_selection(school: Driver) -> None:
+def test_back_drops_the_pending_assignment_but_keeps_the_selection(school: Driver) -> None:
+    school.ok("select", NUMBER, "90001")
+    school.ok("assign", NUMBER, "--right", IRIS, "--context", "Operator", "--begin", "2026-12-01", "--end", "2026-12-31")
+    school.ok("back", NUMBER)
+    assert [r["person_id"] for r in school.json("selection", NUMBER)] == ["90001"]
+    school.refused("confirm", NUMBER, rule="no-pending-assignment")
+    assert school.json("rights", NUMBER, "--on", "2026-12-15") == []
+
+
+def test_cancel_drops_the_pending_assignment_and_empties_the_selection(school: Driver) -> None:
     school.ok("select", NUMBER, "90001")
     school.ok("assign", NUMBER, "--right", IRIS, "--context", "Operator", "--begin", "2026-12-01", "--end", "2026-12-31")
     school.ok("cancel", NUMBER)
-    assert [r["person_id"] for r in school.json("selection", NUMBER)] == ["90001"]
+    assert school.json("selection", NUMBER) == []
     school.refused("confirm", NUMBER, rule="no-pending-assignment")
     assert school.json("rights", NUMBER, "--on", "2026-12-15") == []
 

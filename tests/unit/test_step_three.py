@@ -220,10 +220,10 @@ def test_an_ordinary_administrator_quickly_grants_a_right_any_administrator_may_
 
 
 def test_a_period_before_today_is_allowed_and_worded_as_a_warning() -> None:
-    assert past_period_warning(TODAY, TODAY) is None
-    assert past_period_warning(date(2027, 1, 1), TODAY) is None
-    warning = past_period_warning(date(2025, 8, 31), date(2026, 11, 30))
-    assert warning == "the period ends on 2025-08-31, before today (2026-11-30): check the year"
+    assert past_period_warning(date(2020, 1, 1), TODAY, TODAY) is None
+    assert past_period_warning(date(2020, 1, 1), date(2027, 1, 1), TODAY) is None
+    warning = past_period_warning(date(2024, 9, 1), date(2025, 8, 31), date(2026, 11, 30))
+    assert warning == "the period 2024-09-01 to 2025-08-31 ends before today (2026-11-30): check the year"
     institution = school()
     grant = institution.grant(at(3), "90001", IRIS, "Gebruiker", date(2024, 9, 1), date(2025, 8, 31))
     assert grant.end == date(2025, 8, 31)
