@@ -1,5 +1,7 @@
 """Model-based test: random sequences of every command, valid and invalid,
-run through the CLI against a small model of the rules.
+run through the CLI against a small model of the rules (step 3's confirm, back
+and cancel, the selection frozen while step 2 waits, selection clear and the
+quick grant included: docs/adr/0015).
 
 After every step the answer (exit code, one-line refusal naming the rule),
 the read models (``rights``, ``expiring``) and the audit trail must agree
@@ -204,7 +206,7 @@ class GrantBookMachine(RuleBasedStateMachine):
     def register_again(self) -> None:
         self.expect(Refused("already-registered"), "institution", "register", self.number, "--name", "X", "--admin", "jan")
 
-    @rule(command=st.sampled_from(["search", "selection", "rights", "audit", "confirm", "cancel"]))
+    @rule(command=st.sampled_from(["search", "selection", "rights", "audit", "confirm", "back", "cancel"]))
     def unregistered_institution(self, command: str) -> None:
         self.expect(Refused("not-registered"), command, "999999")
 
@@ -253,10 +255,16 @@ class GrantBookMachine(RuleBasedStateMachine):
         wanted = data.draw(st.lists(choices, min_size=1, max_size=4))
         self.select_these(actor, wanted)
 
+    def selection_frozen(self, actor: str) -> None:
+        """While step 2 waits, the selection cannot change (docs/adr/0015)."""
+        if self.pending[actor] is not None:
+            raise Refused("assignment-pending")
+
     def select_these(self, actor: str, wanted: list[str]) -> None:
 
         def outcome() -> int:
             self.check(actor)
+            self.selection_frozen(actor)
             current = self.selections[actor]
             for pid in wanted:
                 self.selectable(pid)
@@ -279,6 +287,7 @@ class GrantBookMachine(RuleBasedStateMachine):
 
         def outcome() -> int:
             self.check(actor)
+            self.selection_frozen(actor)
             unique = list(dict.fromkeys(wanted))
             if any(pid not in current for pid in unique):
                 raise Refused("not-selected")
@@ -359,16 +368,67 @@ class GrantBookMachine(RuleBasedStateMachine):
         self.confirm(actor)
 
     @rule(actor=st.sampled_from(ACTORS))
-    def cancel(self, actor: str) -> None:
+    def back(self, actor: str) -> None:
+        """Terug: step 2 dropped, the selection kept."""
         def outcome() -> int:
             self.check(actor)
             if self.pending[actor] is None:
                 raise Refused("no-pending-assignment")
             return 1
         expected = self.predict(outcome)
+        self.expect(expected, "back", self.number, actor=actor)
+        if not isinstance(expected, Refused):
+            self.pending[actor] = None
+
+    @rule(actor=st.sampled_from(ACTORS))
+    def cancel(self, actor: str) -> None:
+        """Annuleer: step 2 dropped and the selection emptied (one event for each that was there)."""
+        def outcome() -> int:
+            self.check(actor)
+            if self.pending[actor] is None:
+                raise Refused("no-pending-assignment")
+            return 1 + bool(self.selections[actor])
+        expected = self.predict(outcome)
         self.expect(expected, "cancel", self.number, actor=actor)
         if not isinstance(expected, Refused):
             self.pending[actor] = None
+            self.selections[actor] = []
+
+    @rule(actor=st.sampled_from(ACTORS))
+    def selection_clear(self, actor: str) -> None:
+        """Like cancel, but nothing to clear is no refusal (and records nothing)."""
+        def outcome() -> int:
+            self.check(actor)
+            return (self.pending[actor] is not None) + bool(self.selections[actor])
+        expected = self.predict(outcome)
+        self.expect(expected, "selection", "clear", self.number, actor=actor)
+        if not isinstance(expected, Refused):
+            self.pending[actor] = None
+            self.selections[actor] = []
+
+    @rule(actor=st.sampled_from(ACTORS), data=st.data(), context=st.sampled_from([*CONTEXTS, "Gast"]), begin=days,
+          end=days)
+    def quick_grant(self, actor: str, data: st.DataObject, context: str, begin: date, end: date) -> None:
+        """Snel recht toekennen: the rules of assign and confirm for one person; one event; the
+        selection and step 2 stay."""
+        active = [p for p, person in self.persons.items() if person["active"]]
+        pid = data.draw(st.sampled_from(active) if active and data.draw(st.booleans()) else st.sampled_from(POOL))
+
+        def outcome() -> int:
+            self.check(actor)
+            if context not in CONTEXTS:
+                raise Refused("unknown-context")
+            if begin > end:
+                raise Refused("period")
+            self.selectable(pid)
+            if any(g.person_id == pid and g.context == context and g.overlaps(begin, end) for g in self.grants):
+                raise Refused("overlapping-grant")
+            return 1
+        expected = self.predict(outcome)
+        self.expect(expected, "grant", self.number, pid, "--right", "iris", "--context", context.lower(),
+                    "--begin", begin.isoformat(), "--end", end.isoformat(), actor=actor)
+        if not isinstance(expected, Refused):
+            self.grants.append(ModelGrant(f"{self.number}-{len(self.grants) + 1}", pid, context, begin, end))
 
     def _acting_on_live(self, actor: str, pid: str, context: str | None) -> list[ModelGrant]:
         """What extend and revoke check first: the actor may act, and the person holds a live grant."""
