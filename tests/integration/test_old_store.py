@@ -91,3 +91,26 @@ def test_it_takes_new_events_and_a_snapshot_loads_as_a_replay_does(old_store: Dr
         assert loaded.search(Act("jan", NOW)) == replayed.search(Act("jan", NOW))
     finally:
         app.close()
+
+
+def test_the_new_steps_add_to_an_old_store_and_its_chains_still_verify(old_store: Driver) -> None:
+    """docs/adr/0015: back, cancel, selection clear and the quick grant record new events (and
+    AssignmentConfirmed marked direct) after 0.1.0's; the old events keep their hashes."""
+    period = ("--right", "iris", "--context", "Gebruiker", "--begin", "02/12/2026", "--end", "31/08/2027")
+    with freeze_time("2026-12-02 09:00:00", tz_offset=0):
+        old_store.ok("assign", "034793", *period, actor="mia")
+        old_store.ok("back", "034793", actor="mia")
+        assert [r["person_id"] for r in old_store.json("selection", "034793", actor="mia")] == ["90004", "90005"]
+        old_store.ok("assign", "034793", *period, actor="mia")
+        old_store.ok("cancel", "034793", actor="mia")
+        assert old_store.json("selection", "034793", actor="mia") == []
+        old_store.ok("grant", "034793", "90006", *period, actor="jan")
+        old_store.ok("select", "034793", "90007", actor="jan")
+        old_store.ok("selection", "clear", "034793", actor="jan")
+    assert {r["person_id"] for r in ask(old_store, "rights 034793 --on 2026-12-02")} >= {"90006"}
+    old_store.ok("verify", actor=None)
+    result = old_store.ok(
+        "verify", "--checkpoint", str(FIXTURE / "checkpoint.json"), "--public-key", str(FIXTURE / "auditor.pub.pem"),
+        actor=None,
+    )
+    assert "intact" in result.stdout
