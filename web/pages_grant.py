@@ -1,5 +1,7 @@
 """The seed's grant flow: "Toekennen meerdere personen" (Zoek, + and –, at most 25), "Ken
-gebruikersrecht toe" (Stap 2 van 3), "Bevestig" (Stap 3 van 3) and the confirmation.
+gebruikersrecht toe" (Stap 2 van 3), Stap 3 van 3 with "Bevestig", "Terug" (step 2 again, the
+selection kept) and "Annuleer" (the selection emptied), and the confirmation. While step 2 waits the
+selection cannot change (docs/adr/0015): the list then offers only Stap 3, Terug and Annuleer.
 
 Each POST calls one application command and redirects (POST then GET); a refusal shows the rule's
 message in role="alert" with a 422 and what was typed, and records nothing (the domain's rules)."""
@@ -70,6 +72,7 @@ def _list_page(
         staff=staff,
         selection=selection,
         chosen=chosen,
+        pending=services.app.pending(act, number),
         limit=MAX_SELECTION,
         **extra,
     )
@@ -128,12 +131,23 @@ def _step_two(
 
 
 @router.get("/instellingen/{number}/toekennen/stap-2", response_class=HTMLResponse)
-def step_two(request: Request, person: SignedIn, number: str) -> Response:
+def step_two(
+    request: Request,
+    person: SignedIn,
+    number: str,
+    recht: str = "",
+    context: str = "",
+    begindatum: str = "",
+    einddatum: str = "",
+) -> Response:
+    """Step 2, filled in with the waiting assignment, or with what "Terug" dropped (the query)."""
     institution_for(person, number, change=True)
     services = services_of(request)
     pending = services.app.pending(services.act(person.person_id), number)
     today = services.today()
-    if pending is not None:
+    if pending is None and recht:
+        values = {"recht": recht, "context": context, "begindatum": begindatum, "einddatum": einddatum}
+    elif pending is not None:
         values = {
             "recht": pending.right,
             "context": pending.context,
@@ -214,8 +228,30 @@ def confirm(request: Request, person: SignedIn, number: str, form: PostedForm) -
     return RedirectResponse(f"/instellingen/{number}/toekennen/bevestigd?{urlencode({'rechten': ids})}", 303)
 
 
+@router.post("/instellingen/{number}/toekennen/terug")
+def back(request: Request, person: SignedIn, number: str, form: PostedForm) -> Response:
+    """Terug: step 2 dropped, the selection kept; back on step 2 with what was chosen filled in,
+    or, from the list (``naar=lijst``), on the list, where the selection may change again."""
+    institution_for(person, number, change=True)
+    services = services_of(request)
+    try:
+        dropped = services.app.back(services.act(person.person_id), number)
+    except RuleViolation as error:
+        return _step_three(request, person, number, REFUSED, **refusal(error))
+    if form.get("naar") == "lijst":
+        return RedirectResponse(_list_url(number), status_code=303)
+    chosen = {
+        "recht": dropped.right,
+        "context": dropped.context,
+        "begindatum": dmy(dropped.begin),
+        "einddatum": dmy(dropped.end),
+    }
+    return RedirectResponse(f"/instellingen/{number}/toekennen/stap-2?{urlencode(chosen)}", status_code=303)
+
+
 @router.post("/instellingen/{number}/toekennen/annuleer")
 def cancel(request: Request, person: SignedIn, number: str, form: PostedForm) -> Response:
+    """Annuleer: step 2 dropped and the selection emptied; back on the (empty) list."""
     institution_for(person, number, change=True)
     services = services_of(request)
     try:

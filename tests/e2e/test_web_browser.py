@@ -92,8 +92,16 @@ def test_the_seed_scenario_in_the_browser(server: RunningServer, page: Page) -> 
     for first, last in SEED_NAMES:
         expect(page.get_by_text(f"{first} {last}")).to_be_visible()
     expect(page.get_by_role("button", name="Annuleer")).to_be_visible()
-    expect(page.get_by_role("link", name="Terug")).to_be_visible()
+    expect(page.get_by_role("button", name="Terug")).to_be_visible()
     check(page, "05-stap-3")
+    # Terug: back on step 2 with what was chosen, the selection kept (docs/adr/0015).
+    page.get_by_role("button", name="Terug").click()
+    assert "Stap 2 van 3" in heading(page)
+    expect(page.get_by_label("Einddatum (dd/mm/jjjj)")).to_have_value(dmy(today + timedelta(days=20)))
+    for first, last in SEED_NAMES:
+        expect(page.get_by_text(f"{first} {last}")).to_be_visible()
+    page.get_by_role("button", name="Verder").click()
+    assert "Stap 3 van 3" in heading(page)
     page.get_by_role("button", name="Bevestig").click()
     status = page.get_by_role("status")
     for first, last in SEED_NAMES:
@@ -183,6 +191,42 @@ def test_the_seed_scenario_in_the_browser(server: RunningServer, page: Page) -> 
     page.goto(server.url + "/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Aanmelden")
     check(page, "12-aanmelden")
+
+
+def test_annuleer_empties_the_selection_and_a_waiting_step_two_freezes_the_list(
+    server: RunningServer, page: Page
+) -> None:
+    today = brussels_today()
+    page.goto(server.login_url)
+    page.goto(f"{server.url}/instellingen/{NUMBER}/toekennen")
+    page.get_by_role("button", name="Selecteer Els Peeters").click()
+    page.get_by_role("link", name="Ken gebruikersrecht toe").click()
+    page.get_by_label("Begindatum (dd/mm/jjjj)").fill(dmy(today))
+    page.get_by_label("Einddatum (dd/mm/jjjj)").fill(dmy(today + timedelta(days=20)))
+    page.get_by_role("button", name="Verder").click()
+    assert "Stap 3 van 3" in heading(page)
+
+    # The list while step 2 waits: no + or –, only Naar stap 3, Terug and Annuleer.
+    page.goto(f"{server.url}/instellingen/{NUMBER}/toekennen")
+    expect(page.get_by_role("heading", name="Toekenning wacht op bevestiging")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile("^Selecteer "))).to_have_count(0)
+    expect(page.get_by_role("button", name=re.compile("^Verwijder "))).to_have_count(0)
+    check(page, "05b-selectie-wacht")
+    page.get_by_role("button", name="Terug").click()  # from the list: the list again, free
+    expect(page.get_by_role("heading", name="Toekenning wacht op bevestiging")).to_have_count(0)
+    expect(page.get_by_role("button", name="Verwijder Els Peeters uit de selectie")).to_be_visible()
+    page.get_by_role("button", name="Selecteer Koen Maes").click()
+
+    page.get_by_role("link", name="Ken gebruikersrecht toe").click()
+    page.get_by_label("Begindatum (dd/mm/jjjj)").fill(dmy(today))
+    page.get_by_label("Einddatum (dd/mm/jjjj)").fill(dmy(today + timedelta(days=20)))
+    page.get_by_role("button", name="Verder").click()
+    before = event_count(server.config.store)
+    page.get_by_role("button", name="Annuleer").click()
+    assert event_count(server.config.store) == before + 2  # AssignmentCancelled, SelectionCleared
+    assert "Toekennen meerdere personen" in heading(page)
+    expect(page.get_by_text("Nog niemand geselecteerd.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Toekenning wacht op bevestiging")).to_have_count(0)
 
 
 def test_refusals_show_the_rule_keep_the_input_and_record_nothing(server: RunningServer, page: Page) -> None:

@@ -246,3 +246,38 @@ def test_the_rights_page_shows_a_revocation_planned_for_a_later_day(server: Runn
         page = client.get(f"/instellingen/{NUMBER}/rechten").text
     assert "Ingetrokken vanaf" in page
     assert page.count((day + timedelta(days=30)).strftime("%d/%m/%Y")) == 2
+
+
+def test_while_step_two_waits_the_selection_is_refused_and_terug_and_annuleer_do_what_they_say(
+    server: RunningServer,
+) -> None:
+    """docs/adr/0015: a + or – posted while step 2 waits is refused (422, the rule, nothing recorded);
+    Terug keeps the selection and shows step 2 filled in; Annuleer empties the selection."""
+    base = f"/instellingen/{NUMBER}/toekennen"
+    step_two = {"recht": "iris", "context": "Gebruiker", "begindatum": "01/12/2026", "einddatum": "31/08/2027"}
+    with signed_in(server) as client:
+        token = csrf_of(client.get(base).text)
+        assert client.post(f"{base}/selecteer", data={"persoon": "90001", "csrf_token": token}).status_code == 303
+        assert client.post(f"{base}/stap-2", data={**step_two, "csrf_token": token}).status_code == 303
+        before = event_count(server.config.store)
+        for path in ("selecteer", "verwijder"):
+            person = "90002" if path == "selecteer" else "90001"
+            response = client.post(f"{base}/{path}", data={"persoon": person, "csrf_token": token})
+            assert response.status_code == 422 and "assignment-pending" in response.text
+        assert event_count(server.config.store) == before
+        listed = client.get(base).text
+        assert "Toekenning wacht op bevestiging" in listed and "/toekennen/selecteer" not in listed
+
+        response = client.post(f"{base}/terug", data={"csrf_token": token})
+        assert response.status_code == 303 and response.headers["location"].startswith(f"{base}/stap-2?")
+        filled = client.get(response.headers["location"]).text
+        assert 'value="31/08/2027"' in filled and "Stap 2 van 3" in filled
+        assert event_count(server.config.store) == before + 1
+        assert "Verwijder" in client.get(base).text  # the selection stays, free again
+
+        assert client.post(f"{base}/stap-2", data={**step_two, "csrf_token": token}).status_code == 303
+        response = client.post(f"{base}/annuleer", data={"csrf_token": token})
+        assert response.status_code == 303 and response.headers["location"] == base
+        assert "Nog niemand geselecteerd" in client.get(base).text
+        response = client.post(f"{base}/terug", data={"csrf_token": token})  # nothing waits any more
+        assert response.status_code == 303 and response.headers["location"].endswith("/stap-2")
