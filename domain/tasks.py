@@ -37,6 +37,8 @@ class Task:
     name: str | None = None
     right: str | None = None
     due: date | None = None
+    context: str | None = None  # the grant's or the assignment's context: where a page acts on it
+    selected: int = 0  # how many persons the selection or the pending assignment stands for
 
     def row(self) -> dict[str, str | None]:
         """The task with the stable keys of ``TASK_COLUMNS`` (``due`` as ISO)."""
@@ -64,6 +66,7 @@ def _grant_task(state: InstitutionState, kind: str, grant: Grant, detail: str) -
         _full_name(grant.first_name, grant.last_name),
         grant.right,
         grant.last_day,
+        grant.context,
     )
 
 
@@ -76,9 +79,21 @@ def _own_work(state: InstitutionState, actor: str) -> list[Task]:
     if pending is not None:
         period = f"{pending.begin.isoformat()} to {pending.end.isoformat()}"
         detail = f"{pending.context}, {period}, {persons}: waiting for confirm"
-        return [Task(state.number, "pending", detail, right=pending.right, due=pending.begin)]
+        return [
+            Task(
+                state.number,
+                "pending",
+                detail,
+                right=pending.right,
+                due=pending.begin,
+                context=pending.context,
+                selected=len(selected),
+            )
+        ]
     if selected:
-        return [Task(state.number, "selection", f"{persons} selected: assign a right")]
+        return [
+            Task(state.number, "selection", f"{persons} selected: assign a right", selected=len(selected))
+        ]
     return []
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from grantbook.domain.tasks import EXPIRING_DAYS, tasks_for
+from grantbook.domain.tasks import EXPIRING_DAYS
 from grantbook.projections.access import institution_counts
 
+from .pages_tasks import administered_by, tasks_at
 from .render import page
 from .security import SignedIn, services_of
 
@@ -37,12 +38,9 @@ def start(request: Request, person: SignedIn) -> HTMLResponse:
         for number in numbers
     ]
     # "Mijn taken": the same tasks as `grantbook tasks`, from each institution the person administers
-    # (loaded through the application's cache); someone administering more is sent to the CLI instead
-    administered = [number for number in numbers if person.can_change(number)]
+    # (loaded through the application's cache); for someone administering more, only a link to the page
+    administered = administered_by(person)
     tasks = None
     if len(administered) <= TASK_INSTITUTIONS:
-        tasks = sum(
-            len(tasks_for(services.app.institution(number).state, person.person_id, today))
-            for number in administered
-        )
+        tasks = len(tasks_at(services, person, administered))
     return page(request, "start.html", institutions=rows, days=EXPIRING_DAYS, tasks=tasks)

@@ -1,0 +1,108 @@
+""" "Mijn taken": what waits for the signed-in administrator at each institution they administer, one
+row per task with a link to the page that does it (the same tasks as ``grantbook tasks``, from
+domain/tasks.py). The CLI's task texts are English; this page says each kind in the seed's Dutch."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from grantbook.domain.tasks import EXPIRING_DAYS, Task, tasks_for
+
+from .integrity import check_integrity
+from .render import dmy, page
+from .security import SignedIn, Visitor, services_of
+from .services import Services
+
+router = APIRouter()
+
+KIND_LABELS = {
+    "selection": "Selectie",
+    "pending": "Toekenning wacht op bevestiging",
+    "expiring": "Recht vervalt",
+    "leaver": "Vertrokken, heeft nog een recht",
+    "support-worker": "Ondersteuner zonder recht",
+}
+
+
+def _persons(count: int) -> str:
+    return f"{count} {'persoon' if count == 1 else 'personen'}"
+
+
+def _what(task: Task) -> str:
+    """The task in plain Dutch words, from its fields (never the CLI's English detail)."""
+    if task.kind == "selection":
+        return f"{_persons(task.selected)} geselecteerd: kies een recht (stap 2)"
+    if task.kind == "pending":
+        return f"{task.context}, vanaf {dmy(task.due)}, voor {_persons(task.selected)}: bevestig (stap 3)"
+    if task.kind == "expiring":
+        return f"{task.context}, laatste dag {dmy(task.due)}"
+    if task.kind == "leaver":
+        return f"{task.context}, niet meer actief, recht loopt tot {dmy(task.due)}"
+    if task.due is not None:
+        return f"Geen recht meer sinds {dmy(task.due)}"
+    return "Nog geen recht toegekend"
+
+
+def _action(task: Task) -> tuple[str, str]:
+    """Where the task is done: (link text, URL)."""
+    base = f"/instellingen/{task.institution}"
+    which = urlencode(
+        {"persoon": task.person_id or "", "recht": task.right or "", "context": task.context or ""}
+    )
+    if task.kind == "selection":
+        return "Naar stap 2", f"{base}/toekennen/stap-2"
+    if task.kind == "pending":
+        return "Naar stap 3", f"{base}/toekennen/stap-3"
+    if task.kind == "expiring":
+        return "Verleng", f"{base}/rechten/verleng?{which}"
+    if task.kind == "leaver":
+        return "Trek in", f"{base}/rechten/trek-in?{which}"
+    return "Toekennen", f"{base}/toekennen?{urlencode({'naam': task.name or ''})}"
+
+
+def task_rows(tasks: list[Task]) -> list[dict[str, Any]]:
+    rows = []
+    for task in tasks:
+        text, url = _action(task)
+        rows.append(
+            {
+                "institution": task.institution,
+                "kind": KIND_LABELS[task.kind],
+                "name": task.name or "",
+                "right": task.right or "",
+                "what": _what(task),
+                "due": task.due,
+                "action": text,
+                "url": url,
+            }
+        )
+    return rows
+
+
+def administered_by(person: Visitor) -> list[str]:
+    return [number for number in person.institutions if person.can_change(number)]
+
+
+def tasks_at(services: Services, person: Visitor, numbers: list[str]) -> list[Task]:
+    """``person``'s tasks today at ``numbers`` (each institution loaded through the application)."""
+    today = services.today()
+    return [
+        task
+        for number in numbers
+        for task in tasks_for(services.app.institution(number).state, person.person_id, today)
+    ]
+
+
+@router.get("/taken", response_class=HTMLResponse)
+def my_tasks(request: Request, person: SignedIn) -> Response:
+    services = services_of(request)
+    administered = administered_by(person)
+    check_integrity(services, administered)
+    found = tasks_at(services, person, administered)
+    return page(
+        request, "tasks.html", rows=task_rows(found), days=EXPIRING_DAYS, administers=bool(administered)
+    )
