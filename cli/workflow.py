@@ -12,11 +12,17 @@ from .output import emit, format_option_with
 
 @click.command()
 @click.argument("number", type=INSTITUTION)
-@click.option("--name", help="Only persons whose name contains TEXT.", metavar="TEXT")
+@click.option(
+    "--name",
+    help="Only persons whose name contains TEXT, ignoring case, accents, apostrophes and spaces.",
+    metavar="TEXT",
+)
 @format_option_with(columns=PERSON_COLUMNS)  # a bad --columns is refused before the search is recorded
 @pass_session
 def search(session: Session, number: str, name: str | None, output_format: str) -> None:
     """List the staff and support workers of NUMBER (recorded as a step).
+
+    Names are matched as people type them: "cecile" finds Cécile and "dhondt" finds D'hondt.
 
     \b
     Example:
