@@ -13,7 +13,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from grantbook.errors import KeyFileError, StoreError, TamperEvidenceError
 
-from . import pages_grant, pages_home, pages_reports, pages_rights, pages_staff, pages_tasks, signin
+from . import (
+    pages_grant,
+    pages_home,
+    pages_quick,
+    pages_reports,
+    pages_rights,
+    pages_staff,
+    pages_tasks,
+    signin,
+)
 from .config import WebConfig
 from .render import STATIC_DIR, page
 from .security import Forbidden, NotFound, SecurityHeaders, SignInRequired
@@ -32,7 +41,16 @@ def create_app(config: WebConfig, clock: Callable[[], datetime] | None = None) -
     app.state.services = services
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (signin, pages_home, pages_tasks, pages_grant, pages_rights, pages_staff, pages_reports):
+    for module in (
+        signin,
+        pages_home,
+        pages_tasks,
+        pages_grant,
+        pages_quick,
+        pages_rights,
+        pages_staff,
+        pages_reports,
+    ):
         app.include_router(module.router)
     signin.configure(app, config)
 

@@ -207,6 +207,7 @@ def _step_three(request: Request, person: Any, number: str, status: int = 200, *
         number=number,
         pending=pending,
         selection=selection,
+        today=services.today(),
         **extra,
     )
 
@@ -267,4 +268,7 @@ def confirmed(request: Request, person: SignedIn, number: str, rechten: str = ""
     state = services_of(request).app.institution(number).state
     ids = [i for i in rechten.split(",") if GRANT_ID.fullmatch(i) and i.startswith(number + "-")]
     grants = [state.grants[i] for i in ids if i in state.grants]
-    return page(request, "grant_done.html", institution=institution, number=number, grants=grants)
+    today = services_of(request).today()
+    return page(
+        request, "grant_done.html", institution=institution, number=number, grants=grants, today=today
+    )

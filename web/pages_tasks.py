@@ -61,7 +61,7 @@ def _action(task: Task) -> tuple[str, str]:
         return "Verleng", f"{base}/rechten/verleng?{which}"
     if task.kind == "leaver":
         return "Trek in", f"{base}/rechten/trek-in?{which}"
-    return "Toekennen", f"{base}/toekennen?{urlencode({'naam': task.name or ''})}"
+    return "Ken recht toe", f"{base}/snel-toekennen?{urlencode({'persoon': task.person_id or ''})}"
 
 
 def task_rows(tasks: list[Task]) -> list[dict[str, Any]]:

@@ -1,0 +1,84 @@
+""" "Snel recht toekennen": one right for one person, at once, without touching the selection (the
+same rules as steps 2 and 3; ``Institution.grant``). A period wholly before today is granted, as in
+the CLI, but the page that follows says so, so a mistyped year is seen at once (docs/adr/0015)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from grantbook.domain import RuleViolation, default_catalogue, parse_date, rules
+
+from .render import page, refusal
+from .security import PostedForm, SignedIn, institution_for, services_of
+
+router = APIRouter()
+REFUSED = 422
+FIELDS = ("persoon", "recht", "context", "begindatum", "einddatum")
+# Which field a refusal of the quick grant is about (the rest: render.FIELD_OF_RULE, or the summary only).
+FIELD_OF_RULE = {
+    rules.UNKNOWN_PERSON: "persoon",
+    rules.INACTIVE_PERSON: "persoon",
+    rules.PERSON_ID: "persoon",
+    rules.OVERLAPPING_GRANT: "persoon",
+    rules.AMBIGUOUS_RIGHT: "recht",
+}
+
+
+def _form(
+    request: Request, person: Any, number: str, values: dict[str, str], status: int = 200, **extra: Any
+) -> Response:
+    institution = institution_for(person, number, change=True)
+    state = services_of(request).app.institution(number).state
+    grantable = sorted(
+        (p for p in state.persons.values() if p.is_active),
+        key=lambda p: (p.last_name.casefold(), p.first_name.casefold(), p.person_id),
+    )
+    catalogue = default_catalogue()
+    return page(
+        request,
+        "quick_grant.html",
+        status,
+        institution=institution,
+        number=number,
+        persons=grantable,
+        rights=catalogue.rights,
+        contexts=list(dict.fromkeys(c for right in catalogue.rights for c in right.contexts)),
+        values=values,
+        **extra,
+    )
+
+
+@router.get("/instellingen/{number}/snel-toekennen", response_class=HTMLResponse)
+def quick_grant_form(request: Request, person: SignedIn, number: str, persoon: str = "") -> Response:
+    return _form(request, person, number, {**dict.fromkeys(FIELDS, ""), "persoon": persoon})
+
+
+@router.post("/instellingen/{number}/snel-toekennen")
+def quick_grant(request: Request, person: SignedIn, number: str, form: PostedForm) -> Response:
+    institution_for(person, number, change=True)
+    services = services_of(request)
+    values = {key: form.get(key, "") for key in FIELDS}
+    field = "begindatum"
+    try:
+        begin = parse_date(values["begindatum"])
+        field = "einddatum"
+        end = parse_date(values["einddatum"])
+        field = None
+        grant = services.app.grant(
+            services.act(person.person_id),
+            number,
+            values["persoon"],
+            values["recht"],
+            values["context"],
+            begin,
+            end,
+        )
+    except RuleViolation as error:
+        target = field or FIELD_OF_RULE.get(error.rule)
+        return _form(request, person, number, values, REFUSED, **refusal(error, target))
+    query = urlencode({"rechten": grant.grant_id})
+    return RedirectResponse(f"/instellingen/{number}/toekennen/bevestigd?{query}", status_code=303)
