@@ -16,6 +16,7 @@ from grantbook.errors import KeyFileError, StoreError, TamperEvidenceError
 from . import (
     pages_grant,
     pages_home,
+    pages_institution,
     pages_quick,
     pages_reports,
     pages_rights,
@@ -47,6 +48,7 @@ def create_app(config: WebConfig, clock: Callable[[], datetime] | None = None) -
         pages_tasks,
         pages_grant,
         pages_quick,
+        pages_institution,
         pages_rights,
         pages_staff,
         pages_reports,

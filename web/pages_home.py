@@ -34,6 +34,7 @@ def start(request: Request, person: SignedIn) -> HTMLResponse:
             "held": found.get(number, (0, 0))[0],
             "expiring": found.get(number, (0, 0))[1],
             "change": person.can_change(number),
+            "head": person.is_head(number),
         }
         for number in numbers
     ]

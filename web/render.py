@@ -10,8 +10,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from grantbook.domain import RuleViolation
+from grantbook.domain.text import is_unsafe
 
 TEMPLATES_DIR = str(resources.files("grantbook.web").joinpath("templates"))
 STATIC_DIR = str(resources.files("grantbook.web").joinpath("static"))
@@ -26,9 +28,23 @@ def dmy(value: Any) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+WHITESPACE_CONTROLS = frozenset("\t\n\r\u2028\u2029")
+
+
+def safe_text(value: Any) -> Any:
+    """Every value a template prints, before escaping: text never carries a control or bidi
+    character onto a page, not even a refused form's echo of what was typed (the message names the
+    character; the field shows the text without it). Line breaks and tabs become spaces; markup the
+    templates made themselves (macros) is left alone."""
+    if isinstance(value, str) and not isinstance(value, Markup) and any(is_unsafe(c) for c in value):
+        return "".join(" " if c in WHITESPACE_CONTROLS else "" if is_unsafe(c) else c for c in value)
+    return value
+
+
 environment = Environment(
     loader=FileSystemLoader(TEMPLATES_DIR),
     autoescape=select_autoescape(default=True, default_for_string=True),
+    finalize=safe_text,
 )
 environment.filters["dmy"] = dmy
 templates = Jinja2Templates(env=environment)

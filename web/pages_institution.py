@@ -1,0 +1,51 @@
+""" "Naam wijzigen": a head administrator renames their institution (recorded as
+``InstitutionRenamed``, as ``grantbook institution rename``); everyone else is refused."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from grantbook.domain import RuleViolation
+
+from .render import page, refusal
+from .security import Forbidden, PostedForm, SignedIn, institution_for, services_of
+
+router = APIRouter()
+REFUSED = 422
+
+
+def _head_only(person: Any, number: str) -> dict[str, Any]:
+    institution = institution_for(person, number)
+    if not person.is_head(number):
+        raise Forbidden("Alleen een hoofdbeheerder kan de naam van de instelling wijzigen.")
+    return institution
+
+
+@router.get("/instellingen/{number}/naam", response_class=HTMLResponse)
+def rename_form(request: Request, person: SignedIn, number: str) -> Response:
+    institution = _head_only(person, number)
+    values = {"naam": institution["name"]}
+    return page(request, "rename.html", institution=institution, number=number, values=values)
+
+
+@router.post("/instellingen/{number}/naam")
+def rename(request: Request, person: SignedIn, number: str, form: PostedForm) -> Response:
+    institution = _head_only(person, number)
+    services = services_of(request)
+    values = {"naam": form.get("naam", "")}
+    try:
+        services.app.rename_institution(services.act(person.person_id), number, values["naam"])
+    except RuleViolation as error:
+        return page(
+            request,
+            "rename.html",
+            REFUSED,
+            institution=institution,
+            number=number,
+            values=values,
+            **refusal(error, "naam"),
+        )
+    return RedirectResponse("/", status_code=303)
