@@ -44,12 +44,17 @@ def _form(
         status,
         institution=institution,
         number=number,
-        persons=grantable,
+        persons=[(p.person_id, _label(p)) for p in grantable],
         rights=catalogue.rights,
         contexts=list(dict.fromkeys(c for right in catalogue.rights for c in right.contexts)),
         values=values,
         **extra,
     )
+
+
+def _label(person: Any) -> str:
+    kind = "ondersteuner" if person.support_worker else person.category
+    return f"{person.last_name} {person.first_name} ({kind}, {person.person_id})"
 
 
 @router.get("/instellingen/{number}/snel-toekennen", response_class=HTMLResponse)

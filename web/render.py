@@ -47,6 +47,7 @@ environment = Environment(
     finalize=safe_text,
 )
 environment.filters["dmy"] = dmy
+environment.filters["pair"] = lambda value: (value, value)  # a select's option whose value is its text
 templates = Jinja2Templates(env=environment)
 
 # Which field a refused rule is about, so its message also stands next to that field.
