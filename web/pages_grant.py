@@ -107,14 +107,25 @@ def deselect(request: Request, person: SignedIn, number: str, form: PostedForm) 
     return _change_selection(request, person, number, form, add=False)
 
 
+def right_choices(values: dict[str, str]) -> dict[str, Any]:
+    """The rights and contexts a form offers, and its values with the context preselected least
+    privileged first: the catalogue lists contexts from most to least (Beheerder, Operator,
+    Gebruiker), so an untouched form never grants more than Gebruiker."""
+    catalogue = default_catalogue()
+    contexts = list(dict.fromkeys(c for right in catalogue.rights for c in right.contexts))
+    return {
+        "rights": catalogue.rights,
+        "contexts": contexts,
+        "values": {**values, "context": values.get("context") or contexts[-1]},
+    }
+
+
 def _step_two(
     request: Request, person: Any, number: str, values: dict[str, str], status: int = 200, **extra: Any
 ) -> Response:
     institution = institution_for(person, number, change=True)
     services = services_of(request)
     selection = services.app.selection(services.act(person.person_id), number)
-    catalogue = default_catalogue()
-    contexts = list(dict.fromkeys(c for right in catalogue.rights for c in right.contexts))
     return page(
         request,
         "grant_step2.html",
@@ -123,9 +134,7 @@ def _step_two(
         number=number,
         selection=selection,
         categories=sorted({p.category for p in selection}),
-        rights=catalogue.rights,
-        contexts=contexts,
-        values=values,
+        **right_choices(values),
         **extra,
     )
 

@@ -10,9 +10,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from grantbook.domain import RuleViolation, default_catalogue, parse_date, rules
+from grantbook.domain import RuleViolation, parse_date, rules
 
-from .render import page, refusal
+from .pages_grant import right_choices
+from .render import dmy, page, refusal
 from .security import PostedForm, SignedIn, institution_for, services_of
 
 router = APIRouter()
@@ -37,7 +38,6 @@ def _form(
         (p for p in state.persons.values() if p.is_active),
         key=lambda p: (p.last_name.casefold(), p.first_name.casefold(), p.person_id),
     )
-    catalogue = default_catalogue()
     return page(
         request,
         "quick_grant.html",
@@ -45,9 +45,7 @@ def _form(
         institution=institution,
         number=number,
         persons=[(p.person_id, _label(p)) for p in grantable],
-        rights=catalogue.rights,
-        contexts=list(dict.fromkeys(c for right in catalogue.rights for c in right.contexts)),
-        values=values,
+        **right_choices(values),
         **extra,
     )
 
@@ -59,7 +57,10 @@ def _label(person: Any) -> str:
 
 @router.get("/instellingen/{number}/snel-toekennen", response_class=HTMLResponse)
 def quick_grant_form(request: Request, person: SignedIn, number: str, persoon: str = "") -> Response:
-    return _form(request, person, number, {**dict.fromkeys(FIELDS, ""), "persoon": persoon})
+    today = dmy(services_of(request).today())
+    return _form(
+        request, person, number, {**dict.fromkeys(FIELDS, ""), "persoon": persoon, "begindatum": today}
+    )
 
 
 @router.post("/instellingen/{number}/snel-toekennen")

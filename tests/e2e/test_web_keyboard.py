@@ -79,3 +79,34 @@ def test_the_grant_flow_with_the_keyboard_alone(server: RunningServer, page: Pag
     for first, last in SEED_NAMES:
         expect(status).to_contain_text(f"{first} {last}")
     assert event_count(server.config.store) == before + 1
+
+
+def test_a_quick_grant_and_my_tasks_with_the_keyboard_alone(server: RunningServer, page: Page) -> None:
+    """Snel recht toekennen for one person (the select changed with the arrow keys), then "Mijn
+    taken" from the menu lists the right that ends soon, with the link to extend it."""
+    today = brussels_today()
+    page.goto(server.login_url)
+    tab_to(page, f"Snel recht toekennen voor {NUMBER}")
+    enter(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Snel recht toekennen")
+    tab_to(page, "Persoon")
+    page.keyboard.press("ArrowDown")  # the first person after "Kies een persoon": Jacobs Sofie
+    expect(page.get_by_label("Persoon")).to_have_value("90003")
+    expect(page.get_by_label("Context")).to_have_value("Gebruiker")  # least privilege unless chosen
+    expect(page.get_by_label("Begindatum (dd/mm/jjjj)")).to_have_value(today.strftime("%d/%m/%Y"))
+    tab_to(page, "Einddatum (dd/mm/jjjj)")
+    page.keyboard.type((today + timedelta(days=10)).strftime("%d/%m/%Y"))
+    check(page, "42-toetsenbord-snel-recht")
+    before = event_count(server.config.store)
+    tab_to(page, "Ken toe")
+    enter(page)
+    expect(page.get_by_role("status")).to_contain_text("Sofie Jacobs")
+    assert event_count(server.config.store) == before + 1
+    tab_to(page, "Mijn taken")
+    enter(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mijn taken")
+    expect(page.get_by_role("row").nth(1)).to_contain_text("Recht vervalt")
+    check(page, "43-toetsenbord-mijn-taken")
+    tab_to(page, f"Verleng: Recht vervalt Sofie Jacobs ({NUMBER})")
+    enter(page)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Verleng")
