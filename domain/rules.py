@@ -107,6 +107,7 @@ PERSONS_REFUSED = "persons-refused"  # several persons refused, for different ru
 REVOKE_DATE = "revoke-date"  # revoke --from a day before today
 UNKNOWN_GRANT = "unknown-grant"  # void: no grant with that id at the institution
 ALREADY_VOIDED = "already-voided"
+ONE_RIGHT_AT_A_TIME = "one-right-at-a-time"  # web: chosen grants of several rights or contexts at once
 
 # -- expiry notices (docs/adr/0014) ------------------------------------------------
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from browser import check
 from playwright.sync_api import Page, expect
-from web_seed import NUMBER, event_count, seed
+from web_seed import IRIS, NUMBER, act, event_count, open_app, roster, seed
 from web_seed import today as brussels_today
 from web_server import RunningServer, running
 
@@ -110,3 +110,41 @@ def test_a_quick_grant_and_my_tasks_with_the_keyboard_alone(server: RunningServe
     tab_to(page, f"Verleng: Recht vervalt Sofie Jacobs ({NUMBER})")
     enter(page)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Verleng")
+
+
+def test_the_school_year_rollover_with_the_keyboard_alone(server: RunningServer, page: Page) -> None:
+    """Nieuw schooljaar: every IRIS right (Gebruiker) ending on a day moves to the next year's end,
+    but Sofie Jacobs, who has left, is left alone and named as such."""
+    today = brussels_today()
+    ending, new_end = today + timedelta(days=60), today + timedelta(days=60 + 365)
+    app = open_app(server.config.store)
+    try:
+        for pid in ("90001", "90002", "90003"):
+            app.grant(act(), NUMBER, pid, IRIS, "Gebruiker", today, ending)
+        staff = roster(10, SEED_NAMES)
+        staff[2] = staff[2].model_copy(update={"status": "Inactief"})
+        app.import_roster(act(), NUMBER, staff)
+    finally:
+        app.close()
+    page.goto(server.login_url)
+    tab_to(page, f"Nieuw schooljaar voor {NUMBER}")
+    enter(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nieuw schooljaar")
+    expect(page.get_by_label("Gebruikersrecht")).to_have_value(IRIS)
+    expect(page.get_by_label("Context")).to_have_value("Gebruiker")
+    tab_to(page, "Huidige einddatum (dd/mm/jjjj)")
+    page.keyboard.type(ending.strftime("%d/%m/%Y"))
+    tab_to(page, "Nieuwe einddatum (dd/mm/jjjj)")
+    page.keyboard.type(new_end.strftime("%d/%m/%Y"))
+    check(page, "44-toetsenbord-schooljaar")
+    before = event_count(server.config.store)
+    tab_to(page, "Verleng naar het nieuwe schooljaar")
+    enter(page)
+    status = page.get_by_role("status")
+    expect(status).to_contain_text("2 rechten zijn verlengd")
+    expect(status).to_contain_text(new_end.strftime("%d/%m/%Y"))
+    for name in ("Els Peeters (90001)", "Koen Maes (90002)"):
+        expect(status).to_contain_text(name)
+    expect(status).not_to_contain_text("Sofie Jacobs")
+    expect(page.get_by_role("main")).to_contain_text("Sofie Jacobs (90003): Inactief")
+    assert event_count(server.config.store) == before + 1
