@@ -4,7 +4,8 @@ selection kept) and "Annuleer" (the selection emptied), and the confirmation. Wh
 selection cannot change (docs/adr/0015): the list then offers only Stap 3, Terug and Annuleer.
 
 Each POST calls one application command and redirects (POST then GET); a refusal shows the rule's
-message in role="alert" with a 422 and what was typed, and records nothing (the domain's rules)."""
+Dutch sentence and code (render.refusal) in role="alert" with a 422 and what was typed, and records
+nothing (the domain's rules)."""
 
 from __future__ import annotations
 

@@ -12,13 +12,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from grantbook.adapters.checkpoints import verify as verify_store
-from grantbook.domain import RuleViolation, parse_date, person_id
+from grantbook.domain import RuleViolation, parse_date, person_id, rules
+from grantbook.domain.text import shown
 from grantbook.domain.values import BRUSSELS
 from grantbook.errors import TamperEvidenceError
 from grantbook.projections.audit import query_audit
 from grantbook.projections.rights_questions import EXPIRING_COLUMNS, query_ending_between
 
 from .integrity import check_integrity
+from .messages import DAYS
 from .render import page, refusal
 from .security import NotFound, SignedIn, Visitor, institution_for, services_of
 
@@ -30,7 +32,8 @@ MAX_DAYS = 36600
 
 def _days(text: str) -> int:
     if not text.strip().isdigit() or not 0 <= int(text) <= MAX_DAYS:
-        raise RuleViolation("days", f"het aantal dagen is een getal van 0 tot {MAX_DAYS}, niet {text!r}")
+        expected = f"the number of days is a whole number from 0 to {MAX_DAYS}"
+        raise RuleViolation(DAYS, f"{expected}, got {shown(text)}")
     return int(text)
 
 
@@ -38,7 +41,9 @@ def _expiring(request: Request, person: Visitor, within: int) -> list[dict[str, 
     services = services_of(request)
     today = services.today()
     if within > (date.max - today).days:
-        raise RuleViolation("date-range", f"{within} dagen na {today.isoformat()} ligt voorbij de kalender")
+        raise RuleViolation(
+            rules.DATE_RANGE, f"{within} days after {today.isoformat()} is past the end of the calendar"
+        )
     mine = set(person.institutions)
     check_integrity(services, sorted(mine))
     rows = services.answer(lambda c: query_ending_between(c, today, within, None), ["institutions", "rights"])

@@ -15,6 +15,8 @@ from markupsafe import Markup
 from grantbook.domain import RuleViolation
 from grantbook.domain.text import is_unsafe
 
+from .messages import dutch
+
 TEMPLATES_DIR = str(resources.files("grantbook.web").joinpath("templates"))
 STATIC_DIR = str(resources.files("grantbook.web").joinpath("static"))
 
@@ -77,7 +79,13 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
 
 
 def refusal(error: RuleViolation, field: str | None = None) -> dict[str, Any]:
-    """What a page shows for a refused command: the message in the summary and next to its field."""
+    """What a page shows for a refused command (docs/adr/0011): the rule's Dutch sentence (web/messages.py)
+    and its code, in the summary and next to its field; the English message, which names the specifics,
+    as ``detail`` under it in the summary only. A rule without a Dutch sentence shows the English
+    message with its code, and no detail."""
     target = field or FIELD_OF_RULE.get(error.rule, "")
-    message = f"{error.message} ({error.rule})"
-    return {"error": {"message": message, "field": target}, "errors": {target: message} if target else {}}
+    sentence = dutch(error.rule)
+    message = f"{sentence or error.message} ({error.rule})"
+    detail = error.message if sentence else None
+    summary = {"message": message, "field": target, "rule": error.rule, "detail": detail}
+    return {"error": summary, "errors": {target: message} if target else {}}

@@ -15,6 +15,8 @@ from web_seed import IRIS, NUMBER, OTHER, act, event_count, open_app, seed
 from web_seed import today as brussels_today
 from web_server import RunningServer, running
 
+from grantbook.web.messages import DUTCH
+
 SEED_NAMES = [("Els", "Peeters"), ("Koen", "Maes"), ("Sofie", "Jacobs")]
 RRN = "85.07.30-033.28"
 RRN_DIGITS = "85073003328"
@@ -241,7 +243,7 @@ def test_refusals_show_the_rule_keep_the_input_and_record_nothing(server: Runnin
     before = event_count(server.config.store)
     status = navigate(page, lambda: page.get_by_role("button", name="Selecteer Els Peeters").click())
     assert status == 422
-    expect(page.get_by_role("alert")).to_contain_text("selection-limit")
+    expect(page.get_by_role("alert")).to_contain_text(f"{DUTCH['selection-limit']} (selection-limit)")
     assert event_count(server.config.store) == before
     check(page, "20-selectie-limiet")
 
@@ -250,13 +252,19 @@ def test_refusals_show_the_rule_keep_the_input_and_record_nothing(server: Runnin
     page.get_by_label("Einddatum (dd/mm/jjjj)").fill(dmy(today - timedelta(days=1)))
     status = navigate(page, lambda: page.get_by_role("button", name="Verder").click())
     assert status == 422
-    expect(page.get_by_role("alert")).to_contain_text("period")
+    expect(page.get_by_role("alert")).to_contain_text(f"{DUTCH['period']} (period)")
+    expect(page.locator("#einddatum-fout")).to_contain_text("(period)")
     expect(page.get_by_label("Einddatum (dd/mm/jjjj)")).to_have_value(dmy(today - timedelta(days=1)))
     assert event_count(server.config.store) == before
     check(page, "21-periode-geweigerd")
     page.get_by_label("Einddatum (dd/mm/jjjj)").fill(dmy(today + timedelta(days=5 * 366)))
     assert navigate(page, lambda: page.get_by_role("button", name="Verder").click()) == 422
-    expect(page.get_by_role("alert")).to_contain_text("maximum-validity")
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text(f"{DUTCH['maximum-validity']} (maximum-validity)")
+    detail = alert.locator('[lang="en"]')  # the English message, with the specifics, under it
+    expect(detail).to_contain_text("may be granted for at most 4 years")
+    expect(page.locator("#einddatum-fout")).not_to_contain_text("may be granted")
+    check(page, "21b-maximale-geldigheid-geweigerd")
 
     page.goto(f"{server.url}/instellingen/{NUMBER}/gebruiker-toevoegen")
     page.get_by_label("Rijksregisternummer").fill("85.07.30-033.29")  # wrong check digits
@@ -264,7 +272,7 @@ def test_refusals_show_the_rule_keep_the_input_and_record_nothing(server: Runnin
     page.get_by_label("Achternaam").fill("Wouters")
     page.get_by_label("Reden").fill("ondersteuner")
     assert navigate(page, lambda: page.get_by_role("button", name="Voeg gebruiker toe").click()) == 422
-    expect(page.get_by_role("alert")).to_contain_text("national-number")
+    expect(page.get_by_role("alert")).to_contain_text(f"{DUTCH['national-number']} (national-number)")
     expect(page.get_by_label("Voornaam")).to_have_value("An")
     expect(page.get_by_label("Rijksregisternummer")).to_have_value("")
     assert "85073003329" not in page.content() and "033.29" not in page.content()

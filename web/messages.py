@@ -1,0 +1,153 @@
+"""The refusals a web page can show, in plain Dutch (docs/adr/0011).
+
+The domain refuses in English (``RuleViolation.message``, for the CLI and the logs) and names the rule
+with a stable code (domain/rules.py). The pages are Dutch, so every rule that can reach a page has a
+short Dutch sentence here: what is wrong and what to do. The sentences are fixed text: they never hold
+what was typed, a name, a date or a limit. Those specifics stay in the English message, which the page
+shows as a smaller second line (``lang="en"``) in the error summary (web/render.py ``refusal``).
+
+"Reachable from the web" means: raised by a value parser or an application command that a page in
+web/pages_*.py calls inside a ``try`` whose ``except RuleViolation`` renders ``refusal()``. That is:
+the values the forms read (instellingsnummer, persoon, dates, rijksregisternummer, names, reasons,
+search words), steps 1 to 3, the quick grant, extend, revoke, adding a support worker, renaming the
+institution, and the reports' filters. Every other rule of domain/rules.py is listed in ``CLI_ONLY``:
+the CLI's usage, roster files, the store, keys and checkpoints, mail, roles and registration, voiding
+and changes to many persons at once (which no page offers). Those reach a person only through the CLI,
+or through the web's own error pages (a store or key failure is not a ``RuleViolation`` there).
+tests/unit/test_web_messages.py fails when a rule in domain/rules.py is in neither list, so a new rule
+needs a decision: a Dutch sentence, or CLI-only.
+"""
+
+from __future__ import annotations
+
+from grantbook.domain import rules
+
+DAYS = "days"
+"""The expiring-rights report's "Binnen (dagen)" (web/pages_reports.py): a rule of the web alone."""
+
+DUTCH: dict[str, str] = {
+    # -- what people type ------------------------------------------------------------
+    rules.INSTITUTION_NUMBER: (
+        "Dit is geen geldig instellingsnummer. Geef de zes cijfers, bijvoorbeeld 034793."
+    ),
+    rules.PERSON_ID: (
+        "Dit persoonsnummer kan niet: het is ongeldig of al in gebruik. Een persoonsnummer bestaat uit "
+        "letters, cijfers of . _ @ - en is nooit een rijksregisternummer."
+    ),
+    rules.DATE_FORMAT: (
+        "Deze datum klopt niet. Geef een bestaande dag als dd/mm/jjjj, bijvoorbeeld 31/08/2027."
+    ),
+    rules.NATIONAL_NUMBER: (
+        "Dit rijksregisternummer klopt niet. Controleer de 11 cijfers; punten, streepjes en spaties mogen."
+    ),
+    rules.TEXT_CHARACTER: (
+        "De tekst bevat een teken dat niet mag, zoals een tab, een regeleinde of een stuurteken. "
+        "Typ de tekst opnieuw zonder dat teken."
+    ),
+    rules.TEXT_LENGTH: "De tekst is te lang. Maak hem korter.",
+    rules.DATE_RANGE: "Deze periode valt buiten de kalender. Kies een kleiner aantal dagen.",
+    DAYS: "Geef het aantal dagen als een geheel getal van 0 tot 36600.",
+    # -- the catalogue -----------------------------------------------------------------
+    rules.UNKNOWN_RIGHT: "Dit gebruikersrecht bestaat niet. Kies een Gebruikersrecht uit de lijst.",
+    rules.AMBIGUOUS_RIGHT: (
+        "Deze naam past bij meer dan één gebruikersrecht. Kies het Gebruikersrecht uit de lijst."
+    ),
+    rules.UNKNOWN_CONTEXT: (
+        "Deze Context bestaat niet voor dit gebruikersrecht. Kies een Context uit de lijst."
+    ),
+    rules.MAXIMUM_VALIDITY: (
+        "De einddatum ligt te ver: dit gebruikersrecht mag maar een beperkt aantal jaren gelden. "
+        "Kies een vroegere einddatum."
+    ),
+    # -- registration and who may act --------------------------------------------------
+    rules.NOT_REGISTERED: "Deze instelling is niet gekend. Controleer het instellingsnummer.",
+    rules.NOT_AN_ADMINISTRATOR: (
+        "Je bent geen beheerder van deze instelling, dus je kan hier niets wijzigen."
+    ),
+    rules.NOT_A_HEAD_ADMINISTRATOR: (
+        "Alleen een hoofdbeheerder van deze instelling mag dit doen. Vraag het aan een hoofdbeheerder."
+    ),
+    rules.INSTITUTION_NAME: "De naam van de instelling is leeg. Geef een naam.",
+    rules.SAME_INSTITUTION_NAME: (
+        "De instelling heeft deze naam al. Geef een andere naam, of laat de naam zoals hij is."
+    ),
+    # -- roster, selection and the three steps -----------------------------------------
+    rules.UNKNOWN_PERSON: (
+        "Deze persoon staat niet in het personeel van deze instelling. Kies een persoon uit de lijst."
+    ),
+    rules.INACTIVE_PERSON: (
+        "Deze persoon is niet actief in de instelling en kan geen gebruikersrecht krijgen."
+    ),
+    rules.ALREADY_SELECTED: "Deze persoon zit al in de selectie.",
+    rules.NOT_SELECTED: "Deze persoon zit niet in je selectie.",
+    rules.SELECTION_LIMIT: (
+        f"De selectie is vol: je kan hoogstens {rules.MAX_SELECTION} personen tegelijk selecteren. "
+        "Ken eerst een recht toe of verwijder iemand uit de selectie."
+    ),
+    rules.EMPTY_SELECTION: "De selectie is leeg. Selecteer eerst minstens één persoon.",
+    rules.PERIOD: "De begindatum ligt na de einddatum. Kies een einddatum op of na de begindatum.",
+    rules.NO_PENDING_ASSIGNMENT: (
+        "Er wacht geen toekenning op bevestiging. Kies eerst een gebruikersrecht in stap 2."
+    ),
+    rules.OVERLAPPING_GRANT: (
+        "Deze persoon heeft dit gebruikersrecht al in deze Context voor (een deel van) deze periode. "
+        "Verleng het bestaande recht in plaats van een nieuw toe te kennen."
+    ),
+    rules.ASSIGNMENT_PENDING: (
+        "Er wacht een toekenning op bevestiging, dus de selectie kan nu niet veranderen. "
+        "Bevestig de toekenning, ga terug naar stap 2 of annuleer."
+    ),
+    # -- later changes -----------------------------------------------------------------
+    rules.NO_ACTIVE_GRANT: (
+        "Deze persoon heeft dit gebruikersrecht niet (meer): er is geen lopend recht om te wijzigen."
+    ),
+    rules.AMBIGUOUS_GRANT: (
+        "Deze persoon heeft dit gebruikersrecht in meer dan één Context. Kies de Context."
+    ),
+    rules.END_DATE_NOT_LATER: "De nieuwe einddatum moet later liggen dan de huidige einddatum.",
+    rules.REASON_REQUIRED: "Geef een Reden.",
+    rules.DUPLICATE_SUPPORT_WORKER: (
+        "Een persoon met dit rijksregisternummer is al toegevoegd aan deze instelling."
+    ),
+    rules.PERSON_NAME: "Geef een voornaam en een achternaam.",
+}
+"""Rule code -> the Dutch sentence a page shows (fixed text, never a typed value)."""
+
+CLI_ONLY: frozenset[str] = frozenset(
+    {
+        rules.USAGE,
+        rules.ARGUMENTS,
+        rules.ACTOR_REQUIRED,
+        rules.ACTOR,
+        rules.ROSTER_FILE,
+        rules.STORE,
+        rules.LOCK_TIMEOUT,
+        rules.KEY_FILE,
+        rules.VALUE_RANGE,
+        rules.KEYS,
+        rules.CHECKPOINT,
+        rules.INTEGRITY,
+        rules.ALREADY_REGISTERED,
+        rules.ADMINISTRATOR_REQUIRED,
+        rules.ALREADY_ADMINISTRATOR,
+        rules.LAST_HEAD_ADMINISTRATOR,
+        rules.ALREADY_AUDITOR,
+        rules.NOT_AN_AUDITOR,
+        rules.ROSTER_PERSON_ID,
+        rules.PERSONS_REFUSED,
+        rules.REVOKE_DATE,
+        rules.UNKNOWN_GRANT,
+        rules.ALREADY_VOIDED,
+        rules.EMAIL_ADDRESS,
+        rules.THRESHOLDS,
+        rules.SMTP_URL,
+        rules.MAIL_FROM,
+        rules.UNKNOWN_EVENT,
+    }
+)
+"""Rules no page can show (see above): a refusal for one of them falls back to the English message."""
+
+
+def dutch(rule: str) -> str | None:
+    """The Dutch sentence for ``rule``, or None (the page then shows the English message)."""
+    return DUTCH.get(rule)
