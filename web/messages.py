@@ -10,9 +10,9 @@ shows as a smaller second line (``lang="en"``) in the error summary (web/render.
 web/pages_*.py calls inside a ``try`` whose ``except RuleViolation`` renders ``refusal()``. That is:
 the values the forms read (instellingsnummer, persoon, dates, rijksregisternummer, names, reasons,
 search words), steps 1 to 3, the quick grant, extend, revoke, adding a support worker, renaming the
-institution, and the reports' filters. Every other rule of domain/rules.py is listed in ``CLI_ONLY``:
-the CLI's usage, roster files, the store, keys and checkpoints, mail, roles and registration, voiding
-and changes to many persons at once (which no page offers). Those reach a person only through the CLI,
+institution, changes to many persons at once and the rollover, voiding, and the reports' filters.
+Every other rule of domain/rules.py is listed in ``CLI_ONLY``: the CLI's usage, roster files, the
+store, keys and checkpoints, mail, roles and registration. Those reach a person only through the CLI,
 or through the web's own error pages (a store or key failure is not a ``RuleViolation`` there).
 tests/unit/test_web_messages.py fails when a rule in domain/rules.py is in neither list, so a new rule
 needs a decision: a Dutch sentence, or CLI-only.
@@ -110,6 +110,18 @@ DUTCH: dict[str, str] = {
         "Een persoon met dit rijksregisternummer is al toegevoegd aan deze instelling."
     ),
     rules.PERSON_NAME: "Geef een voornaam en een achternaam.",
+    # -- several persons at once, corrections ------------------------------------------
+    rules.PERSONS_REFUSED: (
+        "Niet alle gekozen personen kunnen dit krijgen; de details noemen elke persoon en waarom. "
+        "Er werd niets gewijzigd."
+    ),
+    rules.ONE_RIGHT_AT_A_TIME: (
+        "De gekozen rijen horen bij meer dan één gebruikersrecht of Context. Kies rijen van één "
+        "gebruikersrecht in één Context tegelijk; er werd niets gewijzigd."
+    ),
+    rules.REVOKE_DATE: "De datum Vanaf mag niet in het verleden liggen. Kies vandaag of later.",
+    rules.UNKNOWN_GRANT: "Deze toekenning bestaat niet bij deze instelling. Kies een rij uit de lijst.",
+    rules.ALREADY_VOIDED: "Deze toekenning is al ongeldig verklaard.",
 }
 """Rule code -> the Dutch sentence a page shows (fixed text, never a typed value)."""
 
@@ -134,10 +146,6 @@ CLI_ONLY: frozenset[str] = frozenset(
         rules.ALREADY_AUDITOR,
         rules.NOT_AN_AUDITOR,
         rules.ROSTER_PERSON_ID,
-        rules.PERSONS_REFUSED,
-        rules.REVOKE_DATE,
-        rules.UNKNOWN_GRANT,
-        rules.ALREADY_VOIDED,
         rules.EMAIL_ADDRESS,
         rules.THRESHOLDS,
         rules.SMTP_URL,

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from grantbook.domain import RuleViolation, parse_date, rules
+from grantbook.domain.text import shown
 from grantbook.projections.rights_questions import query_held_on
 
 from .integrity import check_integrity
@@ -75,22 +76,22 @@ def _group(request: Request, number: str, chosen: Sequence[str]) -> tuple[list[A
     """The chosen grants (from the institution's state), and their one right and context; refused
     if none is chosen, one is unknown here, or they are of more than one right or context."""
     if not chosen:
-        raise RuleViolation(rules.EMPTY_SELECTION, "Kies minstens één recht in de lijst.")
+        raise RuleViolation(rules.EMPTY_SELECTION, "no right chosen in the list")
     state = services_of(request).app.institution(number).state
     ids = list(dict.fromkeys(chosen))
     unknown = [
         i for i in ids if not (GRANT_ID.fullmatch(i) and i.startswith(number + "-") and i in state.grants)
     ]
     if unknown:
-        raise RuleViolation(rules.UNKNOWN_GRANT, f"Geen toekenning {', '.join(unknown)} bij {number}.")
+        raise RuleViolation(rules.UNKNOWN_GRANT, f"no grant {shown(unknown[0])} at {number}")
     grants = [state.grants[i] for i in ids]
     groups = sorted({(g.right, g.context) for g in grants})
     if len(groups) > 1:
         named = "; ".join(f"{right} ({context})" for right, context in groups)
         raise RuleViolation(
             rules.ONE_RIGHT_AT_A_TIME,
-            f"De gekozen rijen horen bij {len(groups)} rechten: {named}. "
-            "Kies rijen van één gebruikersrecht in één context tegelijk; er werd niets gewijzigd.",
+            f"the chosen rows hold {len(groups)} rights: {named}; "
+            "choose rows of one right in one context at a time (nothing was changed)",
         )
     [(right, context)] = groups
     return grants, right, context

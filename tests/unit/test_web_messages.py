@@ -75,10 +75,10 @@ def test_a_refusal_shows_the_dutch_sentence_the_code_and_the_english_detail() ->
 
 
 def test_a_rule_without_a_dutch_sentence_shows_the_english_message_as_before() -> None:
-    shown = refusal(RuleViolation(rules.UNKNOWN_GRANT, "institution 034793 has no grant 'x'"), "reden")
-    assert shown["error"]["message"] == "institution 034793 has no grant 'x' (unknown-grant)"
+    shown = refusal(RuleViolation(rules.LAST_HEAD_ADMINISTRATOR, "jan is the last head"), "reden")
+    assert shown["error"]["message"] == "jan is the last head (last-head-administrator)"
     assert shown["error"]["detail"] is None
-    assert shown["errors"] == {"reden": "institution 034793 has no grant 'x' (unknown-grant)"}
+    assert shown["errors"] == {"reden": "jan is the last head (last-head-administrator)"}
 
 
 def test_the_summary_shows_the_detail_in_english_escaped_and_the_field_without_it() -> None:
@@ -97,7 +97,7 @@ def test_the_summary_shows_the_detail_in_english_escaped_and_the_field_without_i
 
 
 def test_no_detail_line_without_a_dutch_sentence() -> None:
-    context = refusal(RuleViolation(rules.UNKNOWN_GRANT, "no grant"))
+    context = refusal(RuleViolation(rules.LAST_HEAD_ADMINISTRATOR, "the last head"))
     summary = environment.get_template("base.html").render(visitor=None, notice=None, **context)
-    assert "no grant (unknown-grant)" in summary and 'lang="en"' not in summary
+    assert "the last head (last-head-administrator)" in summary and 'lang="en"' not in summary
 
