@@ -22,6 +22,7 @@ from . import (
     pages_rights,
     pages_staff,
     pages_tasks,
+    pages_void,
     signin,
 )
 from .config import WebConfig
@@ -50,6 +51,7 @@ def create_app(config: WebConfig, clock: Callable[[], datetime] | None = None) -
         pages_quick,
         pages_institution,
         pages_rights,
+        pages_void,
         pages_staff,
         pages_reports,
     ):
