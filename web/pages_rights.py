@@ -1,6 +1,6 @@
 """An institution's rights ("Rechten": on a day, as registered at a moment; or "Alle toekenningen",
 every grant with its status that day, as ``rights --all``), with "Verleng" and "Trek in" (with
-"Reden") for administrators and "Ongeldig verklaren" (pages_void) for heads."""
+"Reden" and "Vanaf") for administrators and "Ongeldig verklaren" (pages_void) for heads."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from grantbook.domain import RuleViolation, parse_date
+from grantbook.domain import RuleViolation, parse_date, rules
 from grantbook.domain.values import BRUSSELS
 from grantbook.projections.rights_questions import query_every_grant, query_held_on
 
@@ -150,15 +150,19 @@ def extend(request: Request, person: SignedIn, number: str, form: PostedForm) ->
 
 @router.get("/instellingen/{number}/rechten/trek-in", response_class=HTMLResponse)
 def revoke_form(request: Request, person: SignedIn, number: str) -> Response:
-    return _grant_page(request, person, number, "revoke.html", {**_which(request.query_params), "reden": ""})
+    values = {**_which(request.query_params), "reden": "", "vanaf": ""}
+    return _grant_page(request, person, number, "revoke.html", values)
 
 
 @router.post("/instellingen/{number}/rechten/trek-in")
 def revoke(request: Request, person: SignedIn, number: str, form: PostedForm) -> Response:
     institution_for(person, number, change=True)
     services = services_of(request)
-    values = {**_which(form), "reden": form.get("reden", "")}
+    values = {**_which(form), "reden": form.get("reden", ""), "vanaf": form.get("vanaf", "")}
+    field = "vanaf"
     try:
+        first_day = parse_date(values["vanaf"]) if values["vanaf"].strip() else None  # empty: today
+        field = None
         services.app.revoke(
             services.act(person.person_id),
             number,
@@ -166,7 +170,10 @@ def revoke(request: Request, person: SignedIn, number: str, form: PostedForm) ->
             values["recht"],
             values["context"] or None,
             values["reden"],
+            first_day=first_day,
         )
     except RuleViolation as error:
-        return _grant_page(request, person, number, "revoke.html", values, REFUSED, **refusal(error))
+        if error.rule == rules.REVOKE_DATE:
+            field = "vanaf"
+        return _grant_page(request, person, number, "revoke.html", values, REFUSED, **refusal(error, field))
     return RedirectResponse(f"/instellingen/{number}/rechten?gedaan=ingetrokken", status_code=303)
