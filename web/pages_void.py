@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from grantbook.domain import RuleViolation, rules
+from grantbook.domain.values import BRUSSELS
 
 from .render import page, refusal
 from .security import Forbidden, PostedForm, SignedIn, institution_for, services_of
@@ -40,8 +41,10 @@ def _form(
     grants = services_of(request).app.institution(number).state.grants
     grant = grants.get(values["toekenning"].strip())
     extra: dict[str, Any] = {}
+    if grant is not None and grant.voided_at is not None:  # the day as people in Brussels count it
+        extra["voided_on"] = grant.voided_at.astimezone(BRUSSELS).date()
     if error is not None:
-        extra = refusal(error, "reden" if error.rule in REASON_RULES else None)
+        extra.update(refusal(error, "reden" if error.rule in REASON_RULES else None))
     return page(
         request,
         "void.html",

@@ -189,6 +189,8 @@ def test_a_refused_void_shows_the_form_again_and_records_nothing(
         if which != "current":  # the form itself says so at once
             form = client.get(VOID, params={"toekenning": grant_id})
             assert form.status_code == 422 and f"({rule})" in form.text
+        if which == "voided":  # who voided it, when and why
+            assert f"door jan op {dmy(today())}: eerder ongeldig verklaard" in response.text
 
 
 def test_only_heads_void_and_only_at_their_institutions(
