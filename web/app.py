@@ -23,6 +23,7 @@ from . import (
     pages_rights,
     pages_staff,
     pages_tasks,
+    pages_void,
     signin,
 )
 from .config import WebConfig
@@ -52,6 +53,7 @@ def create_app(config: WebConfig, clock: Callable[[], datetime] | None = None) -
         pages_many,
         pages_institution,
         pages_rights,
+        pages_void,
         pages_staff,
         pages_reports,
     ):
