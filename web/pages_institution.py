@@ -11,17 +11,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from grantbook.domain import RuleViolation
 
 from .render import page, refusal
-from .security import Forbidden, PostedForm, SignedIn, institution_for, services_of
+from .security import PostedForm, SignedIn, head_institution_for, services_of
 
 router = APIRouter()
 REFUSED = 422
 
 
 def _head_only(person: Any, number: str) -> dict[str, Any]:
-    institution = institution_for(person, number)
-    if not person.is_head(number):
-        raise Forbidden("Alleen een hoofdbeheerder kan de naam van de instelling wijzigen.")
-    return institution
+    return head_institution_for(
+        person, number, "Alleen een hoofdbeheerder kan de naam van de instelling wijzigen."
+    )
 
 
 @router.get("/instellingen/{number}/naam", response_class=HTMLResponse)

@@ -13,7 +13,7 @@ from grantbook.domain import RuleViolation, rules
 from grantbook.domain.values import BRUSSELS
 
 from .render import page, refusal
-from .security import Forbidden, PostedForm, SignedIn, institution_for, services_of
+from .security import PostedForm, SignedIn, head_institution_for, services_of
 
 router = APIRouter()
 REFUSED = 422
@@ -22,10 +22,9 @@ REASON_RULES = {rules.REASON_REQUIRED, rules.TEXT_CHARACTER, rules.TEXT_LENGTH}
 
 
 def _head_only(person: Any, number: str) -> dict[str, Any]:
-    institution = institution_for(person, number)
-    if not person.is_head(number):
-        raise Forbidden("Alleen een hoofdbeheerder kan een toekenning ongeldig verklaren.")
-    return institution
+    return head_institution_for(
+        person, number, "Alleen een hoofdbeheerder kan een toekenning ongeldig verklaren."
+    )
 
 
 def _form(

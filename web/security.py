@@ -127,5 +127,14 @@ def institution_for(person: Visitor, number: str, change: bool = False) -> dict[
     return found
 
 
+def head_institution_for(person: Visitor, number: str, refused: str) -> dict[str, Any]:
+    """The institution if the visitor is one of its head administrators; else NotFound (not theirs)
+    or Forbidden with ``refused`` (theirs, but not as head)."""
+    institution = institution_for(person, number)
+    if not person.is_head(number):
+        raise Forbidden(refused)
+    return institution
+
+
 SignedIn = Annotated[Visitor, Depends(visitor)]
 PostedForm = Annotated[dict[str, str], Depends(checked_form)]
