@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 
 import click
 
+from grantbook.adapters.run_lock import RunLocked, exclusive_run
 from grantbook.adapters.smtp import DEFAULT_SMTP, SmtpSender, SmtpUrl
+from grantbook.adapters.store import StoreLocation
 from grantbook.domain import RuleViolation, rules
 from grantbook.domain.notices import DEFAULT_THRESHOLDS, email_address, parse_thresholds
 from grantbook.notify import Outcome, notify
@@ -43,6 +47,19 @@ def _line(outcome: Outcome) -> str:
         for line in notice.lines
     )
     return f"{outcome.number} {notice.role} {notice.person_id} <{notice.address}>: {rights}"
+
+
+@contextmanager
+def _only_run(store: StoreLocation) -> Iterator[None]:
+    try:
+        with exclusive_run(store, "notify"):
+            yield
+    except RunLocked:
+        raise RuleViolation(
+            rules.NOTIFY_RUNNING,
+            "another grantbook notify is sending for this store; nothing was sent: "
+            "run again when it has finished",
+        ) from None
 
 
 @click.command("notify")
@@ -83,7 +100,9 @@ def notify_command(
             raise RuleViolation(rules.MAIL_FROM, error.message) from None
     app = session.app(reading=True)
     numbers = [app.institution(number).state.number] if number else None
-    with SmtpSender(url) as sender:
+    # A sending run holds the store's notify lock: two at once would both send what is due before
+    # either records it (adapters/run_lock.py). A dry run sends nothing and needs no lock.
+    with nullcontext() if dry_run else _only_run(session.store), SmtpSender(url) as sender:
         report = notify(app, act, day, steps, None if dry_run else sender.send, mail_from or "", numbers)
     for where, person in sorted(set(report.without_address)):
         click.echo(f"warning: {where}: administrator {person} has no e-mail address (grantbook admin email)",

@@ -115,6 +115,7 @@ EMAIL_ADDRESS = "email-address"
 THRESHOLDS = "thresholds"
 SMTP_URL = "smtp-url"
 MAIL_FROM = "mail-from"
+NOTIFY_RUNNING = "notify-running"  # another notify is sending for the same store
 UNKNOWN_EVENT = "unknown-event"  # audit --event names no kind of event
 
 # -- step 3's buttons, the frozen selection and the quick grant (docs/adr/0015) -----

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import socket
+import time
 from email import policy
 from email.message import EmailMessage
 from typing import Any
@@ -24,6 +25,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.refuse: set[str] = set()
+        self.delay = 0.0  # seconds the server takes to accept each message (a slow server)
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
         if address in self.refuse:
@@ -32,6 +34,9 @@ class Inbox:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.delay:
+            # Blocking on purpose: the tests' frozen clock (freezegun) stops asyncio's timers, not time.sleep.
+            time.sleep(self.delay)
         message = email.message_from_bytes(envelope.content, policy=policy.default)
         assert isinstance(message, EmailMessage)
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)

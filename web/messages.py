@@ -150,6 +150,7 @@ CLI_ONLY: frozenset[str] = frozenset(
         rules.THRESHOLDS,
         rules.SMTP_URL,
         rules.MAIL_FROM,
+        rules.NOTIFY_RUNNING,
         rules.UNKNOWN_EVENT,
     }
 )
