@@ -119,7 +119,11 @@ def notify_command(
         notice = outcome.notice
         click.echo(f"error: not sent to {notice.person_id} <{notice.address}> ({outcome.number}): "
                    f"{outcome.problem}", err=True)
-    if report.failed:
+    for found in report.broken:
+        where = f"institution {found['number']} at position {found['broken_at']}: {found['problem']}"
+        click.echo(f"error: integrity: the hash chain is broken ({where}): no notices sent for it; "
+                   "run `grantbook verify`", err=True)
+    if report.failed or report.broken:
         sys.exit(1)
 
 

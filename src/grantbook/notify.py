@@ -4,7 +4,8 @@
 Per institution: load it, ask it which notices are due on the day (``Institution.notices_due``),
 compose each as a mail, hand it to the server; only when the server accepted it is a
 ``NoticeSent`` event saved (one per mail). A mail that was not accepted records nothing, so the
-next run tries it again; a run that finds nothing due sends nothing.
+next run tries it again; a run that finds nothing due sends nothing. An institution whose hash
+chain is broken is skipped (and named), the others are served.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from grantbook.adapters.smtp import MailNotSent
 from grantbook.domain import Act
 from grantbook.domain.notices import DueNotice
 from grantbook.projections import answer
+from grantbook.projections.chain import broken
 from grantbook.projections.institutions import institutions
 
 
@@ -37,6 +39,7 @@ class Outcome:
 class Report:
     outcomes: list[Outcome] = field(default_factory=list)
     without_address: list[tuple[str, str]] = field(default_factory=list)  # (number, administrator)
+    broken: list[dict[str, Any]] = field(default_factory=list)  # institutions skipped: chain broken
 
     @property
     def failed(self) -> list[Outcome]:
@@ -60,7 +63,12 @@ def notify(
     report = Report()
     if numbers is None:
         numbers = answer(app, institution_numbers, ["institutions"])
-    for number in numbers:
+    # An institution whose hash chain the read models found broken gets no notice: its history may
+    # have been altered, so what is "due" cannot be trusted. The others are still told.
+    found = answer(app, lambda connection: broken(connection, None), ["institutions", "chain"])
+    report.broken = [b for b in found if b["number"] in set(numbers)]
+    skipped = {b["number"] for b in report.broken}
+    for number in [n for n in numbers if n not in skipped]:
         institution = app.institution(number)
         due = institution.notices_due(day, thresholds)
         report.without_address += [(number, a) for a in institution.unwarned_administrators(day, thresholds)]

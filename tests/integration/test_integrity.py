@@ -321,3 +321,30 @@ def test_reading_commands_refuse_an_institution_whose_chain_a_rebuild_found_brok
     assert anyway.exit_code == 0 and json.loads(anyway.stdout)
     assert anyway.stderr.startswith("warning: integrity: the hash chain is broken")
     assert history.run("rights", OTHER).exit_code == 0  # the other institution's chain is intact
+
+
+def test_notify_skips_an_institution_whose_chain_is_broken_and_serves_the_others(history: Driver) -> None:
+    """What is "due" at a school whose history was altered cannot be trusted: no mail for it, named
+    on an error line (exit 1); the other school's administrator is still told."""
+    from mailserver import MailServer
+
+    history.ok("admin", "email", NUMBER, "jan", "jan@delinde.example")
+    history.ok("admin", "email", OTHER, "els", "els@eik.example", actor="els")
+    history.ok("grant", OTHER, "70001", "--right", "iris", "--context", "Gebruiker",
+               "--begin", "2026-11-30", "--end", "2027-08-31", actor="els")
+    db = Database(history.store_url)
+    position, topic, state = db.event(A, 5)
+    db.set_event(A, 5, topic, state.replace(b'"jan"', b'"eve"', 1))
+    history.ok("projections", "rebuild", actor=None)
+    server = MailServer()
+    server.start()
+    try:
+        sent = history.run("notify", "--on", "2027-08-20", "--smtp", server.url, "--from", "gb@eik.example")
+        received = [m["X-Envelope-To"] for m in server.inbox.messages]
+    finally:
+        server.stop()
+    assert sent.exit_code == 1, sent.stderr
+    assert received == ["els@eik.example"]
+    [line] = [x for x in sent.stderr.splitlines() if x.startswith("error:")]
+    assert line.startswith(f"error: integrity: the hash chain is broken (institution {NUMBER} at position")
+    assert "no notices sent for it" in line
