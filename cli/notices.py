@@ -18,23 +18,34 @@ from grantbook.notify import Outcome, notify
 from .admin import admin
 from .common import INSTITUTION, day_option, to_date
 from .context import Session, pass_session
+from .output import visible
 
 
 @admin.command("email")
 @click.argument("number", type=INSTITUTION)
 @click.argument("person")
-@click.argument("address")
+@click.argument("address", required=False)
+@click.option("--remove", is_flag=True, help="Take PERSON's address away instead (no more notices to it).")
 @pass_session
-def admin_email(session: Session, number: str, person: str, address: str) -> None:
-    """Record the e-mail address expiry notices for administrator PERSON of NUMBER go to
-    (a head sets anyone's, an administrator their own).
+def admin_email(session: Session, number: str, person: str, address: str | None, remove: bool) -> None:
+    """Record the e-mail address expiry notices for administrator PERSON of NUMBER go to, or take a
+    person's address away with --remove (a head for anyone, an administrator for their own).
 
     \b
     Example:
       grantbook --as jan admin email 034793 jan jan.peeters@delinde.example
+      grantbook --as jan admin email 034793 piet --remove
     """
+    if remove == (address is not None):
+        raise click.UsageError("give either ADDRESS or --remove")
     act = session.act()
-    changed = session.app(reading=True).record_email(act, number, person, address)
+    app = session.app(reading=True)
+    if address is None:
+        removed = app.remove_email(act, number, person)
+        said = "removed" if removed else "unchanged: no"
+        click.echo(visible(f"{said} address of {person.strip()} at {number}"))
+        return
+    changed = app.record_email(act, number, person, address)
     said = "recorded" if changed else "unchanged:"
     click.echo(f"{said} address of {person.strip()} at {number}: {email_address(address)}")
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 from .event_base import EVENT_CLASSES, TOPIC_PREFIX, InstitutionEvent
 from .events_changes import EndDatesExtended, ExtendedGrant, GrantVoided, RevokedGrant, RightsRevoked
 from .events_naming import InstitutionRenamed
-from .events_notices import EmailAddressRecorded, NoticedGrant, NoticeSent
+from .events_notices import EmailAddressRecorded, EmailAddressRemoved, NoticedGrant, NoticeSent
 from .events_staff import (
     AdministratorAppointed,
     AdministratorRemoved,
@@ -56,6 +56,7 @@ __all__ = [
     "AuditorRemoved",
     "AssignmentConfirmed",
     "EmailAddressRecorded",
+    "EmailAddressRemoved",
     "NoticedGrant",
     "NoticeSent",
     "EndDateExtended",

@@ -29,6 +29,16 @@ class EmailAddressRecorded(InstitutionEvent):
         aggregate.state.emails[self.person_id] = self.email
 
 
+class EmailAddressRemoved(InstitutionEvent):
+    """A person's e-mail address for notices taken away by an administrator: no more notices to it
+    (a later roster with an address for them records it again)."""
+
+    person_id: PersonId
+
+    def apply(self, aggregate: Institution) -> None:
+        aggregate.state.emails.pop(self.person_id, None)
+
+
 class NoticedGrant(BaseModel):
     """One right a notice told about: the grant, its holder, its end date then, and the threshold."""
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from .events_notices import EmailAddressRecorded, NoticedGrant, NoticeSent
+from .events_notices import EmailAddressRecorded, EmailAddressRemoved, NoticedGrant, NoticeSent
 from .notices import DueNotice, due_notices, email_address, expiring_rights, notice_key
 from .values import Act, person_id
 
@@ -39,6 +39,19 @@ class InstitutionNotices:
         if self.state.emails.get(pid) == email:
             return False
         self._trigger(EmailAddressRecorded, act, person_id=pid, email=email, source="administrator")
+        return True
+
+    def remove_email(self, act: Act, person: str) -> bool:
+        """Takes away the address notices for ``person`` go to: an administrator their own, a head
+        anyone's (an administrator's or a holder's from the roster). Returns whether there was one
+        (no address records nothing)."""
+        self.check_administrator(act)
+        pid = person_id(person)
+        if pid != act.actor:
+            self.check_head_administrator(act)
+        if pid not in self.state.emails:
+            return False
+        self._trigger(EmailAddressRemoved, act, person_id=pid)
         return True
 
     def record_roster_emails(self, act: Act, emails: Mapping[str, str]) -> int:

@@ -161,6 +161,9 @@ class GrantBook(Application[UUID]):
     def record_email(self, act: Act, number: str, person: str, address: str) -> bool:
         return self._update(number, lambda i: i.record_email(act, person, address))
 
+    def remove_email(self, act: Act, number: str, person: str) -> bool:
+        return self._update(number, lambda i: i.remove_email(act, person))
+
     def record_notice(self, act: Act, number: str, notice: DueNotice, day: date) -> bool:
         """After a mail server accepted ``notice`` (grantbook.notify)."""
         return self._update(number, lambda i: i.record_notice(act, notice, day))

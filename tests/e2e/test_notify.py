@@ -251,3 +251,21 @@ def test_the_console_script_sends_from_the_environments_settings(told: Driver, s
         "an@delinde.example", "jan@delinde.example", "mia@delinde.example"
     ]
     assert {e["actor"] for e in told.json("audit", NUMBER, "--event", "NoticeSent")} == {"notifier"}
+
+
+def test_an_address_taken_away_gets_no_more_notices(told: Driver, smtp: MailServer) -> None:
+    told.refused("admin", "email", NUMBER, "jan", "--remove", actor="piet", rule="not-an-administrator")
+    told.refused("admin", "email", NUMBER, "jan", rule="usage", code=2)  # neither ADDRESS nor --remove
+    told.refused("admin", "email", NUMBER, "jan", "j@delinde.example", "--remove", rule="usage", code=2)
+    assert told.ok("admin", "email", NUMBER, "mia", "--remove", actor="mia").stdout == (
+        f"removed address of mia at {NUMBER}\n"
+    )
+    before = told.event_count()
+    assert told.ok("admin", "email", NUMBER, "mia", "--remove").stdout.startswith("unchanged: no address")
+    assert told.event_count() == before
+    told.ok("admin", "email", NUMBER, "90001", "--remove")  # a head: the holder's roster address
+    _, err = notify(told, smtp, "--on", "2026-12-06")
+    assert [m["X-Envelope-To"] for m in smtp.inbox.messages] == ["jan@delinde.example"]
+    assert f"warning: {NUMBER}: administrator mia has no e-mail address" in err
+    removed = [(e["actor"], e["details"]) for e in told.json("audit", NUMBER, "--event", "EmailAddressRemoved")]
+    assert removed == [("mia", {"person_id": "mia"}), ("jan", {"person_id": "90001"})]

@@ -208,3 +208,21 @@ def test_addresses_and_notices_survive_a_snapshot_and_the_stored_events() -> Non
     assert loaded.state == institution.state
     assert loaded.notices_due(days_before_end(14), THRESHOLDS) == []
     assert [n.person_id for n in loaded.notices_due(days_before_end(1), THRESHOLDS)] == ["jan"]
+
+
+def test_an_address_is_taken_away_by_its_owner_or_a_head_and_no_notice_goes_to_it() -> None:
+    institution = with_addresses()
+    institution.record_email(at(3, "piet"), "piet", "piet@delinde.example")
+    institution.record_roster_emails(at(3), {"90001": "an@delinde.example"})
+    day = days_before_end(14)
+    assert {n.person_id for n in institution.notices_due(day, THRESHOLDS)} == {"jan", "piet", "90001"}
+    refused(institution, "not-a-head-administrator", lambda: institution.remove_email(at(3, "piet"), "jan"))
+    assert institution.remove_email(at(3, "piet"), "piet")  # one's own
+    assert not institution.remove_email(at(4, "piet"), "piet")  # gone already: nothing recorded
+    assert "piet" not in institution.state.emails
+    assert "piet" in institution.unwarned_administrators(day, THRESHOLDS)
+    assert "piet" not in {n.person_id for n in institution.notices_due(day, THRESHOLDS)}
+    assert institution.remove_email(at(5, "jan"), "90001")  # a head: a holder's roster address too
+    assert {n.person_id for n in institution.notices_due(day, THRESHOLDS)} == {"jan"}
+    refused(institution, "not-an-administrator", lambda: institution.remove_email(at(6, "nobody"), "jan"))
+    assert [type(e).__name__ for e in institution.collect_events()][-2:] == ["EmailAddressRemoved"] * 2
