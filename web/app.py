@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from grantbook.errors import KeyFileError, StoreError, TamperEvidenceError
 
 from . import (
+    pages_email,
     pages_grant,
     pages_home,
     pages_institution,
@@ -55,6 +56,7 @@ def create_app(config: WebConfig, clock: Callable[[], datetime] | None = None) -
         pages_rights,
         pages_void,
         pages_staff,
+        pages_email,
         pages_reports,
     ):
         app.include_router(module.router)

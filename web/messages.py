@@ -10,10 +10,11 @@ shows as a smaller second line (``lang="en"``) in the error summary (web/render.
 web/pages_*.py calls inside a ``try`` whose ``except RuleViolation`` renders ``refusal()``. That is:
 the values the forms read (instellingsnummer, persoon, dates, rijksregisternummer, names, reasons,
 search words), steps 1 to 3, the quick grant, extend, revoke, adding a support worker, renaming the
-institution, changes to many persons at once and the rollover, voiding, and the reports' filters.
-Every other rule of domain/rules.py is listed in ``CLI_ONLY``: the CLI's usage, roster files, the
-store, keys and checkpoints, mail, roles and registration. Those reach a person only through the CLI,
-or through the web's own error pages (a store or key failure is not a ``RuleViolation`` there).
+institution, changes to many persons at once and the rollover, voiding, one's own e-mail address for
+notices, and the reports' filters. Every other rule of domain/rules.py is listed in ``CLI_ONLY``: the
+CLI's usage, roster files, the store, keys and checkpoints, sending mail, roles and registration.
+Those reach a person only through the CLI, or through the web's own error pages (a store or key
+failure is not a ``RuleViolation`` there).
 tests/unit/test_web_messages.py fails when a rule in domain/rules.py is in neither list, so a new rule
 needs a decision: a Dutch sentence, or CLI-only.
 """
@@ -110,6 +111,7 @@ DUTCH: dict[str, str] = {
         "Een persoon met dit rijksregisternummer is al toegevoegd aan deze instelling."
     ),
     rules.PERSON_NAME: "Geef een voornaam en een achternaam.",
+    rules.EMAIL_ADDRESS: "Dit is geen geldig e-mailadres. Geef een adres zoals jan.peeters@school.be.",
     # -- several persons at once, corrections ------------------------------------------
     rules.PERSONS_REFUSED: (
         "Niet alle gekozen personen kunnen dit krijgen; de details noemen elke persoon en waarom. "
@@ -146,7 +148,6 @@ CLI_ONLY: frozenset[str] = frozenset(
         rules.ALREADY_AUDITOR,
         rules.NOT_AN_AUDITOR,
         rules.ROSTER_PERSON_ID,
-        rules.EMAIL_ADDRESS,
         rules.THRESHOLDS,
         rules.SMTP_URL,
         rules.MAIL_FROM,
