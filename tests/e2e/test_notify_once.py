@@ -7,26 +7,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from conftest import Driver
 from mailserver import MailServer
-from test_notify import FROM, notices, notify, told  # noqa: F401  (told: the fixture)
+from test_notify import FROM, notices, notify, smtp, told  # noqa: F401  (smtp, told: fixtures)
 
 from grantbook.adapters.run_lock import exclusive_run
 from grantbook.adapters.store import StoreLocation
 
 DAY = "2026-12-06"  # 14 days before the rights end: jan, mia and holder 90001 are due one mail each
-
-
-@pytest.fixture
-def smtp() -> Iterator[MailServer]:
-    server = MailServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 def test_a_notify_while_another_sends_is_refused_and_sends_nothing(told: Driver, smtp: MailServer) -> None:  # noqa: F811
