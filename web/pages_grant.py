@@ -10,6 +10,7 @@ nothing (the domain's rules)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -106,6 +107,13 @@ def select(request: Request, person: SignedIn, number: str, form: PostedForm) ->
 @router.post("/instellingen/{number}/toekennen/verwijder")
 def deselect(request: Request, person: SignedIn, number: str, form: PostedForm) -> Response:
     return _change_selection(request, person, number, form, add=False)
+
+
+def grants_named(state: Any, number: str, ids: Sequence[str]) -> list[Any]:
+    """The institution's grants among ``ids`` (from a URL or a form), in order, each once; an id that
+    is malformed, of another institution or unknown is left out."""
+    wanted = dict.fromkeys(i for i in ids if GRANT_ID.fullmatch(i) and i.startswith(number + "-"))
+    return [state.grants[i] for i in wanted if i in state.grants]
 
 
 def right_choices(values: dict[str, str]) -> dict[str, Any]:
@@ -276,8 +284,7 @@ def cancel(request: Request, person: SignedIn, number: str, form: PostedForm) ->
 def confirmed(request: Request, person: SignedIn, number: str, rechten: str = "") -> Response:
     institution = institution_for(person, number, change=True)
     state = services_of(request).app.institution(number).state
-    ids = [i for i in rechten.split(",") if GRANT_ID.fullmatch(i) and i.startswith(number + "-")]
-    grants = [state.grants[i] for i in ids if i in state.grants]
+    grants = grants_named(state, number, rechten.split(","))
     today = services_of(request).today()
     return page(
         request, "grant_done.html", institution=institution, number=number, grants=grants, today=today

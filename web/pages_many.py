@@ -21,7 +21,7 @@ from grantbook.domain.text import shown
 from grantbook.projections.rights_questions import query_held_on
 
 from .integrity import check_integrity
-from .pages_grant import GRANT_ID, right_choices
+from .pages_grant import grants_named, right_choices
 from .render import page, refusal
 from .security import PostedForm, SignedIn, institution_for, services_of
 
@@ -78,13 +78,11 @@ def _group(request: Request, number: str, chosen: Sequence[str]) -> tuple[list[A
     if not chosen:
         raise RuleViolation(rules.EMPTY_SELECTION, "no right chosen in the list")
     state = services_of(request).app.institution(number).state
-    ids = list(dict.fromkeys(chosen))
-    unknown = [
-        i for i in ids if not (GRANT_ID.fullmatch(i) and i.startswith(number + "-") and i in state.grants)
-    ]
+    grants = grants_named(state, number, chosen)
+    known = {g.grant_id for g in grants}
+    unknown = [i for i in chosen if i not in known]
     if unknown:
         raise RuleViolation(rules.UNKNOWN_GRANT, f"no grant {shown(unknown[0])} at {number}")
-    grants = [state.grants[i] for i in ids]
     groups = sorted({(g.right, g.context) for g in grants})
     if len(groups) > 1:
         named = "; ".join(f"{right} ({context})" for right, context in groups)
@@ -234,9 +232,7 @@ def revoke_many(
 
 
 def _grants_named(request: Request, number: str, ids: Sequence[str]) -> list[Any]:
-    state = services_of(request).app.institution(number).state
-    wanted = dict.fromkeys(i for i in ids if GRANT_ID.fullmatch(i) and i.startswith(number + "-"))
-    return [state.grants[i] for i in wanted if i in state.grants]
+    return grants_named(services_of(request).app.institution(number).state, number, ids)
 
 
 @router.get("/instellingen/{number}/rechten/meerdere/gedaan", response_class=HTMLResponse)

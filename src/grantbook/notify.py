@@ -66,7 +66,8 @@ def notify(
     # An institution whose hash chain the read models found broken gets no notice: its history may
     # have been altered, so what is "due" cannot be trusted. The others are still told.
     found = answer(app, lambda connection: broken(connection, None), ["institutions", "chain"])
-    report.broken = [b for b in found if b["number"] in set(numbers)]
+    wanted = set(numbers)
+    report.broken = [b for b in found if b["number"] in wanted]
     skipped = {b["number"] for b in report.broken}
     for number in [n for n in numbers if n not in skipped]:
         institution = app.institution(number)
