@@ -16,10 +16,13 @@ class RuleViolation(Exception):
     a one-line sentence for people that names the offending value.
     """
 
-    def __init__(self, rule: str, message: str) -> None:
+    def __init__(self, rule: str, message: str, **facts: object) -> None:
         super().__init__(f"{rule}: {message}")
         self.rule = rule
         self.message = message
+        # What the refusal is about, as data (persons' ids, dates, the right, grant ids), so a page can
+        # say it in Dutch with names (web/messages.py); the English ``message`` says it for the CLI.
+        self.facts = facts
 
 
 # -- limits ------------------------------------------------------------------
@@ -38,6 +41,7 @@ ACTOR_REQUIRED = "actor-required"
 ACTOR = "actor"
 TEXT_CHARACTER = "text-character"  # a control, line-break or bidi character in a name, reason or search
 TEXT_LENGTH = "text-length"  # a name, reason or search longer than its limit (text.py)
+SEARCH_NATIONAL_NUMBER = "national-number-in-search"  # a search text that is or holds a national number
 DATE_RANGE = "date-range"  # a day counted past the calendar, or --since after --until
 USAGE = "usage"  # wrong usage: an unknown option, a missing argument, a value of the wrong type
 ARGUMENTS = "arguments"  # an argument that is not UTF-8 text

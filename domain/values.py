@@ -24,7 +24,7 @@ InstitutionNumber = Annotated[str, StringConstraints(pattern=INSTITUTION_NUMBER_
 PersonId = Annotated[str, StringConstraints(pattern=PERSON_ID_PATTERN)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
-_DMY = re.compile(r"^([0-9]{2})/([0-9]{2})/([0-9]{4})$")
+_DMY = re.compile(r"^([0-9]{1,2})([/-])([0-9]{1,2})\2([0-9]{4})$")
 _ISO = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
 
 
@@ -62,18 +62,18 @@ LAST_DAY = date(2199, 12, 31)
 
 
 def parse_date(text: str) -> date:
-    """A date as people type it: ``dd/mm/yyyy`` (as in the government UI)
-    or ISO ``yyyy-mm-dd``, from 01/01/1900 to 31/12/2199. Anything else is refused."""
+    """A date as people type it: ``dd/mm/yyyy`` (as in the government UI; ``d/m/yyyy`` and
+    ``d-m-yyyy`` too) or ISO ``yyyy-mm-dd``, from 01/01/1900 to 31/12/2199. Anything else is refused."""
     value = text.strip()
     match = _DMY.fullmatch(value)
     if match:
-        day, month, year = (int(g) for g in match.groups())
+        day, month, year = (int(g) for g in match.group(1, 3, 4))
     else:
         match = _ISO.fullmatch(value)
         if not match:
             raise RuleViolation(
                 rules.DATE_FORMAT,
-                f"a date is dd/mm/yyyy or yyyy-mm-dd, got {shown(text)}",
+                f"a date is dd/mm/yyyy (d/m/yyyy, d-m-yyyy) or yyyy-mm-dd, got {shown(text)}",
             )
         year, month, day = (int(g) for g in match.groups())
     try:

@@ -21,10 +21,20 @@ needs a decision: a Dutch sentence, or CLI-only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from grantbook.domain import rules
+from grantbook.domain.rules import RuleViolation
 
 DAYS = "days"
 """The expiring-rights report's "Binnen (dagen)" (web/pages_reports.py): a rule of the web alone."""
+
+REPEATED = "repeated-field"
+"""A form or query that sends one field several times where the page takes one value (web/forms.py)."""
+VALUE = "value"
+"""A value a page cannot read at all (web/forms.py), e.g. a list where text is expected."""
+SEARCH_NATIONAL_NUMBER = rules.SEARCH_NATIONAL_NUMBER
 
 DUTCH: dict[str, str] = {
     # -- what people type ------------------------------------------------------------
@@ -48,6 +58,12 @@ DUTCH: dict[str, str] = {
     rules.TEXT_LENGTH: "De tekst is te lang. Maak hem korter.",
     rules.DATE_RANGE: "Deze periode valt buiten de kalender. Kies een kleiner aantal dagen.",
     DAYS: "Geef het aantal dagen als een geheel getal van 0 tot 36600.",
+    REPEATED: "Dit veld werd meer dan eens verstuurd. Vul het formulier opnieuw in.",
+    VALUE: "Deze waarde klopt niet. Vul het veld opnieuw in.",
+    rules.SEARCH_NATIONAL_NUMBER: (
+        "Zoek op naam, niet op rijksregisternummer: een rijksregisternummer bewaren we niet bij een "
+        "zoekopdracht. Een ondersteuner voeg je toe met zijn rijksregisternummer op \"Voeg gebruiker toe\"."
+    ),
     # -- the catalogue -----------------------------------------------------------------
     rules.UNKNOWN_RIGHT: "Dit gebruikersrecht bestaat niet. Kies een Gebruikersrecht uit de lijst.",
     rules.AMBIGUOUS_RIGHT: (
@@ -161,3 +177,21 @@ CLI_ONLY: frozenset[str] = frozenset(
 def dutch(rule: str) -> str | None:
     """The Dutch sentence for ``rule``, or None (the page then shows the English message)."""
     return DUTCH.get(rule)
+
+
+def sentence(error: RuleViolation, names: Callable[[str], str] | None = None) -> str:
+    """The Dutch sentence a page shows for ``error``: the rule's fixed sentence, made specific with the
+    refusal's facts (persons by name through ``names``, dates as dd/mm/jjjj) where a formatter knows
+    them; a rule without a Dutch sentence shows a general one (never the English message)."""
+    formatter = SPECIFIC.get(error.rule)
+    if formatter is not None and error.facts:
+        specific = formatter(error.facts, names or (lambda pid: pid))
+        if specific:
+            return specific
+    return DUTCH.get(error.rule) or GENERAL
+
+
+GENERAL = "Dit kan niet. Er werd niets gewijzigd."
+
+SPECIFIC: dict[str, Callable[[dict[str, Any], Callable[[str], str]], str | None]] = {}
+"""Rule code -> a sentence from the refusal's facts (filled in below)."""

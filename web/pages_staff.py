@@ -12,7 +12,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from grantbook.domain import RuleViolation, person_id
 from grantbook.errors import KeyFileError
 
-from .render import page, refusal
+from .forms import Problem
+from .render import page, refusal, shown
 from .security import PostedForm, SignedIn, institution_for, services_of
 
 router = APIRouter()
@@ -51,8 +52,8 @@ def add(request: Request, person: SignedIn, number: str, form: PostedForm) -> Re
         field = "achternaam" if error.rule == "person-name" and "last" in error.message else None
         return _form(request, person, number, values, REFUSED, **refusal(error, field))
     except KeyFileError as error:
-        failure = {"error": {"message": str(error), "field": ""}}
-        return _form(request, person, number, values, 409, **failure)
+        failure = Problem("", "key-file", "Het rijksregisternummer kan nu niet veilig bewaard worden. Vraag de beheerder van de server om de sleutel te herstellen.")
+        return _form(request, person, number, values, 409, **shown([failure]))
     return RedirectResponse(f"/instellingen/{number}/gebruiker-toegevoegd?persoon={added.person_id}", 303)
 
 

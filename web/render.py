@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from importlib import resources
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from fastapi import Request
@@ -15,7 +16,8 @@ from markupsafe import Markup
 from grantbook.domain import RuleViolation
 from grantbook.domain.text import is_unsafe
 
-from .messages import dutch
+from .forms import Link, Problem
+from .messages import sentence
 
 TEMPLATES_DIR = str(resources.files("grantbook.web").joinpath("templates"))
 STATIC_DIR = str(resources.files("grantbook.web").joinpath("static"))
@@ -71,21 +73,31 @@ FIELD_OF_RULE = {
 def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     person = getattr(request.state, "visitor", None)
     context.setdefault("errors", {})
-    context.setdefault("error", None)
+    context.setdefault("problems", [])
     response: HTMLResponse = templates.TemplateResponse(
         request, template, {"visitor": person, **context}, status_code=status_code
     )
     return response
 
 
-def refusal(error: RuleViolation, field: str | None = None) -> dict[str, Any]:
-    """What a page shows for a refused command (docs/adr/0011): the rule's Dutch sentence (web/messages.py)
-    and its code, in the summary and next to its field; the English message, which names the specifics,
-    as ``detail`` under it in the summary only. A rule without a Dutch sentence shows the English
-    message with its code, and no detail."""
+def shown(problems: Sequence[Problem]) -> dict[str, Any]:
+    """What a page shows for problems with a form (GOV.UK): all of them in the summary at the top, each
+    linking to its field, and each next to its field (the first per field)."""
+    errors: dict[str, str] = {}
+    for problem in problems:
+        if problem.field:
+            errors.setdefault(problem.field, problem.message)
+    return {"problems": list(problems), "errors": errors}
+
+
+def refusal(
+    error: RuleViolation,
+    field: str | None = None,
+    names: Callable[[str], str] | None = None,
+    links: Sequence[Link] = (),
+) -> dict[str, Any]:
+    """What a page shows for a refused command (docs/adr/0011, 0019): the rule's Dutch sentence, with
+    the persons by name and the dates as dd/mm/jjjj where the refusal names them (web/messages.py), in
+    the summary and next to its field. The rule code stays in the HTML as ``data-rule`` only."""
     target = field or FIELD_OF_RULE.get(error.rule, "")
-    sentence = dutch(error.rule)
-    message = f"{sentence or error.message} ({error.rule})"
-    detail = error.message if sentence else None
-    summary = {"message": message, "field": target, "rule": error.rule, "detail": detail}
-    return {"error": summary, "errors": {target: message} if target else {}}
+    return shown([Problem(target, error.rule, sentence(error, names), tuple(links))])
