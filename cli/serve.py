@@ -43,7 +43,11 @@ def serve(session: Session, host: str, port: int, workers: int) -> None:
     prints one link that signs the browser in as the --as person. With
     GRANTBOOK_OIDC_ISSUER, GRANTBOOK_OIDC_CLIENT_ID, GRANTBOOK_OIDC_CLIENT_SECRET
     (and GRANTBOOK_OIDC_CLAIM, default preferred_username) people sign in through
-    OpenID Connect. GRANTBOOK_AUDITORS names auditors of every institution.
+    OpenID Connect; the issuer's discovery document is checked at start.
+    GRANTBOOK_AUDITORS names auditors of every institution. GRANTBOOK_BASE_URL
+    (e.g. https://rechten.school.be) is where people reach the server: redirects
+    are built from it, never from the Host header. GRANTBOOK_ALLOWED_HOSTS
+    (comma-separated host names) answers other Host headers with 400.
 
     \b
     Example:
@@ -56,7 +60,7 @@ def serve(session: Session, host: str, port: int, workers: int) -> None:
 
 
 def _config(session: Session, host: str):  # type: ignore[no-untyped-def]
-    from grantbook.web.config import WebConfig, auditors_from, oidc_settings
+    from grantbook.web.config import WebConfig, auditors_from, base_url_from, hosts_from, oidc_settings
 
     oidc = oidc_settings()
     auditors = auditors_from(os.environ.get("GRANTBOOK_AUDITORS"))
@@ -65,17 +69,24 @@ def _config(session: Session, host: str):  # type: ignore[no-untyped-def]
             person_id(auditor)
         except RuleViolation as error:
             raise RuleViolation("auditors", f"GRANTBOOK_AUDITORS: {error.message}") from None
+    try:
+        base_url = base_url_from(os.environ.get("GRANTBOOK_BASE_URL"))
+    except ValueError as error:
+        fail("base-url", str(error))
     key_file = session.key_file()
     common = {
         "store": session.store.url,
         "key_file": str(key_file) if key_file else None,
         "auditors": auditors,
+        "base_url": base_url,
+        "allowed_hosts": hosts_from(os.environ.get("GRANTBOOK_ALLOWED_HOSTS")),
     }
     if oidc["oidc_issuer"]:
         missing = [name for name in ("oidc_client_id", "oidc_client_secret") if not oidc[name]]
         if missing:
             names = ", ".join("GRANTBOOK_" + name.upper() for name in missing)
-            fail(f"oidc: GRANTBOOK_OIDC_ISSUER is set but {names} is not")
+            fail("oidc", f"GRANTBOOK_OIDC_ISSUER is set but {names} is not")
+        _check_issuer(oidc["oidc_issuer"])
         secure = os.environ.get("GRANTBOOK_SECURE_COOKIES", "").lower() in {"1", "y", "yes", "true"}
         return WebConfig(**common, **oidc, secure_cookies=secure)  # type: ignore[arg-type]
     if not is_loopback(host):
@@ -86,6 +97,16 @@ def _config(session: Session, host: str):  # type: ignore[no-untyped-def]
         )
     actor = session.act().actor
     return WebConfig(**common, local_actor=actor, local_token=secrets.token_urlsafe(24))  # type: ignore[arg-type]
+
+
+
+def _check_issuer(issuer: str) -> None:
+    from grantbook.web.oidc import IssuerProblem, check_issuer
+
+    try:
+        check_issuer(issuer)
+    except IssuerProblem as problem:
+        fail("oidc", str(problem))
 
 
 COMMANDS = (serve,)

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -28,6 +29,7 @@ from . import (
     signin,
 )
 from .config import WebConfig
+from .hostile import Guard
 from .render import STATIC_DIR, page
 from .security import Forbidden, NotFound, SecurityHeaders, SignInRequired
 from .services import Services
@@ -90,7 +92,21 @@ def create_app(config: WebConfig, clock: Callable[[], datetime] | None = None) -
     async def _forbidden(request: Request, exc: Forbidden) -> HTMLResponse:
         return page(request, "forbidden.html", status_code=403, message=exc.message)
 
+    @app.exception_handler(RequestValidationError)
+    async def _unreadable(request: Request, exc: RequestValidationError) -> HTMLResponse:
+        # A parameter FastAPI itself could not read (the pages' own forms say more, web/forms.py).
+        message = "Wat je invulde kan niet gelezen worden. Kijk het na en probeer opnieuw."
+        return page(request, "forbidden.html", status_code=422, message=message, title="Niet gelezen")
+
+    # Outermost, added last: request ids, refusing unreadable input, HEAD, redirects, and the Dutch 500
+    # for anything that still escapes (web/hostile.py; not an Exception handler, which Starlette's
+    # ServerErrorMiddleware would call and then re-raise to uvicorn).
+    app.add_middleware(Guard, config=config, render=_guard_page)  # type: ignore[arg-type]
     return app
+
+
+def _guard_page(request: Request, status: int, title: str, message: str) -> HTMLResponse:
+    return page(request, "forbidden.html", status_code=status, message=message, title=title)
 
 
 def create_app_from_environment() -> FastAPI:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict, dataclass, field
+from urllib.parse import urlsplit
 
 CONFIG_VARIABLE = "GRANTBOOK_WEB_CONFIG"
 
@@ -27,6 +28,10 @@ class WebConfig:
     secure_cookies: bool = False
     # Institutions kept in memory per worker (the library's aggregate cache).
     cache_size: int = 1000
+    # GRANTBOOK_BASE_URL: where people reach the server (redirects and the OIDC callback are built
+    # from it, never from the Host header); GRANTBOOK_ALLOWED_HOSTS: the only Host headers answered.
+    base_url: str | None = None
+    allowed_hosts: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def oidc(self) -> bool:
@@ -39,6 +44,7 @@ class WebConfig:
     def from_environment(cls) -> WebConfig:
         data = json.loads(os.environ[CONFIG_VARIABLE])
         data["auditors"] = tuple(data.get("auditors") or ())
+        data["allowed_hosts"] = tuple(data.get("allowed_hosts") or ())
         return cls(**data)
 
 
@@ -54,3 +60,21 @@ def oidc_settings(environ: dict[str, str] | os._Environ[str] = os.environ) -> di
 
 def auditors_from(text: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(part.strip() for part in (text or "").split(",") if part.strip()))
+
+
+def base_url_from(text: str | None) -> str | None:
+    """``GRANTBOOK_BASE_URL``: http(s)://host[:port][/path], without a query; None when not set.
+    Raises ValueError naming what is wrong."""
+    if not text or not text.strip():
+        return None
+    parts = urlsplit(text.strip())
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ValueError(f"GRANTBOOK_BASE_URL must be http(s)://host[:port], not {text.strip()[:60]!r}")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError("GRANTBOOK_BASE_URL must not hold a query, a fragment or a user name")
+    return text.strip().rstrip("/")
+
+
+def hosts_from(text: str | None) -> tuple[str, ...]:
+    """``GRANTBOOK_ALLOWED_HOSTS``: comma-separated host names (without port), lower case."""
+    return tuple(dict.fromkeys(part.strip().lower() for part in (text or "").split(",") if part.strip()))
