@@ -51,6 +51,8 @@ class Right(BaseModel):
                 f"{self.name!r} may be granted for at most {self.max_validity_years} years: "
                 f"from {begin.isoformat()} the end date is at most {latest.isoformat()}, "
                 f"got {end.isoformat()}",
+                years=self.max_validity_years,
+                last_day=latest,
             )
 
 

@@ -107,10 +107,14 @@ class InstitutionChecks:
                 rules.UNKNOWN_PERSON,
                 f"person {pid} is not on the roster of {self.state.number} "
                 "and is not one of its support workers",
+                person=pid,
             )
         if person.status != ACTIVE:
             raise RuleViolation(
-                rules.INACTIVE_PERSON, f"person {pid} has status {person.status}, not {ACTIVE}"
+                rules.INACTIVE_PERSON,
+                f"person {pid} has status {person.status}, not {ACTIVE}",
+                person=pid,
+                status=person.status,
             )
         return person
 
@@ -119,10 +123,11 @@ class InstitutionChecks:
         for pid in wanted:
             self.check_selectable(pid)
             if pid in current:
-                raise RuleViolation(rules.ALREADY_SELECTED, f"person {pid} is already selected")
+                raise RuleViolation(rules.ALREADY_SELECTED, f"person {pid} is already selected", person=pid)
         duplicates = {pid for pid in wanted if wanted.count(pid) > 1}
         if duplicates:
-            raise RuleViolation(rules.ALREADY_SELECTED, f"person {sorted(duplicates)[0]} is named twice")
+            first = sorted(duplicates)[0]
+            raise RuleViolation(rules.ALREADY_SELECTED, f"person {first} is named twice", person=first)
 
     def check_selection_limit(self, act: Act, wanted: Sequence[str]) -> None:
         current = len(self.state.selections.get(act.actor, []))
@@ -131,13 +136,15 @@ class InstitutionChecks:
                 rules.SELECTION_LIMIT,
                 f"at most {rules.MAX_SELECTION} persons can be selected at once; "
                 f"{current} selected + {len(wanted)} more = {current + len(wanted)}",
+                selected=current,
+                wanted=len(wanted),
             )
 
     def check_in_selection(self, act: Act, wanted: Sequence[str]) -> None:
         current = self.state.selections.get(act.actor, [])
         for pid in wanted:
             if pid not in current:
-                raise RuleViolation(rules.NOT_SELECTED, f"person {pid} is not in your selection")
+                raise RuleViolation(rules.NOT_SELECTED, f"person {pid} is not in your selection", person=pid)
 
     def check_selection_not_empty(self, act: Act, message: str) -> list[str]:
         selected = self.state.selections.get(act.actor, [])
@@ -151,7 +158,10 @@ class InstitutionChecks:
     def check_period(begin: date, end: date) -> None:
         if begin > end:
             raise RuleViolation(
-                rules.PERIOD, f"begin date {begin.isoformat()} is after end date {end.isoformat()}"
+                rules.PERIOD,
+                f"begin date {begin.isoformat()} is after end date {end.isoformat()}",
+                begin=begin,
+                end=end,
             )
 
     def check_pending(self, act: Act, message: str) -> PendingAssignment:
@@ -167,7 +177,39 @@ class InstitutionChecks:
                 rules.OVERLAPPING_GRANT,
                 f"person {pid} already holds {pending.right!r} ({pending.context}) "
                 f"from {clash.begin.isoformat()} to {clash.end.isoformat()}; extend it instead",
+                person=pid,
+                right=pending.right,
+                context=pending.context,
+                begin=clash.begin,
+                end=clash.end,
+                grant_id=clash.grant_id,
             )
+
+    def check_persons_grantable(self, persons: Sequence[str], pending: PendingAssignment) -> None:
+        """Every person at once (step 2 on the web, and step 3): on the roster and Actief, and no
+        overlapping grant; refused naming each person refused (``refused`` in the facts), with the
+        persons' own rule when they share one, else ``persons-refused``."""
+        failures: list[RuleViolation] = []
+        for pid in persons:
+            try:
+                self.check_selectable(pid)
+                self.check_no_overlapping_grant(pid, pending)
+            except RuleViolation as error:
+                failures.append(error)
+        if not failures:
+            return
+        if len(failures) == 1:
+            raise failures[0]
+        named = {error.rule for error in failures}
+        rule = named.pop() if len(named) == 1 else rules.PERSONS_REFUSED
+        listed = "; ".join(error.message for error in failures)
+        raise RuleViolation(
+            rule,
+            f"refused for {len(failures)} of {len(persons)} persons, nothing was changed: {listed}",
+            refused=[{"rule": error.rule, **error.facts} for error in failures],
+            right=pending.right,
+            context=pending.context,
+        )
 
     # -- reasons and names (the rules of extend, revoke and void: changes_checks.py) ----
 

@@ -110,11 +110,16 @@ class GrantingSteps(Base):
         begin: date,
         end: date,
         catalogue: Catalogue | None = None,
+        check_persons: bool = False,
     ) -> PendingAssignment:
-        """Step 2 for the actor's selection (again: replaces the pending one); returns it."""
+        """Step 2 for the actor's selection (again: replaces the pending one); returns it.
+        ``check_persons`` (the web's Stap 2): every selected person is checked now as step 3 will,
+        so a refusal names them all before anything waits for confirmation."""
         self.check_administrator(act)
-        self.check_selection_not_empty(act, "select at least one person before assign")
+        selected = self.check_selection_not_empty(act, "select at least one person before assign")
         pending = self._checked_step_two(act, right, context, begin, end, catalogue)
+        if check_persons:
+            self.check_persons_grantable(selected, pending)
         self._trigger(RightAssigned, act, **vars(pending))
         return self.state.pending[act.actor]
 
@@ -137,6 +142,7 @@ class GrantingSteps(Base):
         # Checked again: the actor may have stopped being a head since assign.
         self.check_may_grant(act, (catalogue or default_catalogue()).right(pending.right))
         selected = self.check_selection_not_empty(act, "nothing to confirm: the selection is empty")
+        self.check_persons_grantable(selected, pending)
         first = len(self.state.grants) + 1
         granted = [self._grantable(pid, n, pending) for n, pid in enumerate(selected, start=first)]
         self._trigger(AssignmentConfirmed, act, **vars(pending), grants=tuple(granted))

@@ -15,8 +15,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from grantbook.errors import KeyFileError, StoreError, TamperEvidenceError
 
 from . import (
+    pages_audit,
     pages_email,
     pages_grant,
+    pages_steps,
     pages_home,
     pages_institution,
     pages_many,
@@ -52,6 +54,7 @@ def create_app(config: WebConfig, clock: Callable[[], datetime] | None = None) -
         pages_home,
         pages_tasks,
         pages_grant,
+        pages_steps,
         pages_quick,
         pages_many,
         pages_institution,
@@ -60,6 +63,7 @@ def create_app(config: WebConfig, clock: Callable[[], datetime] | None = None) -
         pages_staff,
         pages_email,
         pages_reports,
+        pages_audit,
     ):
         app.include_router(module.router)
     signin.configure(app, config)

@@ -22,10 +22,13 @@ needs a decision: a Dutch sentence, or CLI-only.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from grantbook.domain import rules
 from grantbook.domain.rules import RuleViolation
+
+from .people import right_label
 
 DAYS = "days"
 """The expiring-rights report's "Binnen (dagen)" (web/pages_reports.py): a rule of the web alone."""
@@ -62,7 +65,7 @@ DUTCH: dict[str, str] = {
     VALUE: "Deze waarde klopt niet. Vul het veld opnieuw in.",
     rules.SEARCH_NATIONAL_NUMBER: (
         "Zoek op naam, niet op rijksregisternummer: een rijksregisternummer bewaren we niet bij een "
-        "zoekopdracht. Een ondersteuner voeg je toe met zijn rijksregisternummer op \"Voeg gebruiker toe\"."
+        "zoekopdracht. Een ondersteuner voeg je toe met zijn rijksregisternummer op Voeg gebruiker toe."
     ),
     # -- the catalogue -----------------------------------------------------------------
     rules.UNKNOWN_RIGHT: "Dit gebruikersrecht bestaat niet. Kies een Gebruikersrecht uit de lijst.",
@@ -193,5 +196,122 @@ def sentence(error: RuleViolation, names: Callable[[str], str] | None = None) ->
 
 GENERAL = "Dit kan niet. Er werd niets gewijzigd."
 
-SPECIFIC: dict[str, Callable[[dict[str, Any], Callable[[str], str]], str | None]] = {}
-"""Rule code -> a sentence from the refusal's facts (filled in below)."""
+Names = Callable[[str], str]
+
+
+def _day(value: Any) -> str:
+    return value.strftime("%d/%m/%Y") if isinstance(value, date) else str(value)
+
+
+def _period(facts: dict[str, Any]) -> str:
+    return f"van {_day(facts['begin'])} t.e.m. {_day(facts['end'])}"
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
+
+
+def _right(facts: dict[str, Any]) -> str:
+    return right_label(str(facts["right"]), facts.get("context"))
+
+
+def _why(item: dict[str, Any], names: Names) -> str:
+    """One refused person in a sentence about several."""
+    who = names(item["person"]) if item.get("person") else "iemand"
+    if item["rule"] == rules.OVERLAPPING_GRANT and "begin" in item:
+        return f"{who} heeft het al {_period(item)}"
+    if item["rule"] == rules.INACTIVE_PERSON:
+        return f"{who} is niet meer actief"
+    if item["rule"] == rules.UNKNOWN_PERSON:
+        return f"{who} staat niet (meer) in de personeelslijst"
+    if item["rule"] == rules.NO_ACTIVE_GRANT:
+        return f"{who} heeft dit recht niet (meer)"
+    if item["rule"] == rules.END_DATE_NOT_LATER and "end" in item:
+        return f"het recht van {who} loopt al tot {_day(item['end'])}"
+    return f"{who}: {(DUTCH.get(item['rule']) or GENERAL).rstrip('.').lower()}"
+
+
+def _overlap(facts: dict[str, Any], names: Names) -> str | None:
+    refused = facts.get("refused")
+    if refused:
+        listed = _listed([_why(item, names) for item in refused])
+        return (
+            f"Niet iedereen kan {_right(facts)} krijgen voor deze periode: {listed}. "
+            "Haal hen uit de selectie, kies een periode daarna of verleng hun bestaande recht."
+        )
+    if "person" not in facts or "begin" not in facts:
+        return None
+    return (
+        f"{names(facts['person'])} heeft {_right(facts)} al {_period(facts)}. "
+        "Kies een periode daarna, of verleng het bestaande recht."
+    )
+
+
+def _persons_refused(facts: dict[str, Any], names: Names) -> str | None:
+    refused = facts.get("refused")
+    if not refused:
+        return None
+    listed = _listed([_why(item, names) for item in refused])
+    return f"Dit kan niet voor iedereen: {listed}. Er werd niets gewijzigd."
+
+
+def _person(sentence: str) -> Callable[[dict[str, Any], Names], str | None]:
+    """A fixed sentence about one person, ``{name}`` filled in with their name."""
+    return lambda facts, names: sentence.format(name=names(facts["person"])) if "person" in facts else None
+
+
+def _selection_limit(facts: dict[str, Any], names: Names) -> str | None:
+    if "selected" not in facts:
+        return None
+    return (
+        f"Je hebt al {facts['selected']} van {rules.MAX_SELECTION} personen geselecteerd; er kunnen er "
+        f"nog {max(rules.MAX_SELECTION - facts['selected'], 0)} bij, niet {facts['wanted']}. "
+        "Ken eerst een recht toe aan de selectie, of haal iemand uit de selectie."
+    )
+
+
+def _period_refused(facts: dict[str, Any], names: Names) -> str | None:
+    if "begin" not in facts:
+        return None
+    return (
+        f"De begindatum {_day(facts['begin'])} ligt na de einddatum {_day(facts['end'])}. "
+        "Kies een einddatum op of na de begindatum."
+    )
+
+
+def _not_later(facts: dict[str, Any], names: Names) -> str | None:
+    if "end" not in facts:
+        return None
+    who = f"Het recht van {names(facts['person'])}" if facts.get("person") else "Het recht"
+    return f"{who} loopt al tot {_day(facts['end'])}. Kies een nieuwe einddatum na die dag."
+
+
+def _maximum(facts: dict[str, Any], names: Names) -> str | None:
+    if "last_day" not in facts:
+        return None
+    return (
+        f"Dit gebruikersrecht mag hoogstens {facts['years']} jaar gelden: de einddatum mag niet later "
+        f"zijn dan {_day(facts['last_day'])}."
+    )
+
+
+SPECIFIC: dict[str, Callable[[dict[str, Any], Names], str | None]] = {
+    rules.OVERLAPPING_GRANT: _overlap,
+    rules.PERSONS_REFUSED: _persons_refused,
+    rules.SELECTION_LIMIT: _selection_limit,
+    rules.PERIOD: _period_refused,
+    rules.END_DATE_NOT_LATER: _not_later,
+    rules.MAXIMUM_VALIDITY: _maximum,
+    rules.INACTIVE_PERSON: _person(
+        "{name} is niet actief in de instelling en kan geen gebruikersrecht krijgen."
+    ),
+    rules.UNKNOWN_PERSON: _person(
+        "{name} staat niet in de personeelslijst van deze instelling. Kies een persoon uit de lijst."
+    ),
+    rules.ALREADY_SELECTED: _person("{name} zit al in je selectie."),
+    rules.NOT_SELECTED: _person("{name} zit niet in je selectie."),
+    rules.NO_ACTIVE_GRANT: _person(
+        "{name} heeft dit gebruikersrecht niet (meer): er is geen lopend recht om te wijzigen."
+    ),
+}
+"""Rule code -> a sentence from the refusal's facts: persons by name, dates as dd/mm/jjjj."""

@@ -1,15 +1,13 @@
-"""The seed's grant flow: "Toekennen meerdere personen" (Zoek, + and –, at most 25), "Ken
-gebruikersrecht toe" (Stap 2 van 3), Stap 3 van 3 with "Bevestig", "Terug" (step 2 again, the
-selection kept) and "Annuleer" (the selection emptied), and the confirmation. While step 2 waits the
-selection cannot change (docs/adr/0015): the list then offers only Stap 3, Terug and Annuleer.
+"""The seed's grant flow, step 1: "Toekennen meerdere personen" (Instellingsnummer, Zoek; the staff
+list with what each person already holds; tick several and "Voeg toe aan selectie", or **+** on one
+row; **–**; "Selectie leegmaken"; at most 25, counted as "n van 25 geselecteerd"). Steps 2 and 3 are
+in pages_steps.py. While step 2 waits the selection cannot change (docs/adr/0015).
 
-Each POST calls one application command and redirects (POST then GET); a refusal shows the rule's
-Dutch sentence and code (render.refusal) in role="alert" with a 422 and what was typed, and records
-nothing (the domain's rules)."""
+Every form is one model of web/forms.py: all its problems at once, next to their fields and in the
+summary; every successful POST redirects (POST, then GET), the **+** of a row back to that row."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
@@ -17,50 +15,97 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from grantbook.domain import MAX_SELECTION, RuleViolation, default_catalogue, institution_number, parse_date
+from grantbook.domain import MAX_SELECTION, RuleViolation, default_catalogue
 
-from .render import dmy, page, refusal
-from .security import PostedForm, SignedIn, institution_for, services_of
+from .forms import Field, Name, PageModel, Person, Problem, Refused, SearchText, form_doc, parse, query_doc
+from .messages import dutch
+from .people import names_in, person_rows
+from .render import page, refusal, shown
+from .security import PostedForm, SignedIn, Visitor, institution_for, my_institution, services_of
 
 router = APIRouter()
 REFUSED = 422
-GRANT_ID = re.compile(r"^[0-9]{6}-[0-9]{1,9}$")
+NOT_YOURS = "institution-not-yours"
 
 
-def _list_url(number: str, name: str = "") -> str:
+class SearchForm(PageModel):
+    instellingsnummer: Name = ""
+    naam: SearchText = ""
+
+
+class ListQuery(PageModel):
+    naam: SearchText = ""
+
+
+class SelectForm(PageModel):
+    """The staff list's form: the ticked boxes (``persoon``), or the **+** of one row (``een``, which
+    then alone counts), or the **–** of the selection's rows (``persoon``)."""
+
+    persoon: list[Person] = Field(default_factory=list)
+    een: list[Person] = Field(default_factory=list)
+    naam: SearchText = ""
+    terug: Name = ""
+
+    @property
+    def persons(self) -> list[str]:
+        return self.een or self.persoon
+
+
+def list_url(number: str, name: str = "", anchor: str = "") -> str:
     query = f"?{urlencode({'naam': name})}" if name else ""
-    return f"/instellingen/{number}/toekennen{query}"
+    return f"/instellingen/{number}/toekennen{query}{'#' + anchor if anchor else ''}"
 
 
-@router.get("/toekennen", response_class=HTMLResponse)
-def search_form(request: Request, person: SignedIn, instellingsnummer: str = "") -> HTMLResponse:
+def row_anchor(pid: str) -> str:
+    return f"persoon-{pid}"
+
+
+@router.get("/toekennen", response_class=HTMLResponse, openapi_extra=query_doc(SearchForm))
+def search_form(request: Request, person: SignedIn) -> HTMLResponse:
     mine = [n for n in person.institutions if person.can_change(n)]
-    number = instellingsnummer or (mine[0] if len(mine) == 1 else "")
-    return page(request, "grant_search.html", number=number, name="")
+    typed = request.query_params.get("instellingsnummer", "")
+    number = typed if len(typed) <= 6 else ""
+    return page(
+        request, "grant_search.html", values={"instellingsnummer": number or (mine[0] if len(mine) == 1 else "")}
+    )
 
 
-@router.post("/toekennen/zoek")
+@router.post("/toekennen/zoek", openapi_extra=form_doc(SearchForm))
 def search(request: Request, person: SignedIn, form: PostedForm) -> Response:
-    typed, name = form.get("instellingsnummer", ""), form.get("naam", "").strip()
+    typed = {key: form.get(key, "") for key in ("instellingsnummer", "naam")}
+    typed = {key: value if isinstance(value, str) and len(value) <= 200 else "" for key, value in typed.items()}
     try:
-        number = institution_number(typed)
-    except RuleViolation as error:
-        return page(request, "grant_search.html", REFUSED, number=typed, name=name, **refusal(error))
-    institution_for(person, number, change=True)
+        wanted = parse(SearchForm, form)
+        number = wanted.instellingsnummer.strip()
+        problems = [] if number else [Problem("instellingsnummer", NOT_YOURS, "Geef het instellingsnummer.")]
+        if number and my_institution(person, number, change=True) is None:
+            problems.append(Problem("instellingsnummer", NOT_YOURS, _not_yours(number)))
+        if problems:
+            raise Refused(problems)
+    except Refused as refused:
+        return page(request, "grant_search.html", REFUSED, values=typed, **shown(refused.problems))
     services = services_of(request)
     try:
-        services.app.search(services.act(person.person_id), number, name or None)
+        services.app.search(services.act(person.person_id), number, wanted.naam or None)
     except RuleViolation as error:
-        return page(request, "grant_search.html", REFUSED, number=typed, name=name, **refusal(error))
-    return RedirectResponse(_list_url(number, name), status_code=303)
+        return page(request, "grant_search.html", REFUSED, values=typed, **refusal(error, "naam"))
+    return RedirectResponse(list_url(number, wanted.naam), status_code=303)
 
 
-def _list_page(
-    request: Request, person: Any, number: str, name: str, status: int = 200, **extra: Any
+def _not_yours(number: str) -> str:
+    if not number.isdigit() or len(number) != 6:
+        return dutch("institution-number") or ""
+    return f"Je beheert geen instelling met nummer {number}. Kies een van je instellingen op Rechten beheren."
+
+
+def list_page(
+    request: Request, person: Visitor, number: str, name: str, status: int = 200, **extra: Any
 ) -> Response:
     institution = institution_for(person, number, change=True)
     services = services_of(request)
     act = services.act(person.person_id)
+    state = services.app.institution(number).state
+    today = services.today()
     staff = services.app.staff(act, number, name or None)
     selection = services.app.selection(act, number)
     chosen = {p.person_id for p in selection}
@@ -71,48 +116,72 @@ def _list_page(
         institution=institution,
         number=number,
         name=name,
-        staff=staff,
-        selection=selection,
+        staff=person_rows(staff, state.grants.values(), today),
+        selection=person_rows(selection, state.grants.values(), today),
         chosen=chosen,
+        full=len(selection) >= MAX_SELECTION,
         pending=services.app.pending(act, number),
         limit=MAX_SELECTION,
         **extra,
     )
 
 
-@router.get("/instellingen/{number}/toekennen", response_class=HTMLResponse)
-def staff_list(request: Request, person: SignedIn, number: str, naam: str = "") -> Response:
-    return _list_page(request, person, number, naam)
+@router.get("/instellingen/{number}/toekennen", response_class=HTMLResponse, openapi_extra=query_doc(ListQuery))
+def staff_list(request: Request, person: SignedIn, number: str) -> Response:
+    try:
+        query = parse(ListQuery, request.query_params)
+    except Refused as refused:
+        return list_page(request, person, number, "", REFUSED, **shown(refused.problems))
+    return list_page(request, person, number, query.naam)
 
 
-def _change_selection(
-    request: Request, person: Any, number: str, form: dict[str, str], add: bool
-) -> Response:
+def _changed_selection(request: Request, person: Visitor, number: str, form: Any, add: bool) -> Response:
     institution_for(person, number, change=True)
+    try:
+        wanted = parse(SelectForm, form)
+        if not wanted.persons:
+            raise Refused([Problem("personeel", "empty-selection", "Vink eerst minstens één persoon aan.")])
+    except Refused as refused:
+        return list_page(request, person, number, "", REFUSED, **shown(refused.problems))
     services = services_of(request)
-    name = form.get("naam", "")
     command = services.app.select if add else services.app.deselect
     try:
-        command(services.act(person.person_id), number, [form.get("persoon", "")])
+        command(services.act(person.person_id), number, wanted.persons)
     except RuleViolation as error:
-        return _list_page(request, person, number, name, REFUSED, **refusal(error))
-    return RedirectResponse(_list_url(number, name), status_code=303)
+        names = names_in(services.app.institution(number).state)
+        return list_page(request, person, number, wanted.naam, REFUSED, **refusal(error, "personeel", names))
+    if wanted.terug == "stap-2":
+        return RedirectResponse(f"/instellingen/{number}/toekennen/stap-2", status_code=303)
+    anchor = row_anchor(wanted.een[0]) if wanted.een else ("selectie" if add else "")
+    return RedirectResponse(list_url(number, wanted.naam, anchor), status_code=303)
 
 
-@router.post("/instellingen/{number}/toekennen/selecteer")
+@router.post("/instellingen/{number}/toekennen/selecteer", openapi_extra=form_doc(SelectForm))
 def select(request: Request, person: SignedIn, number: str, form: PostedForm) -> Response:
-    return _change_selection(request, person, number, form, add=True)
+    return _changed_selection(request, person, number, form, add=True)
 
 
-@router.post("/instellingen/{number}/toekennen/verwijder")
+@router.post("/instellingen/{number}/toekennen/verwijder", openapi_extra=form_doc(SelectForm))
 def deselect(request: Request, person: SignedIn, number: str, form: PostedForm) -> Response:
-    return _change_selection(request, person, number, form, add=False)
+    return _changed_selection(request, person, number, form, add=False)
+
+
+@router.post("/instellingen/{number}/toekennen/leegmaken", openapi_extra=form_doc(ListQuery))
+def clear(request: Request, person: SignedIn, number: str, form: PostedForm) -> Response:
+    """"Selectie leegmaken": the selection emptied (and a waiting step 2 dropped), as ``selection clear``."""
+    institution_for(person, number, change=True)
+    services = services_of(request)
+    try:
+        services.app.clear_selection(services.act(person.person_id), number)
+    except RuleViolation as error:
+        return list_page(request, person, number, "", REFUSED, **refusal(error))
+    return RedirectResponse(list_url(number), status_code=303)
 
 
 def grants_named(state: Any, number: str, ids: Sequence[str]) -> list[Any]:
     """The institution's grants among ``ids`` (from a URL or a form), in order, each once; an id that
-    is malformed, of another institution or unknown is left out."""
-    wanted = dict.fromkeys(i for i in ids if GRANT_ID.fullmatch(i) and i.startswith(number + "-"))
+    is of another institution or unknown is left out."""
+    wanted = dict.fromkeys(i for i in ids if isinstance(i, str) and i.startswith(number + "-"))
     return [state.grants[i] for i in wanted if i in state.grants]
 
 
@@ -127,165 +196,3 @@ def right_choices(values: dict[str, str]) -> dict[str, Any]:
         "contexts": contexts,
         "values": {**values, "context": values.get("context") or contexts[-1]},
     }
-
-
-def _step_two(
-    request: Request, person: Any, number: str, values: dict[str, str], status: int = 200, **extra: Any
-) -> Response:
-    institution = institution_for(person, number, change=True)
-    services = services_of(request)
-    selection = services.app.selection(services.act(person.person_id), number)
-    return page(
-        request,
-        "grant_step2.html",
-        status,
-        institution=institution,
-        number=number,
-        selection=selection,
-        categories=sorted({p.category for p in selection}),
-        **right_choices(values),
-        **extra,
-    )
-
-
-@router.get("/instellingen/{number}/toekennen/stap-2", response_class=HTMLResponse)
-def step_two(
-    request: Request,
-    person: SignedIn,
-    number: str,
-    recht: str = "",
-    context: str = "",
-    begindatum: str = "",
-    einddatum: str = "",
-) -> Response:
-    """Step 2, filled in with the waiting assignment, or with what "Terug" dropped (the query)."""
-    institution_for(person, number, change=True)
-    services = services_of(request)
-    pending = services.app.pending(services.act(person.person_id), number)
-    today = services.today()
-    if pending is None and recht:
-        values = {"recht": recht, "context": context, "begindatum": begindatum, "einddatum": einddatum}
-    elif pending is not None:
-        values = {
-            "recht": pending.right,
-            "context": pending.context,
-            "begindatum": dmy(pending.begin),
-            "einddatum": dmy(pending.end),
-        }
-    else:
-        first = default_catalogue().rights[0]
-        values = {"recht": first.name, "context": "Gebruiker", "begindatum": dmy(today), "einddatum": ""}
-    return _step_two(request, person, number, values)
-
-
-@router.post("/instellingen/{number}/toekennen/stap-2")
-def assign(request: Request, person: SignedIn, number: str, form: PostedForm) -> Response:
-    institution_for(person, number, change=True)
-    services = services_of(request)
-    values = {key: form.get(key, "") for key in ("recht", "context", "begindatum", "einddatum")}
-    try:
-        begin = _day(values["begindatum"], "begindatum")
-        end = _day(values["einddatum"], "einddatum")
-        services.app.assign(
-            services.act(person.person_id), number, values["recht"], values["context"], begin, end
-        )
-    except _FieldRefusal as refused:
-        return _step_two(request, person, number, values, REFUSED, **refusal(refused.error, refused.field))
-    except RuleViolation as error:
-        return _step_two(request, person, number, values, REFUSED, **refusal(error))
-    return RedirectResponse(f"/instellingen/{number}/toekennen/stap-3", status_code=303)
-
-
-class _FieldRefusal(Exception):
-    def __init__(self, error: RuleViolation, field: str) -> None:
-        super().__init__(error.message)
-        self.error, self.field = error, field
-
-
-def _day(text: str, field: str) -> Any:
-    try:
-        return parse_date(text)
-    except RuleViolation as error:
-        raise _FieldRefusal(error, field) from None
-
-
-def _step_three(request: Request, person: Any, number: str, status: int = 200, **extra: Any) -> Response:
-    institution = institution_for(person, number, change=True)
-    services = services_of(request)
-    act = services.act(person.person_id)
-    pending = services.app.pending(act, number)
-    if pending is None:
-        return RedirectResponse(f"/instellingen/{number}/toekennen/stap-2", status_code=303)
-    selection = services.app.selection(act, number)
-    return page(
-        request,
-        "grant_step3.html",
-        status,
-        institution=institution,
-        number=number,
-        pending=pending,
-        selection=selection,
-        today=services.today(),
-        **extra,
-    )
-
-
-@router.get("/instellingen/{number}/toekennen/stap-3", response_class=HTMLResponse)
-def step_three(request: Request, person: SignedIn, number: str) -> Response:
-    return _step_three(request, person, number)
-
-
-@router.post("/instellingen/{number}/toekennen/bevestig")
-def confirm(request: Request, person: SignedIn, number: str, form: PostedForm) -> Response:
-    institution_for(person, number, change=True)
-    services = services_of(request)
-    try:
-        grants = services.app.confirm(services.act(person.person_id), number)
-    except RuleViolation as error:
-        return _step_three(request, person, number, REFUSED, **refusal(error))
-    ids = ",".join(g.grant_id for g in grants)
-    return RedirectResponse(f"/instellingen/{number}/toekennen/bevestigd?{urlencode({'rechten': ids})}", 303)
-
-
-@router.post("/instellingen/{number}/toekennen/terug")
-def back(request: Request, person: SignedIn, number: str, form: PostedForm) -> Response:
-    """Terug: step 2 dropped, the selection kept; back on step 2 with what was chosen filled in,
-    or, from the list (``naar=lijst``), on the list, where the selection may change again."""
-    institution_for(person, number, change=True)
-    services = services_of(request)
-    try:
-        dropped = services.app.back(services.act(person.person_id), number)
-    except RuleViolation as error:
-        return _step_three(request, person, number, REFUSED, **refusal(error))
-    if form.get("naar") == "lijst":
-        return RedirectResponse(_list_url(number), status_code=303)
-    chosen = {
-        "recht": dropped.right,
-        "context": dropped.context,
-        "begindatum": dmy(dropped.begin),
-        "einddatum": dmy(dropped.end),
-    }
-    return RedirectResponse(f"/instellingen/{number}/toekennen/stap-2?{urlencode(chosen)}", status_code=303)
-
-
-@router.post("/instellingen/{number}/toekennen/annuleer")
-def cancel(request: Request, person: SignedIn, number: str, form: PostedForm) -> Response:
-    """Annuleer: step 2 dropped and the selection emptied; back on the (empty) list."""
-    institution_for(person, number, change=True)
-    services = services_of(request)
-    try:
-        services.app.cancel(services.act(person.person_id), number)
-    except RuleViolation as error:
-        return _step_three(request, person, number, REFUSED, **refusal(error))
-    return RedirectResponse(_list_url(number), status_code=303)
-
-
-@router.get("/instellingen/{number}/toekennen/bevestigd", response_class=HTMLResponse)
-def confirmed(request: Request, person: SignedIn, number: str, rechten: str = "") -> Response:
-    institution = institution_for(person, number, change=True)
-    state = services_of(request).app.institution(number).state
-    grants = grants_named(state, number, rechten.split(","))
-    today = services_of(request).today()
-    return page(
-        request, "grant_done.html", institution=institution, number=number, grants=grants, today=today
-    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from importlib import resources
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -15,9 +15,11 @@ from markupsafe import Markup
 
 from grantbook.domain import RuleViolation
 from grantbook.domain.text import is_unsafe
+from grantbook.domain.values import BRUSSELS
 
 from .forms import Link, Problem
 from .messages import sentence
+from .people import right_label
 
 TEMPLATES_DIR = str(resources.files("grantbook.web").joinpath("templates"))
 STATIC_DIR = str(resources.files("grantbook.web").joinpath("static"))
@@ -30,6 +32,15 @@ def dmy(value: Any) -> str:
     if isinstance(value, str):
         value = date.fromisoformat(value[:10])
     return value.strftime("%d/%m/%Y")
+
+
+def moment(value: Any) -> str:
+    """A moment as people read it: "07/12/2026 om 14:05", Brussels time (ISO text is read first)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.astimezone(BRUSSELS).strftime("%d/%m/%Y om %H:%M")
 
 
 WHITESPACE_CONTROLS = frozenset("\t\n\r\u2028\u2029")
@@ -51,6 +62,8 @@ environment = Environment(
     finalize=safe_text,
 )
 environment.filters["dmy"] = dmy
+environment.filters["moment"] = moment
+environment.filters["right"] = right_label
 environment.filters["pair"] = lambda value: (value, value)  # a select's option whose value is its text
 templates = Jinja2Templates(env=environment)
 

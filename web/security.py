@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from starlette.datastructures import FormData
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.responses import Response
 
@@ -102,15 +103,18 @@ def _institutions(connection: Any, person: str, auditor_of_every: bool) -> dict[
     return every
 
 
-async def checked_form(request: Request, person: Annotated[Visitor, Depends(visitor)]) -> dict[str, str]:
-    """The posted form, once its CSRF token matches the session's (else 403, nothing recorded)."""
+async def checked_form(request: Request, person: Annotated[Visitor, Depends(visitor)]) -> FormData:
+    """The posted form (every value of every field, for web/forms.py to read), once its CSRF token
+    matches the session's (else 403, nothing recorded)."""
     form = await request.form()
-    token = form.get("csrf_token")
+    tokens = form.getlist("csrf_token")
+    token = tokens[0] if len(tokens) == 1 else None
     if not isinstance(token, str) or not hmac.compare_digest(token.encode(), person.csrf.encode()):
         raise Forbidden(
-            "Het formulier is verlopen of niet van deze site (CSRF-token ontbreekt of klopt niet)."
+            "Dit formulier is verlopen of komt niet van deze site. Open de pagina opnieuw en probeer "
+            "het nog eens."
         )
-    return {key: value for key, value in form.items() if isinstance(value, str)}
+    return form
 
 
 def institution_for(person: Visitor, number: str, change: bool = False) -> dict[str, Any]:
@@ -127,6 +131,15 @@ def institution_for(person: Visitor, number: str, change: bool = False) -> dict[
     return found
 
 
+def my_institution(person: Visitor, typed: str, change: bool = False) -> dict[str, Any] | None:
+    """The institution a form names by number, if the visitor works for it (as an administrator when
+    ``change``); None otherwise, so the form says so next to the field instead of a 404 page."""
+    found = person.institutions.get(typed)
+    if found is None or (change and not person.can_change(typed)):
+        return None
+    return found
+
+
 def head_institution_for(person: Visitor, number: str, refused: str) -> dict[str, Any]:
     """The institution if the visitor is one of its head administrators; else NotFound (not theirs)
     or Forbidden with ``refused`` (theirs, but not as head)."""
@@ -137,4 +150,4 @@ def head_institution_for(person: Visitor, number: str, refused: str) -> dict[str
 
 
 SignedIn = Annotated[Visitor, Depends(visitor)]
-PostedForm = Annotated[dict[str, str], Depends(checked_form)]
+PostedForm = Annotated[FormData, Depends(checked_form)]

@@ -182,9 +182,18 @@ class GrantBook(Application[UUID]):
         return self._update(number, lambda i: i.deselect(act, person_ids))
 
     def assign(
-        self, act: Act, number: str, right: str, context: str, begin: date, end: date
+        self,
+        act: Act,
+        number: str,
+        right: str,
+        context: str,
+        begin: date,
+        end: date,
+        check_persons: bool = False,
     ) -> PendingAssignment:
-        return self._update(number, lambda i: i.assign(act, right, context, begin, end))
+        return self._update(
+            number, lambda i: i.assign(act, right, context, begin, end, check_persons=check_persons)
+        )
 
     def confirm(self, act: Act, number: str) -> list[Grant]:
         return self._update(number, lambda i: i.confirm(act))
