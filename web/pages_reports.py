@@ -1,142 +1,137 @@
-""" "Vervallende rechten" (with "Download CSV"), the institution's "Audit" timeline and the verify page.
-They record nothing."""
+""" "Vervallende rechten" (with its CSV and Excel downloads) and "Controleer de geschiedenis"
+(/verificatie) for the visitor's own institutions. They record nothing. The audit page is
+web/pages_audit.py."""
 
 from __future__ import annotations
 
-import csv
-import io
-from datetime import date, datetime, time
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from grantbook.adapters.checkpoints import verify as verify_store
-from grantbook.domain import RuleViolation, parse_date, person_id, rules
-from grantbook.domain.text import shown
-from grantbook.domain.values import BRUSSELS
+from grantbook.adapters.checkpoints import ChainWalker, stored_events
+from grantbook.domain import rules
 from grantbook.errors import TamperEvidenceError
-from grantbook.projections.audit import query_audit
+from grantbook.projections.institutions import institutions as institutions_table
 from grantbook.projections.rights_questions import EXPIRING_COLUMNS, query_ending_between
 
+from . import forms
+from .downloads import CSV_TYPE, XLSX_TYPE, attachment, columns_for, csv_text, xlsx_bytes
+from .forms import Days, PageModel, Problem, Refused
 from .integrity import check_integrity
-from .messages import DAYS
-from .render import page, refusal
-from .security import NotFound, SignedIn, Visitor, institution_for, services_of
+from .messages import dutch
+from .render import page, shown
+from .security import NotFound, SignedIn, Visitor, services_of
 
 router = APIRouter()
 REFUSED = 422
 DEFAULT_DAYS = 30
-MAX_DAYS = 36600
+EXPIRING_FILE = [c for c in EXPIRING_COLUMNS if c != "days_left"] + ["days_left"]
 
 
-def _days(text: str) -> int:
-    if not text.strip().isdigit() or not 0 <= int(text) <= MAX_DAYS:
-        expected = f"the number of days is a whole number from 0 to {MAX_DAYS}"
-        raise RuleViolation(DAYS, f"{expected}, got {shown(text)}")
-    return int(text)
+class ExpiringQuery(PageModel):
+    binnen: Days = DEFAULT_DAYS
 
 
 def _expiring(request: Request, person: Visitor, within: int) -> list[dict[str, Any]]:
     services = services_of(request)
     today = services.today()
     if within > (date.max - today).days:
-        raise RuleViolation(
-            rules.DATE_RANGE, f"{within} days after {today.isoformat()} is past the end of the calendar"
-        )
+        raise Refused([Problem("binnen", rules.DATE_RANGE, dutch(rules.DATE_RANGE) or "")])
     mine = set(person.institutions)
     check_integrity(services, sorted(mine))
     rows = services.answer(lambda c: query_ending_between(c, today, within, None), ["institutions", "rights"])
     return [row for row in rows if row["institution"] in mine]
 
 
-@router.get("/vervallend", response_class=HTMLResponse)
-def expiring(request: Request, person: SignedIn, binnen: str = str(DEFAULT_DAYS)) -> Response:
+def _asked(request: Request, person: Visitor) -> tuple[int, list[dict[str, Any]]]:
+    within = forms.parse(ExpiringQuery, request.query_params).binnen
+    return within, _expiring(request, person, within)
+
+
+@router.get("/vervallend", response_class=HTMLResponse, openapi_extra=forms.query_doc(ExpiringQuery))
+def expiring(request: Request, person: SignedIn) -> Response:
     try:
-        within = _days(binnen)
-        rows = _expiring(request, person, within)
-    except RuleViolation as error:
-        return page(request, "expiring.html", REFUSED, rows=[], binnen=binnen, **refusal(error, "binnen"))
+        within, rows = _asked(request, person)
+    except Refused as refused:
+        typed = forms.typed(ExpiringQuery, request.query_params)
+        return page(request, "expiring.html", REFUSED, rows=[], binnen=typed["binnen"], **shown(refused.problems))
     return page(request, "expiring.html", rows=rows, binnen=str(within), within=within)
 
 
-@router.get("/vervallend.csv")
-def expiring_csv(request: Request, person: SignedIn, binnen: str = str(DEFAULT_DAYS)) -> Response:
+def refused_file(refused: Refused) -> Response:
+    """A download that cannot be made: what is wrong, in Dutch, as plain text (no rule code)."""
+    text = "Het bestand kan niet gemaakt worden. " + " ".join(p.message for p in refused.problems)
+    return Response(text + "\n", status_code=REFUSED, media_type="text/plain; charset=utf-8")
+
+
+@router.get("/vervallend.csv", openapi_extra=forms.query_doc(ExpiringQuery))
+def expiring_csv(request: Request, person: SignedIn) -> Response:
     try:
-        rows = _expiring(request, person, _days(binnen))
-    except RuleViolation as error:
-        return Response(f"{error.rule}: {error.message}\n", status_code=REFUSED, media_type="text/plain")
-    out = io.StringIO()
-    writer = csv.DictWriter(
-        out, fieldnames=list(EXPIRING_COLUMNS), extrasaction="ignore", lineterminator="\n"
-    )
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({key: _csv_safe(row.get(key)) for key in EXPIRING_COLUMNS})
-    headers = {"Content-Disposition": 'attachment; filename="vervallende-rechten.csv"'}
-    return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
+        within, rows = _asked(request, person)
+    except Refused as refused:
+        return refused_file(refused)
+    body = csv_text(rows, columns_for(EXPIRING_FILE))
+    name = f"vervallende-rechten-{within}-dagen.csv"
+    return Response(body.encode("utf-8"), media_type=CSV_TYPE, headers=attachment(name))
 
 
-def _csv_safe(value: Any) -> Any:
-    """A cell a spreadsheet would run as a formula is kept as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def _moment(text: str, end: bool) -> datetime | None:
-    if not text:
-        return None
-    return datetime.combine(parse_date(text), time.max if end else time.min, tzinfo=BRUSSELS)
-
-
-@router.get("/instellingen/{number}/audit", response_class=HTMLResponse)
-def audit(
-    request: Request,
-    person: SignedIn,
-    number: str,
-    actor: str = "",
-    persoon: str = "",
-    vanaf: str = "",
-    tot: str = "",
-) -> Response:
-    institution = institution_for(person, number)
-    values = {"actor": actor, "persoon": persoon, "vanaf": vanaf, "tot": tot}
-    field = ""
+@router.get("/vervallend.xlsx", openapi_extra=forms.query_doc(ExpiringQuery))
+def expiring_xlsx(request: Request, person: SignedIn) -> Response:
     try:
-        field = "actor"
-        who = person_id(actor) if actor else None
-        field = "persoon"
-        about = person_id(persoon) if persoon else None
-        field = "vanaf"
-        first = _moment(vanaf, end=False)
-        field = "tot"
-        last = _moment(tot, end=True)
-    except RuleViolation as error:
-        return page(
-            request,
-            "audit.html",
-            REFUSED,
-            institution=institution,
-            number=number,
-            rows=[],
-            values=values,
-            **refusal(error, field),
-        )
-    check_integrity(services_of(request), [number])
-    rows = services_of(request).answer(
-        lambda c: query_audit(c, number, who, about, first, last), ["institutions", "audit"]
-    )
-    return page(request, "audit.html", institution=institution, number=number, rows=rows, values=values)
+        within, rows = _asked(request, person)
+    except Refused as refused:
+        return refused_file(refused)
+    body = xlsx_bytes(rows, columns_for(EXPIRING_FILE), "Vervallende rechten")
+    return Response(body, media_type=XLSX_TYPE, headers=attachment(f"vervallende-rechten-{within}-dagen.xlsx"))
+
+
+def _originators(request: Request, numbers: list[str]) -> dict[str, str]:
+    """Aggregate id -> institution number, for the institutions named."""
+    wanted = set(numbers)
+    query = institutions_table.select()
+    found = services_of(request).answer(lambda c: list(c.execute(query)), ["institutions"])
+    return {str(oid): number for oid, number in found if number in wanted}
+
+
+def verify_institutions(request: Request, every: bool, numbers: list[str]) -> ChainWalker:
+    """Each chain of the institutions asked (or all with ``every``) checked from its registration on:
+    chains are per institution, so the events of others are skipped, and their faults not shown."""
+    services = services_of(request)
+    mine = None if every else _originators(request, numbers)
+    walker = ChainWalker()
+    for item in stored_events(services.app.recorder):
+        if mine is None or str(item.originator_id) in mine:
+            walker.add(item)
+    if mine is not None:
+        for oid, number in mine.items():
+            if oid not in walker.heads:
+                raise TamperEvidenceError("the institution's events are missing from the store", number)
+    return walker
 
 
 @router.get("/verificatie", response_class=HTMLResponse)
 def verification(request: Request, person: SignedIn) -> Response:
     if not person.institutions:
         raise NotFound()
-    services = services_of(request)
+    every = person.person_id in services_of(request).config.auditors
+    names = {number: entry.get("name", "") for number, entry in person.institutions.items()}
     try:
-        report = verify_store(services.app.recorder, [], None)
+        walker = verify_institutions(request, every, sorted(person.institutions))
     except TamperEvidenceError as error:
-        return page(request, "verify.html", 409, report=None, fault=str(error))
-    return page(request, "verify.html", report=report, fault=None)
+        number = error.institution or ""
+        fault = {"number": number, "name": names.get(number, ""), "position": error.position, "detail": str(error)}
+        return page(request, "verify.html", 409, checked=[], fault=fault, every=every)
+    checked = sorted(
+        (
+            {"number": head.number, "name": names.get(head.number, ""), "events": head.version,
+             "position": head.position}
+            for head in walker.heads.values()
+        ),
+        key=lambda row: row["number"],
+    )
+    total = sum(row["events"] for row in checked)
+    return page(request, "verify.html", checked=checked, fault=None, every=every, total=total)
+
+

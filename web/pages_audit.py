@@ -1,0 +1,235 @@
+"""The institution's "Audit" page for auditors (``/instellingen/{number}/audit``): the history as
+Dutch sentences (web/audit_text.py), filtered by person, kind of action, period and acting
+administrator, 100 per page, and the whole filtered history as CSV or Excel. It records nothing.
+
+The filters are one query model (web/forms.py); a person or administrator is found by name or by
+id among the persons the institution knows (its staff list and support workers) and the actors of
+its history. The page and its files ask the audit read model one SQL question each (count, then
+one page; or every row for a file)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BeforeValidator
+from sqlalchemy import Connection, func, select
+
+from grantbook.domain.events import InstitutionEvent
+from grantbook.domain.values import BRUSSELS
+from grantbook.projections.audit import audit as audit_table
+from grantbook.projections.audit import persons as about_table
+from grantbook.projections.institutions import institutions as institutions_table
+
+from . import forms
+from .audit_text import KINDS, masked, moment, sentence
+from .downloads import CSV_TYPE, XLSX_TYPE, attachment, columns_for, csv_text, xlsx_bytes
+from .forms import Name, OptionalDay, PageModel, Problem, Refused
+from .integrity import check_integrity
+from .pages_reports import refused_file
+from .render import page, shown
+from .security import SignedIn, institution_for, services_of
+
+router = APIRouter()
+PER_PAGE = 100
+REFUSED = 422
+FILE_COLUMNS = ("recorded_at", "actor", "kind", "sentence", "position")
+KIND_OF = {event: label for label, events in KINDS.values() for event in events}
+
+
+def _kind(value: Any) -> str:
+    text = str(value or "").strip()
+    if text and text not in KINDS:
+        raise ValueError("unknown kind")
+    return text
+
+
+def _page_number(value: Any) -> int:
+    text = str(value or "1").strip()
+    if not text.isdigit() or len(text) > 7 or int(text) < 1:
+        raise ValueError("not a page")
+    return int(text)
+
+
+class AuditQuery(PageModel):
+    persoon: Name = ""
+    soort: Annotated[str, BeforeValidator(_kind)] = ""
+    vanaf: OptionalDay = None
+    tot: OptionalDay = None
+    door: Name = ""
+    pagina: Annotated[int, BeforeValidator(_page_number)] = 1
+
+
+@dataclass
+class Asked:
+    query: AuditQuery
+    people: dict[str, str]
+    about: set[str] | None
+    actors: set[str] | None
+
+    def name(self, person_id: str) -> str:
+        return self.people.get(person_id, person_id)
+
+
+def _people(request: Request, number: str) -> dict[str, str]:
+    """Person id -> how the institution knows them: "Els Peeters", "Ali Ben (ondersteuner)"."""
+    state = services_of(request).app.institution(number).state
+    return {
+        pid: f"{p.first_name} {p.last_name}" + (" (ondersteuner)" if p.support_worker else "")
+        for pid, p in state.persons.items()
+    }
+
+
+def _matching(text: str, people: dict[str, str], ids: set[str]) -> set[str] | None:
+    """The person ids meant by ``text``: the id itself, and everyone whose name holds it."""
+    if not text:
+        return None
+    wanted = text.casefold()
+    found = {pid for pid, name in people.items() if wanted in name.casefold()}
+    return found | {pid for pid in ids if pid.casefold() == wanted} | {text}
+
+
+def _parsed(request: Request, number: str) -> Asked:
+    query = forms.parse(AuditQuery, request.query_params)
+    if query.vanaf and query.tot and query.tot < query.vanaf:
+        message = "De datum 'tot en met' ligt vóór de datum 'vanaf'. Kies een latere datum."
+        raise Refused([Problem("tot", "period", message)])
+    people = _people(request, number)
+    actors = services_of(request).answer(lambda c: _actors(c, number), ["institutions", "audit"])
+    known = set(people) | actors
+    return Asked(query, people, _matching(query.persoon, people, known), _matching(query.door, people, known))
+
+
+def _actors(connection: Connection, number: str) -> set[str]:
+    query = select(audit_table.c.actor).distinct().select_from(_joined()).where(institutions_table.c.number == number)
+    return {actor for (actor,) in connection.execute(query)}
+
+
+def _joined() -> Any:
+    return audit_table.join(institutions_table, institutions_table.c.originator_id == audit_table.c.originator_id)
+
+
+def _where(number: str, asked: Asked) -> list[Any]:
+    query = asked.query
+    found = [institutions_table.c.number == number]
+    if query.soort:
+        found.append(audit_table.c.event.in_(KINDS[query.soort][1]))
+    if asked.actors is not None:
+        found.append(audit_table.c.actor.in_(sorted(asked.actors)))
+    if asked.about is not None:
+        found.append(audit_table.c.position.in_(
+            select(about_table.c.position).where(about_table.c.person_id.in_(sorted(asked.about)))
+        ))
+    if query.vanaf:
+        found.append(audit_table.c.recorded_epoch >= datetime.combine(query.vanaf, time.min, BRUSSELS).timestamp())
+    if query.tot:
+        found.append(audit_table.c.recorded_epoch <= datetime.combine(query.tot, time.max, BRUSSELS).timestamp())
+    return found
+
+
+def _rows(connection: Connection, number: str, asked: Asked, offset: int, limit: int | None) -> list[dict[str, Any]]:
+    query = (
+        select(audit_table.c.position, audit_table.c.recorded_at, audit_table.c.actor, audit_table.c.event,
+               audit_table.c.details)
+        .select_from(_joined())
+        .where(*_where(number, asked))
+        .order_by(audit_table.c.position)
+        .offset(offset)
+        .limit(limit)
+    )
+    envelope = InstitutionEvent.ENVELOPE_FIELDS
+    return [
+        {"position": int(position), "recorded_at": recorded_at, "actor": actor, "event": event,
+         "details": {k: v for k, v in json.loads(text).items() if k not in envelope}}
+        for position, recorded_at, actor, event, text in connection.execute(query)
+    ]
+
+
+def _count(connection: Connection, number: str, asked: Asked) -> int:
+    query = select(func.count()).select_from(_joined()).where(*_where(number, asked))
+    return int(connection.execute(query).scalar_one())
+
+
+def _shown_row(row: dict[str, Any], asked: Asked) -> dict[str, Any]:
+    details = dict(row["details"])
+    if "name_filter" in details and details["name_filter"]:
+        details["name_filter"] = masked(details["name_filter"])
+    technical = {"Gebeurtenis": row["event"], "Positie": row["position"], "Door (id)": row["actor"],
+                 "Geregistreerd op (UTC)": row["recorded_at"]}
+    technical.update({k: json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v for k, v in details.items()})
+    return {**row, "details": details, "sentence": sentence({**row, "details": details}, asked.name),
+            "kind": KIND_OF.get(row["event"], ""), "when": moment(row["recorded_at"]), "who": asked.name(row["actor"]), "technical": technical}
+
+
+def _link(number: str, query: AuditQuery, pagina: int | None = None, suffix: str = "") -> str:
+    from urllib.parse import urlencode
+
+    values = {"persoon": query.persoon, "soort": query.soort, "door": query.door,
+              "vanaf": query.vanaf.strftime("%d/%m/%Y") if query.vanaf else "",
+              "tot": query.tot.strftime("%d/%m/%Y") if query.tot else ""}
+    if pagina is not None:
+        values["pagina"] = str(pagina)
+    return f"/instellingen/{number}/audit{suffix}?" + urlencode({k: v for k, v in values.items() if v})
+
+
+@router.get("/instellingen/{number}/audit", response_class=HTMLResponse, openapi_extra=forms.query_doc(AuditQuery))
+def audit(request: Request, person: SignedIn, number: str) -> Response:
+    institution = institution_for(person, number)
+    number = institution["number"]
+    kinds = [(key, label) for key, (label, _) in KINDS.items()]
+    try:
+        asked = _parsed(request, number)
+    except Refused as refused:
+        values = forms.typed(AuditQuery, request.query_params)
+        return page(request, "audit.html", REFUSED, institution=institution, number=number, rows=[],
+                    values=values, kinds=kinds, **shown(refused.problems))
+    check_integrity(services_of(request), [number])
+    query = asked.query
+    offset = (query.pagina - 1) * PER_PAGE
+    total, rows = services_of(request).answer(
+        lambda c: (_count(c, number, asked), _rows(c, number, asked, offset, PER_PAGE)), ["institutions", "audit"]
+    )
+    values = {"persoon": query.persoon, "soort": query.soort, "door": query.door,
+              "vanaf": query.vanaf.strftime("%d/%m/%Y") if query.vanaf else "",
+              "tot": query.tot.strftime("%d/%m/%Y") if query.tot else ""}
+    return page(
+        request, "audit.html", institution=institution, number=number, values=values, kinds=kinds,
+        rows=[_shown_row(r, asked) for r in rows], total=total, first=offset + 1, last=offset + len(rows),
+        previous=_link(number, query, query.pagina - 1) if query.pagina > 1 else None,
+        next=_link(number, query, query.pagina + 1) if offset + len(rows) < total else None,
+        csv=_link(number, query, suffix=".csv"), xlsx=_link(number, query, suffix=".xlsx"),
+    )
+
+
+def _file_rows(request: Request, person: Any, number: str) -> tuple[str, list[dict[str, Any]]]:
+    number = institution_for(person, number)["number"]
+    asked = _parsed(request, number)
+    check_integrity(services_of(request), [number])
+    rows = services_of(request).answer(lambda c: _rows(c, number, asked, 0, None), ["institutions", "audit"])
+    shown_rows = [_shown_row(r, asked) for r in rows]
+    return number, [{**r, "actor": r["who"]} for r in shown_rows]
+
+
+@router.get("/instellingen/{number}/audit.csv", openapi_extra=forms.query_doc(AuditQuery))
+def audit_csv(request: Request, person: SignedIn, number: str) -> Response:
+    try:
+        number, rows = _file_rows(request, person, number)
+    except Refused as refused:
+        return refused_file(refused)
+    body = csv_text(rows, columns_for(FILE_COLUMNS)).encode("utf-8")
+    return Response(body, media_type=CSV_TYPE, headers=attachment(f"geschiedenis-{number}.csv"))
+
+
+@router.get("/instellingen/{number}/audit.xlsx", openapi_extra=forms.query_doc(AuditQuery))
+def audit_xlsx(request: Request, person: SignedIn, number: str) -> Response:
+    try:
+        number, rows = _file_rows(request, person, number)
+    except Refused as refused:
+        return refused_file(refused)
+    body = xlsx_bytes(rows, columns_for(FILE_COLUMNS), "Geschiedenis")
+    return Response(body, media_type=XLSX_TYPE, headers=attachment(f"geschiedenis-{number}.xlsx"))
+
