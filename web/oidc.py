@@ -5,10 +5,15 @@ state and nonce (kept in a short-lived signed cookie), and the configured claim 
 from __future__ import annotations
 
 import logging
+import warnings
 from typing import Any
 
 import httpx
-from authlib.integrations.starlette_client import OAuth, OAuthError
+from authlib.deprecate import AuthlibDeprecationWarning  # (this import sets its filter to "always")
+
+with warnings.catch_warnings():  # Authlib 1.9 warns about httpx on import; stderr is for our one line
+    warnings.simplefilter("ignore", AuthlibDeprecationWarning)
+    from authlib.integrations.starlette_client import OAuth, OAuthError
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
