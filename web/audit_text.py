@@ -101,8 +101,9 @@ def _registered(d: Details, names: Names) -> str:
 
 
 def _roster(d: Details, names: Names) -> str:
+    who = persons(d.get("person_ids") or [], names)
     return (
-        f"de personeelslijst ingeladen: {d.get('persons', 0)} personen, "
+        f"de personeelslijst ingeladen: {d.get('persons', 0)} personen ({who}), "
         f"waarvan {d.get('active', 0)} actief"
     )
 

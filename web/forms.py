@@ -22,7 +22,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from pydantic_core import PydanticCustomError
 
 from grantbook.domain import RuleViolation, institution_number, parse_date, person_id, rules
-from grantbook.domain.national_number import looks_like_national_number
+from grantbook.domain.national_number import contains_national_number
 from grantbook.domain.text import is_unsafe
 
 from .messages import DAYS, REPEATED, SEARCH_NATIONAL_NUMBER, VALUE, dutch
@@ -108,22 +108,9 @@ def _text(limit: int) -> Callable[[Any], str]:
 def _search_text(value: Any) -> str:
     """A name to search for: plain text, and never a national register number (it would be recorded)."""
     text = _text(200)(value)
-    if any(looks_like_national_number(part) for part in _number_candidates(text)):
+    if contains_national_number(text):
         raise _refusal(SEARCH_NATIONAL_NUMBER)
     return text
-
-
-def _number_candidates(text: str) -> list[str]:
-    """The whole text, and each run of digits with dots, dashes, slashes or spaces in it."""
-    runs, current = [text], ""
-    for char in text + "x":
-        if char.isdigit() or (current and char in " .-/"):
-            current += char
-        else:
-            if current:
-                runs.append(current)
-            current = ""
-    return runs
 
 
 def _optional(parser: Callable[[str], Any]) -> Callable[[Any], Any]:

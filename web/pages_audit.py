@@ -10,6 +10,7 @@ one page; or every row for a file)."""
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Annotated, Any
@@ -166,14 +167,14 @@ def _shown_row(row: dict[str, Any], asked: Asked) -> dict[str, Any]:
 
 
 def _link(number: str, query: AuditQuery, pagina: int | None = None, suffix: str = "") -> str:
-    from urllib.parse import urlencode
-
+    """The page (or a file) with the same filters: Vorige, Volgende, the downloads."""
     values = {"persoon": query.persoon, "soort": query.soort, "door": query.door,
               "vanaf": query.vanaf.strftime("%d/%m/%Y") if query.vanaf else "",
               "tot": query.tot.strftime("%d/%m/%Y") if query.tot else ""}
     if pagina is not None:
         values["pagina"] = str(pagina)
-    return f"/instellingen/{number}/audit{suffix}?" + urlencode({k: v for k, v in values.items() if v})
+    asked = urlencode({k: v for k, v in values.items() if v})
+    return f"/instellingen/{number}/audit{suffix}" + (f"?{asked}" if asked else "")
 
 
 @router.get("/instellingen/{number}/audit", response_class=HTMLResponse, openapi_extra=forms.query_doc(AuditQuery))

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from grantbook.domain import RuleViolation
 
 from .render import page, refusal
-from .security import PostedForm, SignedIn, head_institution_for, services_of
+from .security import PostedForm, SignedIn, head_institution_for, institution_for, services_of
 
 router = APIRouter()
 REFUSED = 422
@@ -20,6 +20,20 @@ REFUSED = 422
 def _head_only(person: Any, number: str) -> dict[str, Any]:
     return head_institution_for(
         person, number, "Alleen een hoofdbeheerder kan de naam van de instelling wijzigen."
+    )
+
+
+@router.get("/instellingen/{number}", response_class=HTMLResponse)
+def institution_page(request: Request, person: SignedIn, number: str) -> Response:
+    """One institution: what the visitor can do there, as a short list of pages."""
+    institution = institution_for(person, number)
+    return page(
+        request,
+        "institution.html",
+        institution=institution,
+        number=number,
+        change=person.can_change(number),
+        head=person.is_head(number),
     )
 
 
@@ -34,7 +48,7 @@ def rename_form(request: Request, person: SignedIn, number: str) -> Response:
 def rename(request: Request, person: SignedIn, number: str, form: PostedForm) -> Response:
     institution = _head_only(person, number)
     services = services_of(request)
-    values = {"naam": form.get("naam", "")}
+    values = {"naam": form.get("naam", "") if isinstance(form.get("naam"), str) else ""}
     try:
         services.app.rename_institution(services.act(person.person_id), number, values["naam"])
     except RuleViolation as error:
@@ -47,4 +61,4 @@ def rename(request: Request, person: SignedIn, number: str, form: PostedForm) ->
             values=values,
             **refusal(error, "naam"),
         )
-    return RedirectResponse("/", status_code=303)
+    return RedirectResponse(f"/instellingen/{number}?gedaan=naam", status_code=303)

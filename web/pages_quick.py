@@ -51,8 +51,8 @@ def _form(
 
 
 def _label(person: Any) -> str:
-    kind = "ondersteuner" if person.support_worker else person.category
-    return f"{person.last_name} {person.first_name} ({kind}, {person.person_id})"
+    kind = "ondersteuner" if person.support_worker else person.category.lower()
+    return f"{person.last_name} {person.first_name} ({kind})"
 
 
 @router.get("/instellingen/{number}/snel-toekennen", response_class=HTMLResponse)

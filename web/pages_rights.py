@@ -1,23 +1,26 @@
 """An institution's rights ("Rechten": on a day, as registered at a moment; or "Alle toekenningen",
-every grant with its status that day, as ``rights --all``), with "Verleng" and "Trek in" (with
-"Reden" and "Vanaf") for administrators and "Ongeldig verklaren" (pages_void) for heads."""
+every grant with its status that day, as ``rights --all``), each grant's detail page, and "Verleng"
+and "Trek in" (with "Reden" and "Vanaf") for administrators; "Ongeldig verklaren" (pages_void) for
+heads. One row, one grant: a row's actions name its grant and change that grant and no other."""
 
 from __future__ import annotations
 
 from datetime import datetime, time
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from grantbook.domain import RuleViolation, parse_date, rules
+from grantbook.domain import RuleViolation, rules
 from grantbook.domain.values import BRUSSELS
 from grantbook.projections.rights_questions import query_every_grant, query_held_on
 
+from .forms import Day, Name, OptionalDay, PageModel, Reason, Refused, form_doc, parse, query_doc
 from .integrity import check_integrity
-from .render import page, refusal
-from .security import PostedForm, SignedIn, institution_for, services_of
+from .pages_grant import grants_named
+from .people import names_in
+from .render import page, refusal, shown
+from .security import PostedForm, SignedIn, Visitor, institution_for, services_of
 
 router = APIRouter()
 REFUSED = 422
@@ -28,60 +31,68 @@ DONE = {
 }
 # ``rights --all``'s status (projections.rights_questions.status_on), as the page says it.
 STATUS = {
-    "current": "huidig",
-    "future": "toekomstig",
+    "current": "loopt",
+    "future": "begint later",
     "ended": "beëindigd",
     "revoked": "ingetrokken",
-    "voided": "ongeldig",
+    "voided": "ongeldig verklaard",
 }
+
+
+class RightsQuery(PageModel):
+    op: OptionalDay = None
+    geregistreerd_op: OptionalDay = None
+    alle: Name = ""
+    gedaan: Name = ""
+
+
+class GrantQuery(PageModel):
+    toekenning: Name = ""
+
+
+class ExtendForm(PageModel):
+    toekenning: Name = ""
+    einddatum: Day
+
+
+class RevokeForm(PageModel):
+    toekenning: Name = ""
+    reden: Reason = ""
+    vanaf: OptionalDay = None
 
 
 def end_of_day(day: Any) -> datetime:
     return datetime.combine(day, time.max, tzinfo=BRUSSELS)
 
 
-@router.get("/instellingen/{number}/rechten", response_class=HTMLResponse)
-def rights(
-    request: Request,
-    person: SignedIn,
-    number: str,
-    op: str = "",
-    geregistreerd_op: str = "",
-    alle: str = "",
-    gedaan: str = "",
-) -> Response:
+def _typed(source: Any, fields: tuple[str, ...]) -> dict[str, str]:
+    found = {key: source.get(key, "") for key in fields}
+    return {key: value if isinstance(value, str) and len(value) <= 2000 else "" for key, value in found.items()}
+
+
+@router.get("/instellingen/{number}/rechten", response_class=HTMLResponse, openapi_extra=query_doc(RightsQuery))
+def rights(request: Request, person: SignedIn, number: str) -> Response:
     institution = institution_for(person, number)
     services = services_of(request)
-    values = {"op": op, "geregistreerd_op": geregistreerd_op, "alle": "1" if alle else ""}
-    field = "op"
+    values = _typed(request.query_params, ("op", "geregistreerd_op", "alle"))
     try:
-        day = parse_date(op) if op else services.today()
-        field = "geregistreerd_op"
-        moment = end_of_day(parse_date(geregistreerd_op)) if geregistreerd_op else None
-    except RuleViolation as error:  # the field that was refused is named next to it
+        query = parse(RightsQuery, request.query_params)
+    except Refused as refused:
         return page(
-            request,
-            "rights.html",
-            REFUSED,
-            institution=institution,
-            number=number,
-            rows=[],
-            values=values,
-            change=False,
-            **refusal(error, field),
+            request, "rights.html", REFUSED, institution=institution, number=number, rows=[], values=values,
+            change=False, head=False, **shown(refused.problems),
         )
+    day = query.op or services.today()
+    moment = end_of_day(query.geregistreerd_op) if query.geregistreerd_op else None
     check_integrity(services, [number])
-    question = query_every_grant if alle else query_held_on
+    question = query_every_grant if query.alle else query_held_on
     rows = services.answer(lambda c: question(c, day, number, as_of=moment), ["institutions", "rights"])
+    names = names_in(services.app.institution(number).state)
     for row in rows:
-        row["query"] = urlencode(
-            {"persoon": row["person_id"], "recht": row["right"], "context": row["context"]}
-        )
-        row["void_query"] = urlencode({"toekenning": row["grant_id"]})
-        if alle:
+        row["name"] = names(row["person_id"])
+        if query.alle:
             row["status_nl"] = STATUS[row["status"]]
             row["reason"] = row["void_reason"] if row["status"] == "voided" else row["revoke_reason"]
-            # Verleng and Trek in act on what is held now or later; the rest is history.
             row["changeable"] = row["status"] in {"current", "future"}
         else:
             row["changeable"] = True
@@ -94,86 +105,92 @@ def rights(
         values=values,
         day=day,
         moment=moment,
-        every=bool(alle),
+        every=bool(query.alle),
         change=person.can_change(number) and moment is None,
         head=person.is_head(number) and moment is None,
-        notice=DONE.get(gedaan),
+        notice=DONE.get(query.gedaan),
     )
+
+
+def _grant(request: Request, number: str, source: Any) -> Any:
+    """The grant a page or form names by ``toekenning``, or None."""
+    try:
+        wanted = parse(GrantQuery, source).toekenning
+    except Refused:
+        return None
+    found = grants_named(services_of(request).app.institution(number).state, number, [wanted])
+    return found[0] if found else None
+
+
+@router.get("/instellingen/{number}/rechten/toekenning", response_class=HTMLResponse, openapi_extra=query_doc(GrantQuery))
+def grant_detail(request: Request, person: SignedIn, number: str) -> Response:
+    """One grant in full: who holds it, who granted it and when, its extensions and any revocation."""
+    institution = institution_for(person, number)
+    grant = _grant(request, number, request.query_params)
+    names = names_in(services_of(request).app.institution(number).state)
+    status = 200 if grant is not None else 404
+    return page(request, "grant_detail.html", status, institution=institution, number=number, grant=grant, names=names)
 
 
 def _grant_page(
-    request: Request,
-    person: Any,
-    number: str,
-    template: str,
-    values: dict[str, str],
-    status: int = 200,
-    **extra: Any,
+    request: Request, person: Visitor, number: str, template: str, values: dict[str, str], status: int = 200, **extra: Any
 ) -> Response:
     institution = institution_for(person, number, change=True)
-    return page(request, template, status, institution=institution, number=number, values=values, **extra)
-
-
-def _which(source: Any) -> dict[str, str]:
-    return {key: str(source.get(key, "")) for key in ("persoon", "recht", "context")}
-
-
-@router.get("/instellingen/{number}/rechten/verleng", response_class=HTMLResponse)
-def extend_form(request: Request, person: SignedIn, number: str) -> Response:
-    return _grant_page(
-        request, person, number, "extend.html", {**_which(request.query_params), "einddatum": ""}
+    grant = _grant(request, number, values)
+    names = names_in(services_of(request).app.institution(number).state)
+    if grant is None:
+        status = 404 if status == 200 else status
+    return page(
+        request, template, status, institution=institution, number=number, values=values, grant=grant, names=names,
+        **extra,
     )
 
 
-@router.post("/instellingen/{number}/rechten/verleng")
+@router.get("/instellingen/{number}/rechten/verleng", response_class=HTMLResponse, openapi_extra=query_doc(GrantQuery))
+def extend_form(request: Request, person: SignedIn, number: str) -> Response:
+    values = {**_typed(request.query_params, ("toekenning",)), "einddatum": ""}
+    return _grant_page(request, person, number, "extend.html", values)
+
+
+@router.post("/instellingen/{number}/rechten/verleng", openapi_extra=form_doc(ExtendForm))
 def extend(request: Request, person: SignedIn, number: str, form: PostedForm) -> Response:
     institution_for(person, number, change=True)
     services = services_of(request)
-    values = {**_which(form), "einddatum": form.get("einddatum", "")}
+    values = _typed(form, ("toekenning", "einddatum"))
     try:
-        new_end = parse_date(values["einddatum"])
-        services.app.extend(
-            services.act(person.person_id),
-            number,
-            values["persoon"],
-            values["recht"],
-            new_end,
-            values["context"] or None,
-        )
+        wanted = parse(ExtendForm, form)
+    except Refused as refused:
+        return _grant_page(request, person, number, "extend.html", values, REFUSED, **shown(refused.problems))
+    state = services.app.institution(number).state
+    try:
+        services.app.extend_grant(services.act(person.person_id), number, wanted.toekenning, wanted.einddatum)
     except RuleViolation as error:
-        field = (
-            "einddatum" if error.rule in {"date-format", "maximum-validity", "end-date-not-later"} else None
-        )
-        return _grant_page(request, person, number, "extend.html", values, REFUSED, **refusal(error, field))
+        field = "einddatum" if error.rule in {rules.MAXIMUM_VALIDITY, rules.END_DATE_NOT_LATER, rules.OVERLAPPING_GRANT} else None
+        return _grant_page(request, person, number, "extend.html", values, REFUSED, **refusal(error, field, names_in(state)))
     return RedirectResponse(f"/instellingen/{number}/rechten?gedaan=verlengd", status_code=303)
 
 
-@router.get("/instellingen/{number}/rechten/trek-in", response_class=HTMLResponse)
+@router.get("/instellingen/{number}/rechten/trek-in", response_class=HTMLResponse, openapi_extra=query_doc(GrantQuery))
 def revoke_form(request: Request, person: SignedIn, number: str) -> Response:
-    values = {**_which(request.query_params), "reden": "", "vanaf": ""}
+    values = {**_typed(request.query_params, ("toekenning",)), "reden": "", "vanaf": ""}
     return _grant_page(request, person, number, "revoke.html", values)
 
 
-@router.post("/instellingen/{number}/rechten/trek-in")
+@router.post("/instellingen/{number}/rechten/trek-in", openapi_extra=form_doc(RevokeForm))
 def revoke(request: Request, person: SignedIn, number: str, form: PostedForm) -> Response:
     institution_for(person, number, change=True)
     services = services_of(request)
-    values = {**_which(form), "reden": form.get("reden", ""), "vanaf": form.get("vanaf", "")}
-    field = "vanaf"
+    values = _typed(form, ("toekenning", "reden", "vanaf"))
     try:
-        first_day = parse_date(values["vanaf"]) if values["vanaf"].strip() else None  # empty: today
-        field = None
-        services.app.revoke(
-            services.act(person.person_id),
-            number,
-            values["persoon"],
-            values["recht"],
-            values["context"] or None,
-            values["reden"],
-            first_day=first_day,
+        wanted = parse(RevokeForm, form)
+    except Refused as refused:
+        return _grant_page(request, person, number, "revoke.html", values, REFUSED, **shown(refused.problems))
+    state = services.app.institution(number).state
+    try:
+        services.app.revoke_grant(
+            services.act(person.person_id), number, wanted.toekenning, wanted.reden, first_day=wanted.vanaf
         )
     except RuleViolation as error:
-        if error.rule == rules.REVOKE_DATE:
-            field = "vanaf"
-        return _grant_page(request, person, number, "revoke.html", values, REFUSED, **refusal(error, field))
+        field = {rules.REVOKE_DATE: "vanaf", rules.REASON_REQUIRED: "reden"}.get(error.rule)
+        return _grant_page(request, person, number, "revoke.html", values, REFUSED, **refusal(error, field, names_in(state)))
     return RedirectResponse(f"/instellingen/{number}/rechten?gedaan=ingetrokken", status_code=303)

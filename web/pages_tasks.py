@@ -64,13 +64,15 @@ def _action(task: Task) -> tuple[str, str]:
     return "Ken recht toe", f"{base}/snel-toekennen?{urlencode({'persoon': task.person_id or ''})}"
 
 
-def task_rows(tasks: list[Task]) -> list[dict[str, Any]]:
+def task_rows(tasks: list[Task], names: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    names = names or {}
     rows = []
     for task in tasks:
         text, url = _action(task)
         rows.append(
             {
                 "institution": task.institution,
+                "institution_name": names.get(task.institution, task.institution),
                 "kind": KIND_LABELS[task.kind],
                 "name": task.name or "",
                 "right": task.right or "",
@@ -104,5 +106,5 @@ def my_tasks(request: Request, person: SignedIn) -> Response:
     check_integrity(services, administered)
     found = tasks_at(services, person, administered)
     return page(
-        request, "tasks.html", rows=task_rows(found), days=EXPIRING_DAYS, administers=bool(administered)
+        request, "tasks.html", rows=task_rows(found, {n: i["name"] for n, i in person.institutions.items()}), days=EXPIRING_DAYS, administers=bool(administered)
     )

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from grantbook.domain import RuleViolation, rules
 from grantbook.domain.values import BRUSSELS
 
+from .people import names_in
 from .render import page, refusal
 from .security import PostedForm, SignedIn, head_institution_for, services_of
 
@@ -37,13 +38,13 @@ def _form(
 ) -> Response:
     """The form, with what the grant is (as the institution holds it now) when there is one."""
     institution = _head_only(person, number)
-    grants = services_of(request).app.institution(number).state.grants
-    grant = grants.get(values["toekenning"].strip())
+    state = services_of(request).app.institution(number).state
+    grant = state.grants.get(values["toekenning"].strip())
     extra: dict[str, Any] = {}
     if grant is not None and grant.voided_at is not None:  # the day as people in Brussels count it
         extra["voided_on"] = grant.voided_at.astimezone(BRUSSELS).date()
     if error is not None:
-        extra.update(refusal(error, "reden" if error.rule in REASON_RULES else None))
+        extra.update(refusal(error, "reden" if error.rule in REASON_RULES else None, names_in(state)))
     return page(
         request,
         "void.html",
@@ -52,6 +53,7 @@ def _form(
         number=number,
         values=values,
         grant=grant,
+        names=names_in(state),
         **extra,
     )
 

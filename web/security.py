@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.responses import Response
 
@@ -20,6 +21,8 @@ from .services import Services
 from .sessions import WebSession
 
 COOKIE = "grantbook_session"
+MANY_VALUES = frozenset({"persoon", "een", "toekenning", "schooljaar"})
+"""The form fields that take several values (checkboxes); every other field is sent once."""
 HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
@@ -114,6 +117,9 @@ async def checked_form(request: Request, person: Annotated[Visitor, Depends(visi
             "Dit formulier is verlopen of komt niet van deze site. Open de pagina opnieuw en probeer "
             "het nog eens."
         )
+    repeated = [key for key in form.keys() if key not in MANY_VALUES and len(form.getlist(key)) > 1]
+    if repeated:  # never silently the last value
+        raise StarletteHTTPException(400, "Dit formulier werd niet goed verstuurd: een veld kwam meer dan eens mee. Open de pagina opnieuw en probeer het nog eens.")
     return form
 
 

@@ -44,7 +44,8 @@ def login(request: Request, token: str = "") -> Response:
 
 @router.get("/aanmelden", response_class=HTMLResponse)
 def sign_in_page(request: Request) -> Response:
-    return page(request, "signin.html", oidc=services_of(request).config.oidc)
+    signed_out = request.query_params.get("afgemeld") == "1"
+    return page(request, "signin.html", oidc=services_of(request).config.oidc, signed_out=signed_out)
 
 
 @router.post("/afmelden")
