@@ -26,8 +26,10 @@ from .events import (
 )
 from .granting import GrantingSteps
 from .naming import Naming
+from .national_number import contains_national_number
 from .notifying import InstitutionNotices
 from .recording import ChainedAggregate
+from .rules import RuleViolation
 from .snapshot import InstitutionSnapshot
 from .state import Grant, InstitutionState, Person
 from .text import SEARCH_NAME, plain_text
@@ -94,6 +96,13 @@ class Institution(
 
     def search(self, act: Act, name: str | None = None) -> list[Person]:
         text = plain_text(name or "", SEARCH_NAME)
+        self.check_administrator(act)
+        if contains_national_number(text):  # the search text is recorded: never a national number
+            raise RuleViolation(
+                rules.SEARCH_NATIONAL_NUMBER,
+                "the search text is or holds a national register number, which is never recorded: "
+                "search by name (nothing was recorded)",
+            )
         found = self.staff(act, text)
         self._trigger(StaffSearched, act, name_filter=text or None, results=len(found))
         return found

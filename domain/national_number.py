@@ -38,6 +38,50 @@ def looks_like_national_number(text: str) -> bool:
     return check in (97 - int(compact[:9]) % 97, 97 - int("2" + compact[:9]) % 97)
 
 
+def number_candidates(text: str) -> list[str]:
+    """The whole text, and each run of digits with dots, dashes, slashes or spaces in it."""
+    runs, current = [text], ""
+    for char in text + "x":
+        if char.isdigit() or (current and char in _SEPARATORS):
+            current += char
+        else:
+            if current:
+                runs.append(current)
+            current = ""
+    return runs
+
+
+def _found_in(run: str) -> str | None:
+    """The 11 digits of a national register number in a run of digits and separators, if any: the run
+    itself, or any 11 digits in a row of it (a number typed against another one)."""
+    if looks_like_national_number(run):
+        return "".join(ch for ch in run if ch.isdigit())
+    digits = "".join(ch for ch in run if ch.isdigit())
+    for start in range(len(digits) - 10):
+        if looks_like_national_number(digits[start : start + 11]):
+            return digits[start : start + 11]
+    return None
+
+
+def contains_national_number(text: str) -> bool:
+    """Whether ``text`` is, or holds, something that looks like a national register number (with or
+    without dots, dashes, slashes and spaces): a search text must never be one, as it is recorded."""
+    whole, *runs = number_candidates(text)
+    return looks_like_national_number(whole) or any(_found_in(run) for run in runs)
+
+
+def mask_national_numbers(text: str) -> str:
+    """``text`` with every run of digits that holds a national register number masked (old recorded
+    searches, as shown): the identity-card mask, which keeps only the two check digits."""
+    if looks_like_national_number(text):
+        return mask("".join(ch for ch in text if ch.isdigit()))
+    for part in sorted(number_candidates(text)[1:], key=len, reverse=True):
+        found = _found_in(part)
+        if found is not None:
+            text = text.replace(part.strip(_SEPARATORS), mask(found))
+    return text
+
+
 def _refuse(problem: str) -> RuleViolation:
     return RuleViolation(rules.NATIONAL_NUMBER, problem)
 

@@ -103,7 +103,7 @@ def persons_of(change: Change) -> list[str]:
 
 class AuditProjection(Projection):
     name = "audit"
-    version = 3
+    version = 4  # 4: an old search text holding a national register number is shown masked
     tables = (audit, persons)
 
     def process(self, batch: Batch, change: Change) -> None:
