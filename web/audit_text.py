@@ -236,8 +236,17 @@ KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
 """The page's "Soort actie": a word in the URL, its Dutch label, the event types it stands for."""
 
 
+class Facts(dict[str, Any]):
+    """An event's details where a missing or empty value reads as "" (never "None" in a sentence)."""
+
+    def get(self, key: str, default: Any = "") -> Any:  # type: ignore[override]
+        value = super().get(key)
+        return default if value is None else value
+
+
 def sentence(row: dict[str, Any], names: Names) -> str:
     """One audit row (``query_audit``) as one Dutch sentence, starting with when and who."""
     make = SENTENCES.get(str(row.get("event")))
-    what = make(row.get("details") or {}, names) if make else "iets geregistreerd dat deze versie niet kent"
+    facts = Facts(row.get("details") or {})
+    what = make(facts, names) if make else "iets geregistreerd dat deze versie niet kent"
     return f"Op {moment(row.get('recorded_at'))} heeft {names(str(row.get('actor', '')))} {what}."
