@@ -8,7 +8,9 @@ formula (``=``, ``+``, ``-``, ``@``, tab, carriage return first) starts
 with ``'`` so it shows as text (the OWASP rule). Every CSV row ends in CRLF.
 ``--excel`` is CSV as Belgian Excel opens it: ``;``-separated UTF-8 with a
 byte-order mark, institution numbers as ``="034793"`` so the leading zero
-stays (the only formula grantbook writes).
+stays (the only formula grantbook writes). ``--dutch`` is that file for a person: Dutch column
+headers, dates as dd/mm/jjjj and moments as dd/mm/jjjj HH:MM in Brussels time, byte for byte what
+the web pages' "Download CSV" gives (web/downloads.py, docs/adr/0020).
 
 ``--columns a,b,c`` chooses and orders the columns in every format; the table for people is
 cli/table.py (Brussels time, cut to the terminal). JSON and CSV keep every value whole and every
@@ -63,15 +65,18 @@ def format_option_with(
 
     def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(command)
-        def wrapper(*args: Any, output_format: str, excel: bool, chosen: str | None, **kwargs: Any) -> Any:
+        def wrapper(
+            *args: Any, output_format: str, excel: bool, dutch: bool, chosen: str | None, **kwargs: Any
+        ) -> Any:
             ctx = click.get_current_context()
-            if excel:
+            if excel or dutch:
                 source = ctx.get_parameter_source("output_format")
                 if output_format != "csv" and source is not click.core.ParameterSource.DEFAULT:
+                    flag = "--dutch" if dutch else "--excel"
                     raise click.UsageError(
-                        f"--excel writes CSV for Excel; it cannot be combined with --format {output_format}"
+                        f"{flag} writes CSV for Excel; it cannot be combined with --format {output_format}"
                     )
-                output_format = "excel"
+                output_format = "dutch" if dutch else "excel"
             if chosen is not None and output_format in extra:
                 raise click.UsageError(
                     f"--columns chooses columns of a table, JSON or CSV, not --format {output_format}"
@@ -95,6 +100,11 @@ def format_option_with(
                 "--excel",
                 is_flag=True,
                 help="CSV for Excel: ';'-separated UTF-8 with BOM, institution numbers kept as text.",
+            ),
+            click.option(
+                "--dutch",
+                is_flag=True,
+                help="CSV for Excel with Dutch column headers and dates as dd/mm/jjjj (implies --excel).",
             ),
             click.option(
                 "--columns",
@@ -160,6 +170,10 @@ def render(
     newline; ``width``: the terminal's, which a table fits."""
     if output_format == "json":
         return _json_safe(json.dumps(list(rows), ensure_ascii=False, indent=2))
+    if output_format == "dutch":
+        from grantbook.web.downloads import columns_for, csv_text  # the web's own file, not a copy
+
+        return csv_text(rows, columns_for(columns))
     if output_format in ("csv", "excel"):
         excel = output_format == "excel"
         buffer = io.StringIO()
@@ -185,7 +199,7 @@ def emit(rows: Sequence[dict[str, Any]], columns: Sequence[str], output_format: 
     if chosen is not columns and output_format == "json":
         rows = [{c: row.get(c) for c in chosen} for row in rows]
     text = render(rows, chosen, output_format, terminal_width())
-    if output_format in ("csv", "excel"):
+    if output_format in ("csv", "excel", "dutch"):
         click.echo(text.encode("utf-8"), nl=False)
     else:
         click.echo(text)

@@ -62,7 +62,16 @@ COLUMNS: dict[str, Column] = {
         Column("recorded_at", "Geregistreerd op", MOMENT),
         Column("actor", "Door"),
         Column("sentence", "Wat"),
-        Column("kind", "Soort actie"),
+        Column("action", "Soort actie"),
+        Column("event", "Gebeurtenis"),
+        Column("details", "Details"),
+        Column("number", "Instellingsnummer", NUMBER),
+        Column("name", "Naam"),
+        Column("role", "Rol"),
+        Column("description", "Omschrijving"),
+        Column("contexts", "Contexten"),
+        Column("email", "E-mailadres"),
+        Column("reason", "Reden"),
         Column("position", "Positie"),
     )
 }

@@ -38,7 +38,7 @@ from .security import SignedIn, institution_for, services_of
 router = APIRouter()
 PER_PAGE = 100
 REFUSED = 422
-FILE_COLUMNS = ("recorded_at", "actor", "kind", "sentence", "position")
+FILE_COLUMNS = ("recorded_at", "actor", "action", "sentence", "position")
 KIND_OF = {event: label for label, events in KINDS.values() for event in events}
 
 
@@ -163,7 +163,7 @@ def _shown_row(row: dict[str, Any], asked: Asked) -> dict[str, Any]:
                  "Geregistreerd op (UTC)": row["recorded_at"]}
     technical.update({k: json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v for k, v in details.items()})
     return {**row, "details": details, "sentence": sentence({**row, "details": details}, asked.name),
-            "kind": KIND_OF.get(row["event"], ""), "when": moment(row["recorded_at"]), "who": asked.name(row["actor"]), "technical": technical}
+            "action": KIND_OF.get(row["event"], ""), "when": moment(row["recorded_at"]), "who": asked.name(row["actor"]), "technical": technical}
 
 
 def _link(number: str, query: AuditQuery, pagina: int | None = None, suffix: str = "") -> str:
