@@ -92,6 +92,30 @@ class InstitutionChanges(ChangeChecks):
             self._extended(act, catalogued, grants, new_end, None)
         return grants
 
+    def extend_grant(
+        self, act: Act, grant_id: str, new_end: date, catalogue: Catalogue | None = None
+    ) -> Grant:
+        """Exactly one grant, named by its id (a row of the rights page), ends on ``new_end``: the
+        rules of ``extend``, and no other grant of the same person, right or context moves."""
+        self.check_administrator(act)
+        grant = self.check_grant_of(grant_id)
+        catalogued, _ = (catalogue or default_catalogue()).resolve(grant.right, grant.context)
+        self.check_may_grant(act, catalogued)
+        self.check_grant_extendable(act, grant)
+        self.check_extension(grant, catalogued, new_end)
+        self.check_still_active(grant.person_id)
+        self._trigger(
+            EndDateExtended,
+            act,
+            grant_id=grant.grant_id,
+            person_id=grant.person_id,
+            right=grant.right,
+            context=grant.context,
+            previous_end=grant.end,
+            new_end=new_end,
+        )
+        return grant
+
     def extend_ending(
         self,
         act: Act,
@@ -208,6 +232,35 @@ class InstitutionChanges(ChangeChecks):
                 reason=reason,
             )
         return grants
+
+    def revoke_grant(
+        self,
+        act: Act,
+        grant_id: str,
+        reason: str | None,
+        first_day: date | None = None,
+        catalogue: Catalogue | None = None,
+    ) -> Grant:
+        """Exactly one grant, named by its id, is no longer held from today (or ``first_day``): the
+        rules of ``revoke``; a later grant of the same person, right and context stays."""
+        self.check_administrator(act)
+        grant = self.check_grant_of(grant_id)
+        catalogued, _ = (catalogue or default_catalogue()).resolve(grant.right, grant.context)
+        self.check_may_grant(act, catalogued)
+        reason = self.check_reason(reason, "revoking a right")
+        day = self.check_revoke_day(act, first_day)
+        self.check_grant_revocable(act, grant, day)
+        self._trigger(
+            RightRevoked,
+            act,
+            grant_id=grant.grant_id,
+            person_id=grant.person_id,
+            right=grant.right,
+            context=grant.context,
+            revoked_on=day,
+            reason=reason,
+        )
+        return grant
 
     # -- void ----------------------------------------------------------------------------
 

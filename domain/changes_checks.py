@@ -62,6 +62,16 @@ def each_or_refuse(doing: str, items: Sequence[tuple[str, Callable[[], T]]]) -> 
     return found
 
 
+def _about(grant: Grant) -> dict[str, object]:
+    """The facts of a refusal about one grant (web/messages.py names the person and the right)."""
+    return {
+        "person": grant.person_id,
+        "right": grant.right,
+        "context": grant.context,
+        "grant_id": grant.grant_id,
+    }
+
+
 def _why(error: RuleViolation) -> str:
     return getattr(error, "short", None) or _WHY.get(error.rule) or error.message
 
@@ -81,6 +91,9 @@ class ChangeChecks(Base):
                 rules.NO_ACTIVE_GRANT,
                 f"person {pid} has no grant of {right!r} that is neither revoked "
                 f"nor ended before {act.today.isoformat()}",
+                person=pid,
+                right=right,
+                context=context,
             )
         contexts = sorted({g.context for g in live})
         if len(contexts) > 1:
@@ -96,7 +109,9 @@ class ChangeChecks(Base):
         person = self.state.persons.get(pid)
         if person is not None and person.status != ACTIVE:
             raise RuleViolation(
-                rules.INACTIVE_PERSON, f"person {pid} has status {person.status}, not {ACTIVE}: not extended"
+                rules.INACTIVE_PERSON,
+                f"person {pid} has status {person.status}, not {ACTIVE}: not extended",
+                person=pid,
             )
 
     def check_extension(self, grant: Grant, right: Right, new_end: date) -> None:
@@ -140,6 +155,9 @@ class ChangeChecks(Base):
                 rules.END_DATE_NOT_LATER,
                 f"the new end date {new_end.isoformat()} must be later than "
                 f"the current end date {grant.end.isoformat()}",
+                **_about(grant),
+                end=grant.end,
+                new_end=new_end,
             )
 
     def check_extension_overlaps_nothing(self, grant: Grant, new_end: date) -> None:
@@ -149,6 +167,10 @@ class ChangeChecks(Base):
                 rules.OVERLAPPING_GRANT,
                 f"extending to {new_end.isoformat()} would overlap grant {clash.grant_id} "
                 f"from {clash.begin.isoformat()}",
+                **_about(clash),
+                begin=clash.begin,
+                end=clash.end,
+                new_end=new_end,
             )
 
     # -- revoke --------------------------------------------------------------------------
@@ -164,6 +186,8 @@ class ChangeChecks(Base):
                 rules.REVOKE_DATE,
                 f"--from {first_day.isoformat()} is before today ({act.today.isoformat()}): "
                 "a right is revoked from today or a later day",
+                first_day=first_day,
+                today=act.today,
             )
         return first_day
 
@@ -187,6 +211,57 @@ class ChangeChecks(Base):
             rules.NO_ACTIVE_GRANT,
             f"person {pid} holds no unrevoked grant of {right!r} ending on or after {day.isoformat()}",
         )
+
+    # -- one grant by its id (a row of the rights page) -----------------------------------
+
+    def check_grant_of(self, grant_id: str) -> Grant:
+        """The grant with that id at this institution, voided or not (else ``unknown-grant``)."""
+        grant = self.state.grants.get(str(grant_id).strip())
+        if grant is None:
+            raise RuleViolation(
+                rules.UNKNOWN_GRANT,
+                f"institution {self.state.number} has no grant {shown(str(grant_id))}",
+                grant_id=str(grant_id)[:60],
+            )
+        return grant
+
+    @staticmethod
+    def check_grant_extendable(act: Act, grant: Grant) -> None:
+        """Extended only while it runs or is to come: not voided, not revoked (a planned revocation
+        too: as ``extend``), not ended before today."""
+        if grant.voided_at is not None or grant.revoked_on is not None or grant.end < act.today:
+            why = (
+                "was voided" if grant.voided_at is not None
+                else f"is revoked from {grant.revoked_on.isoformat()}" if grant.revoked_on is not None
+                else f"ended on {grant.end.isoformat()}"
+            )
+            raise RuleViolation(
+                rules.NO_ACTIVE_GRANT,
+                f"grant {grant.grant_id} of person {grant.person_id} {why}: it is not extended",
+                **_about(grant),
+            )
+
+    @staticmethod
+    def check_grant_revocable(act: Act, grant: Grant, day: date) -> None:
+        """Revoked from ``day`` only if held then or later: not voided, not ended before ``day``, not
+        revoked already from ``day`` or earlier (a later planned revocation is moved earlier)."""
+        if grant.voided_at is not None or grant.end < day:
+            why = "was voided" if grant.voided_at is not None else f"ends on {grant.end.isoformat()}"
+            raise RuleViolation(
+                rules.NO_ACTIVE_GRANT,
+                f"grant {grant.grant_id} of person {grant.person_id} {why}: "
+                f"nothing to revoke from {day.isoformat()}",
+                **_about(grant),
+                first_day=day,
+            )
+        if grant.revoked_on is not None and grant.revoked_on <= day:
+            raise RuleViolation(
+                rules.NO_ACTIVE_GRANT,
+                f"grant {grant.grant_id} of person {grant.person_id} is already revoked "
+                f"from {grant.revoked_on.isoformat()}",
+                **_about(grant),
+                revoked_on=grant.revoked_on,
+            )
 
     # -- void ----------------------------------------------------------------------------
 

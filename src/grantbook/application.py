@@ -247,6 +247,16 @@ class GrantBook(Application[UUID]):
             number, lambda i: i.revoke_many(act, persons, right, context, reason, first_day=first_day)
         )
 
+    def extend_grant(self, act: Act, number: str, grant_id: str, new_end: date) -> Grant:
+        """Exactly one grant, by its id (a row of the rights page; ``extend --grant``)."""
+        return self._update(number, lambda i: i.extend_grant(act, grant_id, new_end))
+
+    def revoke_grant(
+        self, act: Act, number: str, grant_id: str, reason: str | None, first_day: date | None = None
+    ) -> Grant:
+        """Exactly one grant, by its id, from today or ``first_day`` (``revoke --grant``)."""
+        return self._update(number, lambda i: i.revoke_grant(act, grant_id, reason, first_day))
+
     def void(self, act: Act, number: str, grant_id: str, reason: str | None) -> Grant:
         return self._update(number, lambda i: i.void(act, grant_id, reason))
 
