@@ -187,8 +187,8 @@ class InstitutionChecks:
 
     def check_persons_grantable(self, persons: Sequence[str], pending: PendingAssignment) -> None:
         """Every person at once (step 2 on the web, and step 3): on the roster and Actief, and no
-        overlapping grant; refused naming each person refused (``refused`` in the facts), with the
-        persons' own rule when they share one, else ``persons-refused``."""
+        overlapping grant; refused naming each person refused (``refused`` in the facts), under the
+        first refused person's rule."""
         failures: list[RuleViolation] = []
         for pid in persons:
             try:
@@ -200,8 +200,7 @@ class InstitutionChecks:
             return
         if len(failures) == 1:
             raise failures[0]
-        named = {error.rule for error in failures}
-        rule = named.pop() if len(named) == 1 else rules.PERSONS_REFUSED
+        rule = failures[0].rule  # as when the first refused person stopped the command (the CLI's contract)
         listed = "; ".join(error.message for error in failures)
         raise RuleViolation(
             rule,

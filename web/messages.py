@@ -186,6 +186,8 @@ def sentence(error: RuleViolation, names: Callable[[str], str] | None = None) ->
     """The Dutch sentence a page shows for ``error``: the rule's fixed sentence, made specific with the
     refusal's facts (persons by name through ``names``, dates as dd/mm/jjjj) where a formatter knows
     them; a rule without a Dutch sentence shows a general one (never the English message)."""
+    if len(error.facts.get("refused") or ()) > 1:  # several persons: each named with their reason
+        return _overlap(error.facts, names or (lambda pid: pid)) or GENERAL
     formatter = SPECIFIC.get(error.rule)
     if formatter is not None and error.facts:
         specific = formatter(error.facts, names or (lambda pid: pid))
