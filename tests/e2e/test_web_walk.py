@@ -31,7 +31,7 @@ from playwright.sync_api import Browser, Page
 from test_end_to_end import grantbook_command
 
 import grantbook.domain.rules as rules
-from grantbook.cli.demo import NUMBER, STAFF
+from grantbook.cli.demo import DEMO_RRN, NUMBER, STAFF
 from grantbook.domain import EVENT_CLASSES
 
 pytestmark = pytest.mark.e2e
@@ -114,9 +114,16 @@ def sideways_scroll(page: Page) -> list[str]:
                 + JSON.stringify((e.innerText || e.value || '').slice(0, 60)))};
         }"""
     )
+    inner = page.evaluate(
+        """() => window.innerWidth > 640 ? [] : [...document.querySelectorAll('main *')].filter(e => {
+                const style = getComputedStyle(e);
+                return ['auto', 'scroll'].includes(style.overflowX) && e.scrollWidth > e.clientWidth + 1;
+            }).slice(0, 3).map(e => `<${e.tagName.toLowerCase()} class="${e.className}"> scrolls sideways inside: `
+                                   + `${e.scrollWidth}px in ${e.clientWidth}px`)"""
+    )
     if not found:
-        return []
-    return [f"scrolls sideways: {found['scroll']}px wide in a {found['width']}px window; too wide: "
+        return list(inner)
+    return list(inner) + [f"scrolls sideways: {found['scroll']}px wide in a {found['width']}px window; too wide: "
             + "; ".join(found["culprits"])]
 
 
@@ -143,7 +150,8 @@ def dates(page: Page, text: str) -> list[str]:
         if len(m.group(1)) != 2 or len(m.group(2)) != 2
     ]
     values = page.evaluate(
-        """() => [...document.querySelectorAll('input:not([type=hidden]):not([type=checkbox])')]
+        """() => [...document.querySelectorAll(  // a refused field keeps what was typed: not the page's date
+                  'input:not([type=hidden]):not([type=checkbox]):not([aria-invalid=true])')]
                   .map(i => [i.name, i.type, i.value])"""
     )
     for name, kind, value in values:
@@ -377,13 +385,31 @@ def walk_every_page(walk: Walk) -> None:  # noqa: PLR0915 - one walk, page after
     if walk.step("stap-2-foute-datum", bad_date):
         walk.check("stap-2-foute-datum", refusal=True)
 
-    def step_three() -> None:
-        walk.fill("begindatum", dmy(today))
-        walk.fill("einddatum", dmy(year_end))
-        walk.submit("Verder")
+    def period(begin: date, end: date) -> Callable[[], None]:
+        def run() -> None:
+            walk.fill("begindatum", dmy(begin))
+            walk.fill("einddatum", dmy(end))
+            walk.submit("Verder")
+        return run
 
-    if walk.step("stap-3", step_three):
+    if walk.step("stap-2-einde-voor-begin", period(today, today - timedelta(days=1))):
+        walk.check("stap-2-einde-voor-begin", refusal=True)
+    if walk.step("stap-2-te-lang", period(today, today + timedelta(days=5 * 366))):
+        walk.check("stap-2-te-lang", refusal=True)
+    if walk.step("stap-3", period(today, year_end)):
         walk.check("stap-3", expect="Bevestig")
+    if walk.step("stap-3-terug", lambda: walk.submit("Terug")):
+        walk.check("stap-3-terug", expect=NAMES[THREE[0]])
+        if page.locator('[name="einddatum"]').count() and page.locator('[name="einddatum"]').first.input_value() != dmy(year_end):
+            walk.report("stap-3-terug", "Terug from Stap 3 lost the end date typed at Stap 2")
+    walk.step("stap-3-opnieuw", period(today, year_end))
+
+    def waiting_list() -> None:
+        walk.go(f"{n}/toekennen")
+        walk.check("toekennen-wacht", expect="Toekenning wacht op bevestiging")
+        walk.follow("Naar stap 3")
+
+    walk.step("toekennen-wacht", waiting_list)
     if walk.step("bevestigd", lambda: walk.submit("Bevestig")):
         walk.check("bevestigd", expect=NAMES[THREE[0]])
 
@@ -447,6 +473,20 @@ def walk_every_page(walk: Walk) -> None:  # noqa: PLR0915 - one walk, page after
 
     if walk.step("voeg-gebruiker-toe-zonder-reden", support_worker("")):
         walk.check("voeg-gebruiker-toe-zonder-reden", refusal=True)
+
+    def wrong_number(number: str) -> Callable[[], None]:
+        def run() -> None:
+            walk.fill("rijksregisternummer", number)
+            walk.fill("voornaam", "Jana")
+            walk.fill("achternaam", "Van Damme")
+            walk.fill("reden", "ondersteuner voor een leerling")
+            walk.submit("Voeg gebruiker toe")
+        return run
+
+    if walk.step("voeg-gebruiker-toe-fout-nummer", wrong_number("01.01.01-123.02")):
+        walk.check("voeg-gebruiker-toe-fout-nummer", refusal=True)
+    if walk.step("voeg-gebruiker-toe-dubbel", wrong_number(DEMO_RRN)):
+        walk.check("voeg-gebruiker-toe-dubbel", refusal=True)
     if walk.step("gebruiker-toegevoegd", support_worker("ondersteuner voor een leerling")):
         walk.check("gebruiker-toegevoegd", expect="Jana Van Damme")
 
@@ -455,6 +495,27 @@ def walk_every_page(walk: Walk) -> None:  # noqa: PLR0915 - one walk, page after
         walk.check("rechten", rights=True, expect="Rechten")
     if walk.step("alle-toekenningen", lambda: walk.go(f"{n}/rechten?alle=1")):
         walk.check("alle-toekenningen", rights=True)
+
+    def rights_on(field_name: str, value: str) -> Callable[[], None]:
+        def run() -> None:
+            walk.go(f"{n}/rechten")
+            walk.fill(field_name, value)
+            walk.submit("Toon")
+        return run
+
+    if walk.step("rechten-op-datum", rights_on("op", dmy(today + timedelta(days=60)))):
+        walk.check("rechten-op-datum", rights=True)
+    if walk.step("rechten-geregistreerd-op", rights_on("geregistreerd_op", dmy(today))):
+        walk.check("rechten-geregistreerd-op")
+    if walk.step("rechten-foute-datum", rights_on("op", "31/04/2027")):
+        walk.check("rechten-foute-datum", refusal=True)
+
+    def one_grant() -> None:
+        walk.go(f"{n}/rechten")
+        walk.follow(NAMES[HOLDS_IRIS])
+
+    if walk.step("toekenning", one_grant):
+        walk.check("toekenning", expect=NAMES[HOLDS_IRIS])
 
     # Verleng: a date that is no date (refused), then the end of the school year.
     def extend(value: str, first: bool) -> Callable[[], None]:
@@ -554,8 +615,31 @@ def walk_every_page(walk: Walk) -> None:  # noqa: PLR0915 - one walk, page after
     # The reports and the history.
     if walk.step("vervallende-rechten", lambda: walk.go("/vervallend")):
         walk.check("vervallende-rechten", expect="Vervallende rechten")
+    if walk.step("vervallende-rechten-365", lambda: walk.go("/vervallend?binnen=365")):
+        walk.check("vervallende-rechten-365")
+    if walk.step("vervallende-rechten-fout", lambda: walk.go("/vervallend?binnen=veel")):
+        walk.check("vervallende-rechten-fout", refusal=True)
     if walk.step("audit", lambda: walk.go(f"{n}/audit")):
         walk.check("audit")
+
+    def audit_filtered() -> None:
+        walk.go(f"{n}/audit")
+        walk.fill("persoon", "Maes")
+        walk.fill("vanaf", dmy(today))
+        walk.submit("Filter")
+
+    if walk.step("audit-gefilterd", audit_filtered):
+        walk.check("audit-gefilterd", expect="Maes")
+    if walk.step("audit-foute-datum", lambda: walk.go(f"{n}/audit?vanaf=31/13/2026")):
+        walk.check("audit-foute-datum", refusal=True)
+
+    def not_found() -> None:
+        walk.go("/instellingen/999999/rechten")
+        if walk.status != 404:
+            walk.report("niet-gevonden", f"another institution answered {walk.status}, not 404")
+
+    if walk.step("niet-gevonden", not_found):
+        walk.check("niet-gevonden")
     if walk.step("verificatie", lambda: walk.go("/verificatie")):
         walk.check("verificatie")
 
