@@ -16,7 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import RRN_1985
+from browser import check
 from openpyxl import load_workbook
+from playwright.sync_api import Page, expect
 from web_seed import IRIS, NUMBER, OTHER, act, open_app, seed, today
 from web_server import RunningServer, running
 
@@ -194,3 +196,30 @@ def test_verification_names_the_broken_institution_in_dutch(store_url: str) -> N
     assert "Technische gegevens" in response.text
     with running(store_url, actor="piet") as server, client_of(server) as client:
         assert client.get("/verificatie").status_code == 200  # another school's history is intact
+
+
+def test_in_the_browser_filter_download_and_verify(server: RunningServer, page: Page) -> None:
+    """With the keyboard and a screen reader's names: no serious axe-core violation on the pages."""
+    page.goto(server.login_url)
+    page.goto(server.url + AUDIT)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Audit")
+    expect(page.get_by_text(re.compile(r"^Op .* heeft mia .* van Els Peeters ingetrokken"))).to_be_visible()
+    check(page, "40-audit-zinnen")
+    page.get_by_label("Soort actie").select_option(label="Verlengd")
+    page.get_by_label("Vanaf").fill("1/1/2000")
+    page.get_by_label("Tot en met").fill("31-12-2099")
+    page.get_by_label("Tot en met").press("Enter")
+    expect(page.get_by_text("Weergave 1–1 van 1")).to_be_visible()
+    expect(page.get_by_label("Vanaf")).to_have_value("01/01/2000")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download Excel (.xlsx)").click()
+    assert download.value.suggested_filename == f"geschiedenis-{NUMBER}.xlsx"
+    sheet = load_workbook(io.BytesIO(download.value.path().read_bytes()))["Geschiedenis"]
+    assert sheet.max_row == 2 and sheet["C2"].value == "Verlengd"
+    page.get_by_label("Vanaf").fill("31/02/2026")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("#vanaf-fout")).to_be_visible()
+    check(page, "41-audit-fout")
+    page.goto(server.url + "/verificatie")
+    expect(page.get_by_role("status")).to_contain_text("De geschiedenis is intact")
+    check(page, "42-verificatie")
