@@ -37,7 +37,7 @@ def day(value: Any) -> str:
 
 
 def moment(value: Any) -> str:
-    """"07/12/2026 om 14:05" in Brussels time, from an ISO timestamp (or a datetime)."""
+    """ "07/12/2026 om 14:05" in Brussels time, from an ISO timestamp (or a datetime)."""
     try:
         found = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     except ValueError:
@@ -52,7 +52,7 @@ def period(begin: Any, end: Any) -> str:
 
 
 def listed(parts: Sequence[str]) -> str:
-    """"A", "A en B", "A, B en C"; beyond ``LISTED`` the rest counted."""
+    """ "A", "A en B", "A, B en C"; beyond ``LISTED`` the rest counted."""
     shown, rest = list(parts[:LISTED]), len(parts) - LISTED
     if rest > 0:
         shown.append(f"{rest} {'andere' if rest == 1 else 'anderen'}")
@@ -97,7 +97,9 @@ def masked(text: Any) -> str:
 
 def _registered(d: Details, names: Names) -> str:
     heads = persons(d.get("administrators") or [], names)
-    return f"de instelling {d.get('name')} ({d.get('number')}) geregistreerd, met als hoofdbeheerder(s) {heads}"
+    return (
+        f"de instelling {d.get('name')} ({d.get('number')}) geregistreerd, met als hoofdbeheerder(s) {heads}"
+    )
 
 
 def _roster(d: Details, names: Names) -> str:
@@ -125,7 +127,8 @@ def _renamed(d: Details, names: Names) -> str:
 
 def _email(d: Details, names: Names) -> str:
     source = " (uit de personeelslijst)" if d.get("source") == "roster" else ""
-    return f"het e-mailadres voor meldingen van {names(d.get('person_id', ''))} ingesteld op {d.get('email')}{source}"
+    whose = names(d.get("person_id", ""))
+    return f"het e-mailadres voor meldingen van {whose} ingesteld op {d.get('email')}{source}"
 
 
 def _notice(d: Details, names: Names) -> str:
@@ -149,7 +152,10 @@ def _searched(d: Details, names: Names) -> str:
 def _confirmed(d: Details, names: Names) -> str:
     grants = d.get("grants") or []
     holders = listed(
-        [f"{g.get('first_name', '')} {g.get('last_name', '')}".strip() or names(g.get("person_id", "")) for g in grants]
+        [
+            f"{g.get('first_name', '')} {g.get('last_name', '')}".strip() or names(g.get("person_id", ""))
+            for g in grants
+        ]
     )
     how = " met Snel recht toekennen" if d.get("direct") else ""
     return f"{right(d)} toegekend aan {holders}{how}, {period(d.get('begin'), d.get('end'))}"
@@ -157,8 +163,8 @@ def _confirmed(d: Details, names: Names) -> str:
 
 def _extended(d: Details, names: Names) -> str:
     return (
-        f"{right(d)} van {names(d.get('person_id', ''))} verlengd: de einddatum is nu {day(d.get('new_end'))} "
-        f"in plaats van {day(d.get('previous_end'))}"
+        f"{right(d)} van {names(d.get('person_id', ''))} verlengd: de einddatum is nu "
+        f"{day(d.get('new_end'))} in plaats van {day(d.get('previous_end'))}"
     )
 
 
@@ -205,8 +211,12 @@ SENTENCES: dict[str, Callable[[Details, Names], str]] = {
     "StaffSearched": _searched,
     "PersonSelected": _person("{} geselecteerd"),
     "PersonDeselected": _person("{} uit de selectie gehaald"),
-    "SelectionCleared": lambda d, names: f"de selectie leeggemaakt ({persons(d.get('person_ids') or [], names)})",
-    "RightAssigned": lambda d, names: f"{right(d)} gekozen, {period(d.get('begin'), d.get('end'))} (stap 2 van 3)",
+    "SelectionCleared": lambda d, names: (
+        f"de selectie leeggemaakt ({persons(d.get('person_ids') or [], names)})"
+    ),
+    "RightAssigned": lambda d, names: (
+        f"{right(d)} gekozen, {period(d.get('begin'), d.get('end'))} (stap 2 van 3)"
+    ),
     "AssignmentCancelled": lambda d, names: f"stap 2 geannuleerd ({right(d)}); de selectie blijft",
     "AssignmentConfirmed": _confirmed,
     "EndDateExtended": _extended,
@@ -227,10 +237,19 @@ KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "geselecteerd": ("Geselecteerd", ("PersonSelected",)),
     "selectie": ("Uit de selectie gehaald", ("PersonDeselected", "SelectionCleared")),
     "stap-2": ("Recht gekozen of stap 2 geannuleerd", ("RightAssigned", "AssignmentCancelled")),
-    "beheerders": ("Beheerders en auditors", (
-        "AdministratorAppointed", "AdministratorRemoved", "AuditorAppointed", "AuditorRemoved",
-    )),
-    "meldingen": ("E-mailadressen en meldingen", ("EmailAddressRecorded", "EmailAddressRemoved", "NoticeSent")),
+    "beheerders": (
+        "Beheerders en auditors",
+        (
+            "AdministratorAppointed",
+            "AdministratorRemoved",
+            "AuditorAppointed",
+            "AuditorRemoved",
+        ),
+    ),
+    "meldingen": (
+        "E-mailadressen en meldingen",
+        ("EmailAddressRecorded", "EmailAddressRemoved", "NoticeSent"),
+    ),
     "instelling": ("Instelling geregistreerd of hernoemd", ("InstitutionRegistered", "InstitutionRenamed")),
 }
 """The page's "Soort actie": a word in the URL, its Dutch label, the event types it stands for."""

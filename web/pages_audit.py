@@ -10,10 +10,10 @@ one page; or every row for a file)."""
 from __future__ import annotations
 
 import json
-from urllib.parse import urlencode
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -106,12 +106,19 @@ def _parsed(request: Request, number: str) -> Asked:
 
 
 def _actors(connection: Connection, number: str) -> set[str]:
-    query = select(audit_table.c.actor).distinct().select_from(_joined()).where(institutions_table.c.number == number)
+    query = (
+        select(audit_table.c.actor)
+        .distinct()
+        .select_from(_joined())
+        .where(institutions_table.c.number == number)
+    )
     return {actor for (actor,) in connection.execute(query)}
 
 
 def _joined() -> Any:
-    return audit_table.join(institutions_table, institutions_table.c.originator_id == audit_table.c.originator_id)
+    return audit_table.join(
+        institutions_table, institutions_table.c.originator_id == audit_table.c.originator_id
+    )
 
 
 def _where(number: str, asked: Asked) -> list[Any]:
@@ -122,20 +129,33 @@ def _where(number: str, asked: Asked) -> list[Any]:
     if asked.actors is not None:
         found.append(audit_table.c.actor.in_(sorted(asked.actors)))
     if asked.about is not None:
-        found.append(audit_table.c.position.in_(
-            select(about_table.c.position).where(about_table.c.person_id.in_(sorted(asked.about)))
-        ))
+        found.append(
+            audit_table.c.position.in_(
+                select(about_table.c.position).where(about_table.c.person_id.in_(sorted(asked.about)))
+            )
+        )
     if query.vanaf:
-        found.append(audit_table.c.recorded_epoch >= datetime.combine(query.vanaf, time.min, BRUSSELS).timestamp())
+        found.append(
+            audit_table.c.recorded_epoch >= datetime.combine(query.vanaf, time.min, BRUSSELS).timestamp()
+        )
     if query.tot:
-        found.append(audit_table.c.recorded_epoch <= datetime.combine(query.tot, time.max, BRUSSELS).timestamp())
+        found.append(
+            audit_table.c.recorded_epoch <= datetime.combine(query.tot, time.max, BRUSSELS).timestamp()
+        )
     return found
 
 
-def _rows(connection: Connection, number: str, asked: Asked, offset: int, limit: int | None) -> list[dict[str, Any]]:
+def _rows(
+    connection: Connection, number: str, asked: Asked, offset: int, limit: int | None
+) -> list[dict[str, Any]]:
     query = (
-        select(audit_table.c.position, audit_table.c.recorded_at, audit_table.c.actor, audit_table.c.event,
-               audit_table.c.details)
+        select(
+            audit_table.c.position,
+            audit_table.c.recorded_at,
+            audit_table.c.actor,
+            audit_table.c.event,
+            audit_table.c.details,
+        )
         .select_from(_joined())
         .where(*_where(number, asked))
         .order_by(audit_table.c.position)
@@ -144,8 +164,13 @@ def _rows(connection: Connection, number: str, asked: Asked, offset: int, limit:
     )
     envelope = InstitutionEvent.ENVELOPE_FIELDS
     return [
-        {"position": int(position), "recorded_at": recorded_at, "actor": actor, "event": event,
-         "details": {k: v for k, v in json.loads(text).items() if k not in envelope}}
+        {
+            "position": int(position),
+            "recorded_at": recorded_at,
+            "actor": actor,
+            "event": event,
+            "details": {k: v for k, v in json.loads(text).items() if k not in envelope},
+        }
         for position, recorded_at, actor, event, text in connection.execute(query)
     ]
 
@@ -159,25 +184,44 @@ def _shown_row(row: dict[str, Any], asked: Asked) -> dict[str, Any]:
     details = dict(row["details"])
     if "name_filter" in details and details["name_filter"]:
         details["name_filter"] = masked(details["name_filter"])
-    technical = {"Gebeurtenis": row["event"], "Positie": row["position"], "Door (id)": row["actor"],
-                 "Geregistreerd op (UTC)": row["recorded_at"]}
-    technical.update({k: json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v for k, v in details.items()})
-    return {**row, "details": details, "sentence": sentence({**row, "details": details}, asked.name),
-            "action": KIND_OF.get(row["event"], ""), "when": moment(row["recorded_at"]), "who": asked.name(row["actor"]), "technical": technical}
+    technical = {
+        "Gebeurtenis": row["event"],
+        "Positie": row["position"],
+        "Door (id)": row["actor"],
+        "Geregistreerd op (UTC)": row["recorded_at"],
+    }
+    technical.update(
+        {k: json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v for k, v in details.items()}
+    )
+    return {
+        **row,
+        "details": details,
+        "sentence": sentence({**row, "details": details}, asked.name),
+        "action": KIND_OF.get(row["event"], ""),
+        "when": moment(row["recorded_at"]),
+        "who": asked.name(row["actor"]),
+        "technical": technical,
+    }
 
 
 def _link(number: str, query: AuditQuery, pagina: int | None = None, suffix: str = "") -> str:
     """The page (or a file) with the same filters: Vorige, Volgende, the downloads."""
-    values = {"persoon": query.persoon, "soort": query.soort, "door": query.door,
-              "vanaf": query.vanaf.strftime("%d/%m/%Y") if query.vanaf else "",
-              "tot": query.tot.strftime("%d/%m/%Y") if query.tot else ""}
+    values = {
+        "persoon": query.persoon,
+        "soort": query.soort,
+        "door": query.door,
+        "vanaf": query.vanaf.strftime("%d/%m/%Y") if query.vanaf else "",
+        "tot": query.tot.strftime("%d/%m/%Y") if query.tot else "",
+    }
     if pagina is not None:
         values["pagina"] = str(pagina)
     asked = urlencode({k: v for k, v in values.items() if v})
     return f"/instellingen/{number}/audit{suffix}" + (f"?{asked}" if asked else "")
 
 
-@router.get("/instellingen/{number}/audit", response_class=HTMLResponse, openapi_extra=forms.query_doc(AuditQuery))
+@router.get(
+    "/instellingen/{number}/audit", response_class=HTMLResponse, openapi_extra=forms.query_doc(AuditQuery)
+)
 def audit(request: Request, person: SignedIn, number: str) -> Response:
     institution = institution_for(person, number)
     number = institution["number"]
@@ -186,23 +230,46 @@ def audit(request: Request, person: SignedIn, number: str) -> Response:
         asked = _parsed(request, number)
     except Refused as refused:
         values = forms.typed(AuditQuery, request.query_params)
-        return page(request, "audit.html", REFUSED, institution=institution, number=number, rows=[],
-                    values=values, kinds=kinds, **shown(refused.problems))
+        return page(
+            request,
+            "audit.html",
+            REFUSED,
+            institution=institution,
+            number=number,
+            rows=[],
+            values=values,
+            kinds=kinds,
+            **shown(refused.problems),
+        )
     check_integrity(services_of(request), [number])
     query = asked.query
     offset = (query.pagina - 1) * PER_PAGE
     total, rows = services_of(request).answer(
-        lambda c: (_count(c, number, asked), _rows(c, number, asked, offset, PER_PAGE)), ["institutions", "audit"]
+        lambda c: (_count(c, number, asked), _rows(c, number, asked, offset, PER_PAGE)),
+        ["institutions", "audit"],
     )
-    values = {"persoon": query.persoon, "soort": query.soort, "door": query.door,
-              "vanaf": query.vanaf.strftime("%d/%m/%Y") if query.vanaf else "",
-              "tot": query.tot.strftime("%d/%m/%Y") if query.tot else ""}
+    values = {
+        "persoon": query.persoon,
+        "soort": query.soort,
+        "door": query.door,
+        "vanaf": query.vanaf.strftime("%d/%m/%Y") if query.vanaf else "",
+        "tot": query.tot.strftime("%d/%m/%Y") if query.tot else "",
+    }
     return page(
-        request, "audit.html", institution=institution, number=number, values=values, kinds=kinds,
-        rows=[_shown_row(r, asked) for r in rows], total=total, first=offset + 1, last=offset + len(rows),
+        request,
+        "audit.html",
+        institution=institution,
+        number=number,
+        values=values,
+        kinds=kinds,
+        rows=[_shown_row(r, asked) for r in rows],
+        total=total,
+        first=offset + 1,
+        last=offset + len(rows),
         previous=_link(number, query, query.pagina - 1) if query.pagina > 1 else None,
         next=_link(number, query, query.pagina + 1) if offset + len(rows) < total else None,
-        csv=_link(number, query, suffix=".csv"), xlsx=_link(number, query, suffix=".xlsx"),
+        csv=_link(number, query, suffix=".csv"),
+        xlsx=_link(number, query, suffix=".xlsx"),
     )
 
 
@@ -233,4 +300,3 @@ def audit_xlsx(request: Request, person: SignedIn, number: str) -> Response:
         return refused_file(refused)
     body = xlsx_bytes(rows, columns_for(FILE_COLUMNS), "Geschiedenis")
     return Response(body, media_type=XLSX_TYPE, headers=attachment(f"geschiedenis-{number}.xlsx"))
-

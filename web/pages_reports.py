@@ -56,7 +56,9 @@ def expiring(request: Request, person: SignedIn) -> Response:
         within, rows = _asked(request, person)
     except Refused as refused:
         typed = forms.typed(ExpiringQuery, request.query_params)
-        return page(request, "expiring.html", REFUSED, rows=[], binnen=typed["binnen"], **shown(refused.problems))
+        return page(
+            request, "expiring.html", REFUSED, rows=[], binnen=typed["binnen"], **shown(refused.problems)
+        )
     return page(request, "expiring.html", rows=rows, binnen=str(within), within=within)
 
 
@@ -84,7 +86,9 @@ def expiring_xlsx(request: Request, person: SignedIn) -> Response:
     except Refused as refused:
         return refused_file(refused)
     body = xlsx_bytes(rows, columns_for(EXPIRING_FILE), "Vervallende rechten")
-    return Response(body, media_type=XLSX_TYPE, headers=attachment(f"vervallende-rechten-{within}-dagen.xlsx"))
+    return Response(
+        body, media_type=XLSX_TYPE, headers=attachment(f"vervallende-rechten-{within}-dagen.xlsx")
+    )
 
 
 def _originators(request: Request, numbers: list[str]) -> dict[str, str]:
@@ -121,17 +125,24 @@ def verification(request: Request, person: SignedIn) -> Response:
         walker = verify_institutions(request, every, sorted(person.institutions))
     except TamperEvidenceError as error:
         number = error.institution or ""
-        fault = {"number": number, "name": names.get(number, ""), "position": error.position, "detail": str(error)}
+        fault = {
+            "number": number,
+            "name": names.get(number, ""),
+            "position": error.position,
+            "detail": str(error),
+        }
         return page(request, "verify.html", 409, checked=[], fault=fault, every=every)
     checked = sorted(
         (
-            {"number": head.number, "name": names.get(head.number, ""), "events": head.version,
-             "position": head.position}
+            {
+                "number": head.number,
+                "name": names.get(head.number, ""),
+                "events": head.version,
+                "position": head.position,
+            }
             for head in walker.heads.values()
         ),
         key=lambda row: row["number"],
     )
     total = sum(row["events"] for row in checked)
     return page(request, "verify.html", checked=checked, fault=None, every=every, total=total)
-
-

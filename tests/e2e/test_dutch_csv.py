@@ -20,8 +20,18 @@ def school(store_url: str, tmp_path: Path) -> Driver:
     gb.ok("roster", "import", NUMBER, gb.write("roster.csv", roster_csv(staff(3))))
     first, last = today(), today() + timedelta(days=40)
     gb.ok("select", NUMBER, "90001", "90002")
-    gb.ok("assign", NUMBER, "--right", IRIS, "--context", "Gebruiker", "--begin", first.isoformat(),
-          "--end", last.isoformat())
+    gb.ok(
+        "assign",
+        NUMBER,
+        "--right",
+        IRIS,
+        "--context",
+        "Gebruiker",
+        "--begin",
+        first.isoformat(),
+        "--end",
+        last.isoformat(),
+    )
     gb.ok("confirm", NUMBER)
     return gb
 
@@ -41,7 +51,9 @@ def test_the_cli_writes_the_webs_dutch_file(store_url: str, tmp_path: Path) -> N
     assert web_file == cli_file
 
 
-def test_machines_keep_their_csv_and_json_and_columns_keep_their_names(store_url: str, tmp_path: Path) -> None:
+def test_machines_keep_their_csv_and_json_and_columns_keep_their_names(
+    store_url: str, tmp_path: Path
+) -> None:
     gb = school(store_url, tmp_path)
     plain = gb.ok("expiring", "--within", "60", "--format", "csv").stdout
     assert plain.startswith("institution,person_id,") and today().isoformat() in plain

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import RRN_1985
 from browser import check
+from conftest import RRN_1985
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 from web_seed import IRIS, NUMBER, OTHER, act, open_app, seed, today
@@ -107,7 +107,9 @@ def test_filters_by_kind_person_administrator_and_period(server: RunningServer) 
 
 def test_all_problems_at_once_each_beside_its_field(server: RunningServer) -> None:
     with client_of(server) as client:
-        response = client.get(AUDIT, params={"vanaf": "32/13/2026", "tot": "morgen", "soort": "x", "pagina": "0"})
+        response = client.get(
+            AUDIT, params={"vanaf": "32/13/2026", "tot": "morgen", "soort": "x", "pagina": "0"}
+        )
     assert response.status_code == 422
     for name in ("vanaf", "tot", "soort", "pagina"):
         assert f'href="#{name}"' in response.text or name == "pagina", name

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from web_seed import IRIS, NUMBER, act, open_app, seed, today
 from web_server import RunningServer, running
 
-NAMES = [("=HYPERLINK(\"http://x\")", "Peeters"), ("Jan", "@Janssens"), ("Piet", "Claes")]
+NAMES = [('=HYPERLINK("http://x")', "Peeters"), ("Jan", "@Janssens"), ("Piet", "Claes")]
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def test_the_csv_is_for_belgian_excel(server: RunningServer) -> None:
     assert len(rows) == 3  # the right ending in 200 days is not expiring within 30
     first, second = rows[1], rows[2]
     assert first[0] == f'="{NUMBER}"'  # the leading zero stays
-    assert first[2] == "'=HYPERLINK(\"http://x\")" and second[3] == "'@Janssens"  # never a formula
+    assert first[2] == '\'=HYPERLINK("http://x")' and second[3] == "'@Janssens"  # never a formula
     assert first[7] == today().strftime("%d/%m/%Y")
     assert first[8] == (today() + timedelta(days=10)).strftime("%d/%m/%Y")
     assert len(first[10]) == 16 and first[10][2] == "/" and first[10][13] == ":"  # dd/mm/jjjj HH:MM
@@ -89,7 +89,7 @@ def test_the_xlsx_has_typed_dates_a_frozen_header_and_no_formula(server: Running
     assert sheet.max_row == 3
     number, first_name, end = sheet["A2"], sheet["C2"], sheet["I2"]
     assert number.value == NUMBER and number.data_type == "s"
-    assert first_name.value == "=HYPERLINK(\"http://x\")" and first_name.data_type == "s"
+    assert first_name.value == '=HYPERLINK("http://x")' and first_name.data_type == "s"
     assert sheet["D3"].value == "@Janssens" and sheet["D3"].data_type == "s"
     assert end.is_date and end.number_format == "dd/mm/yyyy"
     assert end.value.date() == today() + timedelta(days=10)
