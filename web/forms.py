@@ -22,10 +22,11 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from pydantic_core import PydanticCustomError
 
 from grantbook.domain import RuleViolation, institution_number, parse_date, person_id, rules
+from grantbook.domain import NationalNumber
 from grantbook.domain.national_number import contains_national_number
 from grantbook.domain.text import is_unsafe
 
-from .messages import DAYS, REPEATED, SEARCH_NATIONAL_NUMBER, VALUE, dutch
+from .messages import DAYS, REPEATED, REQUIRED, REQUIRED_DAY, SEARCH_NATIONAL_NUMBER, VALUE, dutch
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -78,7 +79,18 @@ def _from_rule(parser: Callable[[str], Any]) -> Callable[[Any], Any]:
 
 
 def _day(value: str) -> date:
+    if not value.strip():
+        raise RuleViolation(REQUIRED_DAY, "a date is required")
     return parse_date(value)
+
+
+def _required(parser: Callable[[str], Any]) -> Callable[[str], Any]:
+    def parse_filled(value: str) -> Any:
+        if not value.strip():
+            raise RuleViolation(REQUIRED, "a value is required")
+        return parser(value)
+
+    return parse_filled
 
 
 def _optional_day(value: Any) -> date | None:
@@ -105,6 +117,25 @@ def _text(limit: int) -> Callable[[Any], str]:
     return validate
 
 
+def _text_rule(limit: int) -> Callable[[str], str]:
+    """``_text`` for a required field: its refusals as rule violations, for ``_required``."""
+
+    def check(value: str) -> str:
+        if any(is_unsafe(c) for c in value):
+            raise RuleViolation(rules.TEXT_CHARACTER, "unsafe character")
+        tidied = " ".join(value.split())
+        if len(tidied) > limit:
+            raise RuleViolation(rules.TEXT_LENGTH, "too long")
+        return tidied
+
+    return check
+
+
+def _national_number(value: str) -> str:
+    NationalNumber.parse(value)
+    return value
+
+
 def _search_text(value: Any) -> str:
     """A name to search for: plain text, and never a national register number (it would be recorded)."""
     text = _text(200)(value)
@@ -123,11 +154,16 @@ OptionalDay = Annotated[date | None, BeforeValidator(_optional_day)]
 Days = Annotated[int, BeforeValidator(_days)]
 Number = Annotated[str, BeforeValidator(_from_rule(institution_number))]
 OptionalPerson = Annotated[str | None, BeforeValidator(_optional(person_id))]
-Person = Annotated[str, BeforeValidator(_from_rule(person_id))]
+Person = Annotated[str, BeforeValidator(_from_rule(_required(person_id)))]
 Name = Annotated[str, BeforeValidator(_text(200))]
 Reason = Annotated[str, BeforeValidator(_text(1000))]
 SearchText = Annotated[str, BeforeValidator(_search_text)]
 Choice = Annotated[str, BeforeValidator(_text(200))]
+FilledName = Annotated[str, BeforeValidator(_from_rule(_required(_text_rule(200))))]
+FilledReason = Annotated[str, BeforeValidator(_from_rule(_required(_text_rule(1000))))]
+NationalNumberText = Annotated[str, BeforeValidator(_from_rule(_required(_national_number)))]
+"""A national register number as typed: checked (digits, check digits), kept as typed for the
+application, which protects it; a page never shows it again."""
 """A value picked from a list (a right, a context): checked against the list by the domain."""
 
 
@@ -181,8 +217,13 @@ def parse(model: type[M], data: Any) -> M:
             name = str(found["loc"][0]) if found["loc"] else ""
             info = model.model_fields.get(name)
             key = (info.alias if info else None) or name
-            message = found["msg"] if found["type"] in _OUR_RULES else (dutch(VALUE) or "")
-            problems.append(Problem(key, found["type"] if found["type"] in _OUR_RULES else VALUE, message))
+            rule = REQUIRED if found["type"] == "missing" else found["type"]
+            if rule not in _OUR_RULES:
+                rule = VALUE
+            message = found["msg"] if rule == found["type"] else dutch(rule) or ""
+            if rule == REQUIRED and info is not None and info.title:  # "Vul de voornaam in."
+                message = f"Vul {info.title} in."
+            problems.append(Problem(key, rule, message))
         problems.sort(key=lambda p: order.index(p.field) if p.field in order else len(order))
         raise Refused(problems) from None
     if problems:
@@ -197,8 +238,11 @@ _OUR_RULES = frozenset(
         rules.PERSON_ID,
         rules.TEXT_CHARACTER,
         rules.TEXT_LENGTH,
+        rules.NATIONAL_NUMBER,
         DAYS,
         SEARCH_NATIONAL_NUMBER,
+        REQUIRED,
+        REQUIRED_DAY,
     }
 )
 

@@ -35,6 +35,10 @@ DAYS = "days"
 
 REPEATED = "repeated-field"
 """A form or query that sends one field several times where the page takes one value (web/forms.py)."""
+REQUIRED = "required"
+"""A field a page needs left empty (web/forms.py)."""
+REQUIRED_DAY = "required-date"
+"""A date field a page needs left empty (web/forms.py)."""
 VALUE = "value"
 """A value a page cannot read at all (web/forms.py), e.g. a list where text is expected."""
 SEARCH_NATIONAL_NUMBER = rules.SEARCH_NATIONAL_NUMBER
@@ -63,6 +67,8 @@ DUTCH: dict[str, str] = {
     DAYS: "Geef het aantal dagen als een geheel getal van 0 tot 36600.",
     REPEATED: "Dit veld werd meer dan eens verstuurd. Vul het formulier opnieuw in.",
     VALUE: "Deze waarde klopt niet. Vul het veld opnieuw in.",
+    REQUIRED: "Vul dit veld in, of kies een waarde uit de lijst.",
+    REQUIRED_DAY: "Vul een datum in als dd/mm/jjjj, bijvoorbeeld 31/08/2027.",
     rules.SEARCH_NATIONAL_NUMBER: (
         "Zoek op naam, niet op rijksregisternummer: een rijksregisternummer bewaren we niet bij een "
         "zoekopdracht. Een ondersteuner voeg je toe met zijn rijksregisternummer op Voeg gebruiker toe."

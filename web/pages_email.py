@@ -51,6 +51,7 @@ def save_email(request: Request, person: SignedIn, number: str, form: PostedForm
     services = services_of(request)
     act = services.act(person.person_id)
     typed = form.get("email", "")
+    typed = typed if isinstance(typed, str) and len(typed) <= 320 else ""
     try:
         if form.get("actie") == "verwijder":
             services.app.remove_email(act, number, person.person_id)

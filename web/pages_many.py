@@ -16,13 +16,15 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from grantbook.domain import RuleViolation, parse_date, rules
+from grantbook.domain import RuleViolation, rules
 from grantbook.domain.text import shown
 from grantbook.projections.rights_questions import query_held_on
 
 from .integrity import check_integrity
 from .pages_grant import grants_named, right_choices
-from .render import page, refusal
+from .forms import Choice, Day, Field, Name, OptionalDay, PageModel, Reason, Refused, form_doc, parse, typed
+from .people import names_in
+from .render import page, refusal, shown
 from .security import PostedForm, SignedIn, institution_for, services_of
 
 router = APIRouter()
@@ -54,6 +56,24 @@ FIELD_OF_RULE = {
         rules.UNKNOWN_CONTEXT: "context",
     },
 }
+
+
+class ExtendManyForm(PageModel):
+    toekenning: list[Name] = Field(default_factory=list)
+    einddatum: Day
+
+
+class RevokeManyForm(PageModel):
+    toekenning: list[Name] = Field(default_factory=list)
+    reden: Reason = ""
+    vanaf: OptionalDay = None
+
+
+class RolloverForm(PageModel):
+    recht: Choice
+    context: Choice = ""
+    huidige_einddatum: Day
+    nieuwe_einddatum: Day
 
 
 async def chosen_of_form(form: PostedForm, request: Request) -> list[str]:
@@ -177,56 +197,64 @@ def _done(number: str, action: str, grants: Sequence[Any]) -> Response:
     return RedirectResponse(f"/instellingen/{number}/rechten/meerdere/gedaan?{query}", status_code=303)
 
 
-@router.post("/instellingen/{number}/rechten/meerdere/verleng")
+@router.post("/instellingen/{number}/rechten/meerdere/verleng", openapi_extra=form_doc(ExtendManyForm))
 def extend_many(
     request: Request, person: SignedIn, number: str, form: PostedForm, chosen: ChosenInForm
 ) -> Response:
     institution_for(person, number, change=True)
     services = services_of(request)
-    values = {"einddatum": form.get("einddatum", "")}
+    values = typed(ExtendManyForm, form)
     try:
         grants, right, context = _group(request, number, chosen)
     except RuleViolation as error:
         return _list_page(request, person, number, chosen, REFUSED, **refusal(error, CHOSEN))
     try:
-        new_end = parse_date(values["einddatum"])
+        wanted = parse(ExtendManyForm, form)
+    except Refused as refused:
+        return _action_page(request, person, number, "verleng", grants, values, REFUSED, **shown(refused.problems))
+    names = names_in(services.app.institution(number).state)
+    try:
         extended = services.app.extend_many(
-            services.act(person.person_id), number, [g.person_id for g in grants], right, new_end, context
+            services.act(person.person_id), number, [g.person_id for g in grants], right, wanted.einddatum, context
         )
     except RuleViolation as error:
         field = FIELD_OF_RULE["verleng"].get(error.rule)
         return _action_page(
-            request, person, number, "verleng", grants, values, REFUSED, **refusal(error, field)
+            request, person, number, "verleng", grants, values, REFUSED, **refusal(error, field, names)
         )
     return _done(number, "verlengd", extended)
 
 
-@router.post("/instellingen/{number}/rechten/meerdere/trek-in")
+@router.post("/instellingen/{number}/rechten/meerdere/trek-in", openapi_extra=form_doc(RevokeManyForm))
 def revoke_many(
     request: Request, person: SignedIn, number: str, form: PostedForm, chosen: ChosenInForm
 ) -> Response:
     institution_for(person, number, change=True)
     services = services_of(request)
-    values = {"reden": form.get("reden", ""), "vanaf": form.get("vanaf", "")}
+    values = typed(RevokeManyForm, form)
     try:
         grants, right, context = _group(request, number, chosen)
     except RuleViolation as error:
         return _list_page(request, person, number, chosen, REFUSED, **refusal(error, CHOSEN))
     try:
-        first_day = parse_date(values["vanaf"]) if values["vanaf"].strip() else None
+        wanted = parse(RevokeManyForm, form)
+    except Refused as refused:
+        return _action_page(request, person, number, "trek-in", grants, values, REFUSED, **shown(refused.problems))
+    names = names_in(services.app.institution(number).state)
+    try:
         revoked = services.app.revoke(
             services.act(person.person_id),
             number,
             [g.person_id for g in grants],
             right,
             context,
-            values["reden"],
-            first_day,
+            wanted.reden,
+            wanted.vanaf,
         )
     except RuleViolation as error:
         field = FIELD_OF_RULE["trek-in"].get(error.rule)
         return _action_page(
-            request, person, number, "trek-in", grants, values, REFUSED, **refusal(error, field)
+            request, person, number, "trek-in", grants, values, REFUSED, **refusal(error, field, names)
         )
     return _done(number, "ingetrokken", revoked)
 
@@ -276,24 +304,28 @@ def rollover_form(request: Request, person: SignedIn, number: str) -> Response:
     return _rollover_page(request, person, number, dict.fromkeys(ROLLOVER_FIELDS, ""))
 
 
-@router.post("/instellingen/{number}/rechten/schooljaar")
+@router.post("/instellingen/{number}/rechten/schooljaar", openapi_extra=form_doc(RolloverForm))
 def rollover(request: Request, person: SignedIn, number: str, form: PostedForm) -> Response:
     institution_for(person, number, change=True)
     services = services_of(request)
-    values = {key: form.get(key, "") for key in ROLLOVER_FIELDS}
-    field = "huidige_einddatum"
+    values = typed(RolloverForm, form)
     try:
-        ending = parse_date(values["huidige_einddatum"])
-        field = "nieuwe_einddatum"
-        new_end = parse_date(values["nieuwe_einddatum"])
-        field = None
-        context = values["context"] or None
+        wanted = parse(RolloverForm, form)
+    except Refused as refused:
+        return _rollover_page(request, person, number, values, REFUSED, **shown(refused.problems))
+    names = names_in(services.app.institution(number).state)
+    try:
         done = services.app.extend_ending(
-            services.act(person.person_id), number, values["recht"], ending, new_end, context
+            services.act(person.person_id),
+            number,
+            wanted.recht,
+            wanted.huidige_einddatum,
+            wanted.nieuwe_einddatum,
+            wanted.context or None,
         )
     except RuleViolation as error:
-        target = field or FIELD_OF_RULE["schooljaar"].get(error.rule)
-        return _rollover_page(request, person, number, values, REFUSED, **refusal(error, target))
+        target = FIELD_OF_RULE["schooljaar"].get(error.rule)
+        return _rollover_page(request, person, number, values, REFUSED, **refusal(error, target, names))
     query = urlencode(
         [
             *((CHOSEN, g.grant_id) for g in done.extended),

@@ -10,15 +10,25 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from grantbook.domain import RuleViolation, parse_date, rules
+from grantbook.domain import RuleViolation, rules
 
 from .pages_grant import right_choices
-from .render import dmy, page, refusal
+from .forms import Choice, Day, PageModel, Person, Refused, form_doc, parse, typed
+from .people import names_in
+from .render import dmy, page, refusal, shown
 from .security import PostedForm, SignedIn, institution_for, services_of
 
 router = APIRouter()
 REFUSED = 422
 FIELDS = ("persoon", "recht", "context", "begindatum", "einddatum")
+
+
+class QuickGrantForm(PageModel):
+    persoon: Person
+    recht: Choice
+    context: Choice
+    begindatum: Day
+    einddatum: Day
 # Which field a refusal of the quick grant is about (the rest: render.FIELD_OF_RULE, or the summary only).
 FIELD_OF_RULE = {
     rules.UNKNOWN_PERSON: "persoon",
@@ -63,28 +73,28 @@ def quick_grant_form(request: Request, person: SignedIn, number: str, persoon: s
     )
 
 
-@router.post("/instellingen/{number}/snel-toekennen")
+@router.post("/instellingen/{number}/snel-toekennen", openapi_extra=form_doc(QuickGrantForm))
 def quick_grant(request: Request, person: SignedIn, number: str, form: PostedForm) -> Response:
     institution_for(person, number, change=True)
     services = services_of(request)
-    values = {key: form.get(key, "") for key in FIELDS}
-    field = "begindatum"
+    values = typed(QuickGrantForm, form)
     try:
-        begin = parse_date(values["begindatum"])
-        field = "einddatum"
-        end = parse_date(values["einddatum"])
-        field = None
+        wanted = parse(QuickGrantForm, form)
+    except Refused as refused:
+        return _form(request, person, number, values, REFUSED, **shown(refused.problems))
+    names = names_in(services.app.institution(number).state)
+    try:
         grant = services.app.grant(
             services.act(person.person_id),
             number,
-            values["persoon"],
-            values["recht"],
-            values["context"],
-            begin,
-            end,
+            wanted.persoon,
+            wanted.recht,
+            wanted.context,
+            wanted.begindatum,
+            wanted.einddatum,
         )
     except RuleViolation as error:
-        target = field or FIELD_OF_RULE.get(error.rule)
-        return _form(request, person, number, values, REFUSED, **refusal(error, target))
+        target = FIELD_OF_RULE.get(error.rule)
+        return _form(request, person, number, values, REFUSED, **refusal(error, target, names))
     query = urlencode({"rechten": grant.grant_id})
     return RedirectResponse(f"/instellingen/{number}/toekennen/bevestigd?{query}", status_code=303)

@@ -12,12 +12,32 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from grantbook.domain import RuleViolation, person_id
 from grantbook.errors import KeyFileError
 
-from .forms import Problem
+from .forms import (
+    Field,
+    FilledName,
+    FilledReason,
+    NationalNumberText,
+    PageModel,
+    Problem,
+    Refused,
+    form_doc,
+    parse,
+    typed,
+)
 from .render import page, refusal, shown
 from .security import PostedForm, SignedIn, institution_for, services_of
 
 router = APIRouter()
 REFUSED = 422
+
+
+class SupportWorkerForm(PageModel):
+    """Every field checked at once; the number is never shown again, not even in a refused form."""
+
+    rijksregisternummer: NationalNumberText = Field(repr=False, title="het rijksregisternummer")
+    voornaam: FilledName = Field(title="de voornaam")
+    achternaam: FilledName = Field(title="de achternaam")
+    reden: FilledReason = Field(title="een reden")
 
 
 def _form(
@@ -34,19 +54,23 @@ def add_form(request: Request, person: SignedIn, number: str) -> Response:
     return _form(request, person, number, {"voornaam": "", "achternaam": "", "reden": ""})
 
 
-@router.post("/instellingen/{number}/gebruiker-toevoegen")
+@router.post("/instellingen/{number}/gebruiker-toevoegen", openapi_extra=form_doc(SupportWorkerForm))
 def add(request: Request, person: SignedIn, number: str, form: PostedForm) -> Response:
     institution_for(person, number, change=True)
     services = services_of(request)
-    values = {key: form.get(key, "") for key in ("voornaam", "achternaam", "reden")}  # never the number
+    values = {k: v for k, v in typed(SupportWorkerForm, form).items() if k != "rijksregisternummer"}
+    try:
+        wanted = parse(SupportWorkerForm, form)
+    except Refused as refused:
+        return _form(request, person, number, values, REFUSED, **shown(refused.problems))
     try:
         added = services.app.add_support_worker(
             services.act(person.person_id),
             number,
-            form.get("rijksregisternummer", ""),
-            values["voornaam"],
-            values["achternaam"],
-            values["reden"],
+            wanted.rijksregisternummer,
+            wanted.voornaam,
+            wanted.achternaam,
+            wanted.reden,
         )
     except RuleViolation as error:
         field = "achternaam" if error.rule == "person-name" and "last" in error.message else None

@@ -73,7 +73,7 @@ def void_form(request: Request, person: SignedIn, number: str, toekenning: str =
 def void(request: Request, person: SignedIn, number: str, form: PostedForm) -> Response:
     _head_only(person, number)
     services = services_of(request)
-    values = {"toekenning": form.get("toekenning", ""), "reden": form.get("reden", "")}
+    values = {key: value if isinstance(value, str) else "" for key, value in ((k, form.get(k, "")) for k in ("toekenning", "reden"))}
     try:
         services.app.void(services.act(person.person_id), number, values["toekenning"], values["reden"])
     except RuleViolation as error:

@@ -12,7 +12,7 @@ import pytest
 from grantbook.domain import RuleViolation, rules
 from grantbook.web import forms, pages_quick
 from grantbook.web.forms import Problem
-from grantbook.web.messages import CLI_ONLY, DAYS, DUTCH, REPEATED, SPECIFIC, VALUE, sentence
+from grantbook.web.messages import CLI_ONLY, DAYS, DUTCH, REPEATED, REQUIRED, REQUIRED_DAY, SPECIFIC, VALUE, sentence
 from grantbook.web.render import FIELD_OF_RULE, environment, refusal, shown
 
 NOT_RULES = {"MAX_SELECTION", "MALFORMED"}  # a limit and a set of rules, not rule codes
@@ -44,7 +44,7 @@ def test_no_rule_is_both_and_nothing_unknown_is_listed() -> None:
     codes = set(_rule_codes().values())
     assert not set(DUTCH) & CLI_ONLY
     assert CLI_ONLY <= codes
-    assert set(DUTCH) <= codes | {DAYS, REPEATED, VALUE}  # the pages' own rules (web/forms.py)
+    assert set(DUTCH) <= codes | {DAYS, REPEATED, VALUE, REQUIRED, REQUIRED_DAY}  # the pages' own rules (web/forms.py)
 
 
 def test_the_rules_the_pages_name_have_a_dutch_sentence() -> None:
