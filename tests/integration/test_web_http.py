@@ -67,7 +67,8 @@ def test_sign_in_sets_a_safe_cookie_and_shows_the_persons_institutions(server: R
         assert server.config.local_token not in response.headers["location"]
         page = client.get("/")
         assert page.status_code == 200
-        assert "Rechten beheren" in page.text and "Toon instellingen" in page.text
+        assert "Rechten beheren" in page.text and "Jouw instellingen" in page.text
+        assert f'href="/instellingen/{NUMBER}"' in page.text  # the card's "Meer"
         assert NUMBER in page.text and "Basisschool De Linde" in page.text
         assert OTHER not in page.text and "Het Anker" not in page.text
 
@@ -98,7 +99,8 @@ def test_other_institutions_answer_404(server: RunningServer) -> None:
         token = csrf_of(client.get("/").text)
         before = event_count(server.config.store)
         response = client.post("/toekennen/zoek", data={"instellingsnummer": OTHER, "csrf_token": token})
-        assert response.status_code == 404
+        assert response.status_code == 422 and 'id="instellingsnummer-fout"' in response.text
+        assert "Het Anker" not in response.text
         assert event_count(server.config.store) == before
 
 
@@ -176,17 +178,14 @@ def test_an_auditor_reads_and_cannot_change_anything(store_url: str, how: str) -
         assert "Verleng" not in rights and "Trek in" not in rights
         token = csrf_of(start.text)
         before = event_count(store_url)
+        response = client.post("/toekennen/zoek", data={"instellingsnummer": NUMBER, "csrf_token": token})
+        assert response.status_code == 422 and 'id="instellingsnummer-fout"' in response.text  # not theirs
         posts = {
-            "/toekennen/zoek": {"instellingsnummer": NUMBER},
             f"/instellingen/{NUMBER}/toekennen/selecteer": {"persoon": "90001"},
             f"/instellingen/{NUMBER}/toekennen/stap-2": {"recht": "x", "context": "Gebruiker"},
             f"/instellingen/{NUMBER}/toekennen/bevestig": {},
-            f"/instellingen/{NUMBER}/rechten/verleng": {
-                "persoon": "90001",
-                "recht": "x",
-                "einddatum": "01/01/2030",
-            },
-            f"/instellingen/{NUMBER}/rechten/trek-in": {"persoon": "90001", "recht": "x", "reden": "r"},
+            f"/instellingen/{NUMBER}/rechten/verleng": {"toekenning": f"{NUMBER}-1", "einddatum": "01/01/2030"},
+            f"/instellingen/{NUMBER}/rechten/trek-in": {"toekenning": f"{NUMBER}-1", "reden": "r"},
             f"/instellingen/{NUMBER}/gebruiker-toevoegen": {"voornaam": "A", "achternaam": "B", "reden": "r"},
         }
         for path, data in posts.items():
@@ -244,8 +243,9 @@ def test_the_rights_page_shows_a_revocation_planned_for_a_later_day(server: Runn
         app.close()
     with signed_in(server) as client:
         page = client.get(f"/instellingen/{NUMBER}/rechten").text
-    assert "Ingetrokken vanaf" in page
-    assert page.count((day + timedelta(days=30)).strftime("%d/%m/%Y")) == 2
+    later = (day + timedelta(days=30)).strftime("%d/%m/%Y")
+    assert page.count(f"ingetrokken vanaf {later}") == 2  # under the Einddatum of each row
+
 
 
 def test_while_step_two_waits_the_selection_is_refused_and_terug_and_annuleer_do_what_they_say(
@@ -266,14 +266,16 @@ def test_while_step_two_waits_the_selection_is_refused_and_terug_and_annuleer_do
             assert response.status_code == 422 and "assignment-pending" in response.text
         assert event_count(server.config.store) == before
         listed = client.get(base).text
-        assert "Toekenning wacht op bevestiging" in listed and "/toekennen/selecteer" not in listed
+        assert "Toekenning wacht op bevestiging" in listed
+        assert 'name="een"' not in listed and 'name="persoon"' not in listed  # nothing to tick, + or –
+        assert ">Voeg toe aan selectie</button>" not in listed
 
         response = client.post(f"{base}/terug", data={"csrf_token": token})
         assert response.status_code == 303 and response.headers["location"].startswith(f"{base}/stap-2?")
         filled = client.get(response.headers["location"]).text
         assert 'value="31/08/2027"' in filled and "Stap 2 van 3" in filled
         assert event_count(server.config.store) == before + 1
-        assert "Verwijder" in client.get(base).text  # the selection stays, free again
+        assert "Haal First1 Last1 uit de selectie" in client.get(base).text  # the selection stays, free again
 
         assert client.post(f"{base}/stap-2", data={**step_two, "csrf_token": token}).status_code == 303
         response = client.post(f"{base}/annuleer", data={"csrf_token": token})
