@@ -175,6 +175,20 @@ def _rows(
     ]
 
 
+def _one_page(connection: Connection, number: str, asked: Asked) -> tuple[int, int, list[dict[str, Any]]]:
+    """The number of events filtered, the page shown (a page past the last shows the last) and its rows."""
+    total = _count(connection, number, asked)
+    pagina = max(1, min(asked.query.pagina, -(-total // PER_PAGE)))
+    return total, pagina, _rows(connection, number, asked, (pagina - 1) * PER_PAGE, PER_PAGE)
+
+
+def _page_problem(problem: Problem) -> Problem:
+    """The page number is no field of the form: its problem stands in the summary only, in its words."""
+    if problem.field != "pagina":
+        return problem
+    return Problem("", problem.rule, "Deze pagina bestaat niet. Begin opnieuw bij de eerste pagina.")
+
+
 def _count(connection: Connection, number: str, asked: Asked) -> int:
     query = select(func.count()).select_from(_joined()).where(*_where(number, asked))
     return int(connection.execute(query).scalar_one())
@@ -204,15 +218,20 @@ def _shown_row(row: dict[str, Any], asked: Asked) -> dict[str, Any]:
     }
 
 
-def _link(number: str, query: AuditQuery, pagina: int | None = None, suffix: str = "") -> str:
-    """The page (or a file) with the same filters: Vorige, Volgende, the downloads."""
-    values = {
+def _values(query: AuditQuery) -> dict[str, str]:
+    """The filters as the form shows them (and as the links carry them): days as dd/mm/jjjj."""
+    return {
         "persoon": query.persoon,
         "soort": query.soort,
         "door": query.door,
         "vanaf": query.vanaf.strftime("%d/%m/%Y") if query.vanaf else "",
         "tot": query.tot.strftime("%d/%m/%Y") if query.tot else "",
     }
+
+
+def _link(number: str, query: AuditQuery, pagina: int | None = None, suffix: str = "") -> str:
+    """The page (or a file) with the same filters: Vorige, Volgende, the downloads."""
+    values = _values(query)
     if pagina is not None:
         values["pagina"] = str(pagina)
     asked = urlencode({k: v for k, v in values.items() if v})
@@ -239,35 +258,27 @@ def audit(request: Request, person: SignedIn, number: str) -> Response:
             rows=[],
             values=values,
             kinds=kinds,
-            **shown(refused.problems),
+            **shown([_page_problem(p) for p in refused.problems]),
         )
     check_integrity(services_of(request), [number])
     query = asked.query
-    offset = (query.pagina - 1) * PER_PAGE
-    total, rows = services_of(request).answer(
-        lambda c: (_count(c, number, asked), _rows(c, number, asked, offset, PER_PAGE)),
-        ["institutions", "audit"],
+    total, pagina, rows = services_of(request).answer(
+        lambda c: _one_page(c, number, asked), ["institutions", "audit"]
     )
-    values = {
-        "persoon": query.persoon,
-        "soort": query.soort,
-        "door": query.door,
-        "vanaf": query.vanaf.strftime("%d/%m/%Y") if query.vanaf else "",
-        "tot": query.tot.strftime("%d/%m/%Y") if query.tot else "",
-    }
+    offset = (pagina - 1) * PER_PAGE
     return page(
         request,
         "audit.html",
         institution=institution,
         number=number,
-        values=values,
+        values=_values(query),
         kinds=kinds,
         rows=[_shown_row(r, asked) for r in rows],
         total=total,
         first=offset + 1,
         last=offset + len(rows),
-        previous=_link(number, query, query.pagina - 1) if query.pagina > 1 else None,
-        next=_link(number, query, query.pagina + 1) if offset + len(rows) < total else None,
+        previous=_link(number, query, pagina - 1) if pagina > 1 else None,
+        next=_link(number, query, pagina + 1) if offset + len(rows) < total else None,
         csv=_link(number, query, suffix=".csv"),
         xlsx=_link(number, query, suffix=".xlsx"),
     )

@@ -115,6 +115,7 @@ def test_all_problems_at_once_each_beside_its_field(server: RunningServer) -> No
         assert f'href="#{name}"' in response.text or name == "pagina", name
     assert response.text.count('class="field-error"') == 3
     assert 'value="32/13/2026"' in response.text
+    assert "Deze pagina bestaat niet." in response.text and 'href="#pagina"' not in response.text
 
 
 @pytest.mark.parametrize(
@@ -157,6 +158,8 @@ def test_a_hundred_per_page_and_the_links_keep_the_filters(store_url: str) -> No
         second = client.get(following.group(1).replace("&amp;", "&")).text
         assert "Weergave 101–120 van 120" in second and len(sentences(second)) == 20
         assert "Volgende" not in visible(second) and "Vorige" in visible(second)
+        past = client.get(AUDIT, params={"door": "mia", "pagina": "7"}).text  # past the last: the last
+        assert "Weergave 101–120 van 120" in past
         exported = client.get(AUDIT + ".csv", params={"door": "mia"})
         assert exported.status_code == 200
         rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
