@@ -128,7 +128,14 @@ def sideways_scroll(page: Page) -> list[str]:
 
 
 def visible_text(page: Page) -> str:
-    return page.evaluate("() => document.body.innerText")  # type: ignore[no-any-return]
+    """What a person reads or hears: the page's text, its title, and the names and hints screen
+    readers announce (aria-label, title, placeholder, alt)."""
+    return page.evaluate(  # type: ignore[no-any-return]
+        """() => [document.title, document.body.innerText,
+                  ...[...document.querySelectorAll('[aria-label], [title], [placeholder], [alt]')].map(e =>
+                      ['aria-label', 'title', 'placeholder', 'alt'].map(a => e.getAttribute(a) || '').join(' '))
+                 ].join(String.fromCharCode(10))"""
+    )
 
 
 def english_words(text: str) -> list[str]:
