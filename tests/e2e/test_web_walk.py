@@ -50,6 +50,7 @@ MAIN_PAGES = {
     "audit": "audit",
     "stap-2-foute-datum": "weigering",
 }
+DOC_SHOT_HEIGHT = 1600  # a README screenshot shows the top of a long page
 OTHER_RRN = "01.01.01-123.01"  # valid check digits (born in 2001), not a real person's; not in the demo
 
 # English a person must not meet on a page (whole words, any case).
@@ -245,7 +246,9 @@ class Walk:
         page.screenshot(path=str(folder / f"{name}-{self.width}.png"), full_page=True)
         if self.save_screenshots and name in MAIN_PAGES:
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOTS / f"{MAIN_PAGES[name]}-{self.width}.png"), full_page=True)
+            height = min(page.evaluate("() => document.documentElement.scrollHeight"), DOC_SHOT_HEIGHT)
+            page.screenshot(path=str(SCREENSHOTS / f"{MAIN_PAGES[name]}-{self.width}.png"), full_page=True,
+                            clip={"x": 0, "y": 0, "width": self.width, "height": height})
         if self.status >= 500:
             self.report(name, f"the page answered {self.status} ({page.url})")
         text = visible_text(page)
