@@ -1,6 +1,7 @@
 """An expiry notice as a mail: Dutch, plain text with an HTML alternative, the institution in the
-subject (docs/adr/0014). It names persons by name and person id only: no national register number,
-masked or not, ever goes into a mail."""
+subject (docs/adr/0014). It names persons by name (a support worker as "(ondersteuner)"), dates as dd/mm/jjjj, and
+speaks to the reader as "je" (shared/DUTCH.md): no id, and no national register number, masked or
+not, ever goes into a mail."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from email.utils import make_msgid
 from html import escape
 
 from grantbook.domain.notices import ADMINISTRATOR, DueNotice, NoticeLine
+from grantbook.domain.state import SUPPORT_WORKER_CATEGORY as SUPPORT_WORKER
 
 
 def subject(number: str, name: str) -> str:
@@ -26,15 +28,19 @@ def _days(days_left: int) -> str:
 def _row(line: NoticeLine) -> tuple[str, str, str, str, str]:
     grant = line.grant
     return (
-        f"{grant.first_name} {grant.last_name} ({grant.person_id})",
+        f"{grant.first_name} {grant.last_name}" + (" (ondersteuner)" if grant.category == SUPPORT_WORKER else ""),
         grant.right,
         grant.context,
-        grant.end.isoformat(),
+        _dmy(grant.end),
         _days(line.days_left),
     )
 
 
-HEADERS = ("Persoon", "Recht", "Context", "Einddatum", "Resterend")
+HEADERS = ("Persoon", "Gebruikersrecht", "Context", "Einddatum", "Resterend")
+
+
+def _dmy(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
 
 
 def _intro(notice: DueNotice, number: str, name: str) -> str:
@@ -44,8 +50,8 @@ def _intro(notice: DueNotice, number: str, name: str) -> str:
             "Verleng ze in Gebruikersbeheer als ze nog nodig zijn."
         )
     return (
-        f"Uw gebruikersrecht(en) bij {name} (instellingsnummer {number}) lopen binnenkort af. "
-        "Vraag de lokale beheerder van uw school om een verlenging als u ze nog nodig hebt."
+        f"Je gebruikersrechten bij {name} (instellingsnummer {number}) lopen binnenkort af. "
+        "Heb je ze nog nodig? Vraag dan een beheerder van je school om ze te verlengen."
     )
 
 
@@ -57,10 +63,10 @@ def compose(notice: DueNotice, number: str, name: str, sender: str, day: date) -
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     intro = _intro(notice, number, name)
     rows = [_row(line) for line in notice.lines]
-    text = [f"Beste {notice.person_id},", "", intro, ""]
+    text = ["Dag,", "", intro, ""]
     for person, right, context, end, left in rows:
         text.append(f"- {person}: {right} [{context}], einddatum {end} ({left})")
-    text += ["", f"Toestand op {day.isoformat()}.", "", "-- grantbook"]
+    text += ["", f"Toestand op {_dmy(day)}.", "", "-- Gebruikersbeheer onderwijs en vorming"]
     message.set_content("\n".join(text) + "\n")
     cells = "".join(
         "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in rows
@@ -69,9 +75,9 @@ def compose(notice: DueNotice, number: str, name: str, sender: str, day: date) -
     html = (
         '<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8">'
         f"<title>{escape(subject(number, name))}</title></head><body>"
-        f"<p>Beste {escape(notice.person_id)},</p><p>{escape(intro)}</p>"
+        f"<p>Dag,</p><p>{escape(intro)}</p>"
         f"<table><thead><tr>{head}</tr></thead><tbody>{cells}</tbody></table>"
-        f"<p>Toestand op {day.isoformat()}.</p><p>-- grantbook</p></body></html>"
+        f"<p>Toestand op {_dmy(day)}.</p><p>-- Gebruikersbeheer onderwijs en vorming</p></body></html>"
     )
     message.add_alternative(html, subtype="html")
     return message
