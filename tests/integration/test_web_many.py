@@ -63,15 +63,16 @@ def _post(client: httpx.Client, path: str, chosen: list[str], **fields: str) -> 
     return client.post(path, data=data)
 
 
-def test_the_start_page_links_to_the_pages_for_administrators(server: RunningServer) -> None:
+def test_the_institution_page_links_to_the_pages_for_administrators(server: RunningServer) -> None:
     with signed_in(server) as client:
-        start = client.get("/").text
-        assert f'href="{MANY}"' in start and f'href="{ROLLOVER}"' in start
+        assert f'href="/instellingen/{NUMBER}"' in client.get("/").text  # the card's "Meer"
+        institution = client.get(f"/instellingen/{NUMBER}").text
+        assert f'href="{MANY}"' in institution and f'href="{ROLLOVER}"' in institution
         listed = client.get(MANY)
         assert listed.status_code == 200
         assert listed.text.count('type="checkbox" ') == 5
         assert (
-            "Kies Cécile D&#39;hondt: IRIS-Platform (Leerlingenpaspoort) Gebruiker (Gebruiker)" in listed.text
+            "Kies Cécile D&#39;hondt: IRIS-Platform (Leerlingenpaspoort) Gebruiker</span>" in listed.text
         )
         assert '<label for="toekenning">' in listed.text and f'formaction="{MANY}/trek-in"' in listed.text
 
@@ -84,7 +85,7 @@ def test_several_grants_are_extended_at_once(server: RunningServer) -> None:
         action = client.get(f"{MANY}/verleng", params={"toekenning": chosen})
         assert action.status_code == 200
         assert "Cécile" in action.text and "Ann" in action.text and "Dirk" not in action.text
-        assert '<label for="einddatum">Nieuwe einddatum (dd/mm/jjjj)</label>' in action.text
+        assert '<label for="einddatum">Nieuwe einddatum</label>' in action.text
         before = event_count(store)
         response = _post(client, f"{MANY}/verleng", chosen, einddatum=dmy(new_end))
         assert response.status_code == 303
@@ -137,8 +138,8 @@ def test_the_rollover_extends_the_active_and_leaves_the_leaver_alone(server: Run
         for label in (
             "Gebruikersrecht",
             "Context",
-            "Huidige einddatum (dd/mm/jjjj)",
-            "Nieuwe einddatum (dd/mm/jjjj)",
+            "Huidige einddatum",
+            "Nieuwe einddatum",
         ):
             assert f">{label}</label>" in form
         before = event_count(store)
@@ -148,9 +149,10 @@ def test_the_rollover_extends_the_active_and_leaves_the_leaver_alone(server: Run
         assert event_count(store) == before + 1
         done = client.get(response.headers["location"]).text
         assert "3 rechten zijn verlengd" in done and dmy(new_end) in done
-        for name in ("Cécile D&#39;hondt (90001)", "Ann Peeters (90002)", "Dirk Maes (90004)"):
+        for name in ("Cécile D&#39;hondt", "Ann Peeters", "Dirk Maes"):
             assert name in done
-        assert "Ongemoeid gelaten" in done and "Bart Leeuw (90003): Inactief" in done
+        assert "Ongemoeid gelaten" in done and "Bart Leeuw (status: inactief)" in done
+        assert not any(f"({pid})" in done for pid in ("90001", "90002", "90003", "90004"))  # by name only
     grants = _grants(store)
     assert grants["90003/Gebruiker"].end == ending()  # type: ignore[attr-defined]
     assert grants["90005/Operator"].end == ending()  # another context: untouched  # type: ignore[attr-defined]
@@ -193,7 +195,7 @@ def test_a_refused_change_of_many_names_its_rule_and_records_nothing(
         before = event_count(store)
         response = _post(client, f"{MANY}/{action}", chosen, **fields)
         assert response.status_code == 422
-        assert f"({rule})" in response.text and 'role="alert"' in response.text
+        assert f'data-rule="{rule}"' in response.text and 'role="alert"' in response.text
         if field:
             assert f'id="{field}-fout"' in response.text and f'<a href="#{field}">' in response.text
         for grant_id in chosen:  # the choice is kept
@@ -208,13 +210,13 @@ def test_choosing_nothing_or_two_rights_is_refused_before_the_action_page(server
     store = server.config.store
     with signed_in(server) as client:
         response = client.get(f"{MANY}/verleng")
-        assert response.status_code == 422 and "(empty-selection)" in response.text
+        assert response.status_code == 422 and 'data-rule="empty-selection"' in response.text
         mixed = _ids(store, "90001", "90005")
         response = client.get(f"{MANY}/trek-in", params={"toekenning": mixed})
-        assert response.status_code == 422 and "(one-right-at-a-time)" in response.text
+        assert response.status_code == 422 and 'data-rule="one-right-at-a-time"' in response.text
         assert response.text.count(" checked") == 2  # the ticks are kept
         response = client.get(f"{MANY}/verleng", params={"toekenning": [f"{OTHER}-1"]})
-        assert response.status_code == 422 and "(unknown-grant)" in response.text
+        assert response.status_code == 422 and 'data-rule="unknown-grant"' in response.text
 
 
 @pytest.mark.parametrize(
@@ -243,7 +245,7 @@ def test_a_refused_rollover_names_its_rule_and_records_nothing(
         before = event_count(store)
         response = _post(client, ROLLOVER, [], **values)
         assert response.status_code == 422
-        assert f"({rule})" in response.text
+        assert f'data-rule="{rule}"' in response.text
         if field:
             assert f'id="{field}-fout"' in response.text and f'<a href="#{field}">' in response.text
         assert f'value="{values["huidige_einddatum"]}"' in response.text
@@ -270,7 +272,7 @@ def test_only_leavers_ending_that_day_is_refused(server: RunningServer, store_ur
     with signed_in(server) as client:
         before = event_count(store_url)
         response = _post(client, ROLLOVER, [], **values)
-        assert response.status_code == 422 and "(no-active-grant)" in response.text
+        assert response.status_code == 422 and 'data-rule="no-active-grant"' in response.text
         assert event_count(store_url) == before
 
 
