@@ -3,6 +3,8 @@ to the page that does it; the start page's count links to it; an auditor has non
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import timedelta
 
 import httpx
@@ -41,22 +43,27 @@ def test_my_tasks_lists_each_task_in_dutch_with_where_to_do_it(store_url: str) -
         client.get(server.login_url)
         start = client.get("/").text
         listed = client.get("/taken")
-    assert '<a href="/taken">Toon mijn taken</a>' in start
+        links = re.findall(r'<td data-label="Actie"><a href="([^"]+)"', listed.text)
+        followed = [client.get(html.unescape(link)) for link in links]  # each task's page can be reached
+    assert '<a class="button" href="/taken">Toon mijn taken</a>' in start
     assert "4 taken wachten op jou" in start
     assert listed.status_code == 200
     page = listed.text
     assert "4 taken wachten op jou" in page
     assert OTHER not in page  # piet's school is not jan's
     rows = page.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
-    kinds = [row.split("<td>")[2].split("</td>")[0] for row in rows]
+    kinds = [row.split('<td data-label="Taak">')[1].split("</td>")[0] for row in rows]
     assert kinds == ["Selectie", "Recht vervalt", "Recht vervalt", "Vertrokken, heeft nog een recht"]
     assert "1 persoon geselecteerd: kies een recht (stap 2)" in rows[0]
     assert f'href="/instellingen/{NUMBER}/toekennen/stap-2"' in rows[0]
     assert "Ann Peeters" in rows[1] and "Cécile D&#39;hondt" in rows[2]  # soonest, then by name; escaped
     assert "D'hondt" not in page
     assert f"Gebruiker, laatste dag {soon}" in rows[2]
-    assert f"/instellingen/{NUMBER}/rechten/verleng?persoon=90001&amp;recht=" in rows[2]
-    assert "Bart Leeuw" in rows[3] and f"/instellingen/{NUMBER}/rechten/trek-in?persoon=90003" in rows[3]
+    # one row, one grant: Verleng and Trek in name the grant (?toekenning=), and its page shows whose it is
+    assert f"/instellingen/{NUMBER}/rechten/verleng?toekenning={NUMBER}-" in rows[2]
+    assert "Bart Leeuw" in rows[3] and f"/instellingen/{NUMBER}/rechten/trek-in?toekenning={NUMBER}-" in rows[3]
+    assert [response.status_code for response in followed] == [200, 200, 200, 200]
+    assert "Cécile D&#39;hondt" in followed[2].text and "Bart Leeuw" in followed[3].text
 
 
 def test_an_auditor_and_a_person_without_schools_have_no_tasks(store_url: str) -> None:
