@@ -76,6 +76,7 @@ THREE = ("90005", "90006", "90007")  # Nathalie Wuyts, Pieter De Smet, Hanne Goo
 HOLDS_IRIS = "90002"  # Koen Maes: IRIS until 20 days from today
 REVOKE = "90003"  # Sofie Jacobs
 QUICK = "90008"  # Wout Vermeulen: granted through Snel recht toekennen, then declared void
+CANCELLED = "90009"  # Fien Willems: chosen, then Annuleer at Stap 3
 OVERLAP_QUICK = "90001"  # Els Peeters: IRIS until the end of the school year
 
 
@@ -279,7 +280,7 @@ class Walk:
         response = self.page.goto(self.base + path)
         self.status = response.status if response else 0
 
-    def submit(self, button: str, exact: bool = True) -> None:
+    def submit(self, button: str | re.Pattern[str], exact: bool = True) -> None:
         """Clicks a button (by its accessible name) and waits for the page it leads to."""
         with self.page.expect_navigation() as navigation:
             self.page.get_by_role("button", name=button, exact=exact).first.click()
@@ -439,11 +440,38 @@ def walk_every_page(walk: Walk) -> None:  # noqa: PLR0915 - one walk, page after
     if walk.step("stap-2-overlap", overlap):
         walk.check("stap-2-overlap", refusal=True, expect=NAMES[HOLDS_IRIS])
 
+    if walk.step("stap-2-haal-uit-selectie", lambda: walk.submit(re.compile("^Haal .* uit de selectie$"), exact=False)):
+        walk.check("stap-2-haal-uit-selectie")
+
     def clear() -> None:
         walk.go(f"{n}/toekennen")
-        walk.submit("Selectie leegmaken")
+        if page.get_by_role("button", name="Selectie leegmaken").count():
+            walk.submit("Selectie leegmaken")
 
     walk.step("selectie-leegmaken", clear)
+
+    # Annuleer at Stap 3 (Fien Willems), the period chosen with "Tot het einde van het schooljaar".
+    def school_year() -> None:
+        walk.go(f"{n}/toekennen")
+        if page.locator(f"#vink-{CANCELLED}").count():
+            page.locator(f"#vink-{CANCELLED}").check()
+            walk.submit("Voeg toe aan selectie")
+        else:
+            walk.submit(f"Selecteer {NAMES[CANCELLED]}")
+        walk.follow("Ken gebruikersrecht toe")
+        walk.fill("begindatum", dmy(today))
+        walk.submit(re.compile("^Tot het einde van het schooljaar"), exact=False)
+
+    if walk.step("stap-3-schooljaar", school_year):  # the button goes on to Stap 3 at once
+        walk.check("stap-3-schooljaar", expect=dmy(year_end))
+
+    def cancel() -> None:
+        if page.get_by_role("button", name="Verder", exact=True).count():
+            walk.submit("Verder")
+        walk.submit("Annuleer")
+
+    if walk.step("geannuleerd", cancel):
+        walk.check("geannuleerd")
 
     # Snel recht toekennen: an overlap (Els Peeters), then Wout Vermeulen.
     def quick(person: str) -> Callable[[], None]:
