@@ -27,14 +27,17 @@ def server(store_url: str) -> RunningServer:
 
 def test_a_head_renames_the_institution(server: RunningServer) -> None:
     with signed_in(server) as client:
-        assert f'href="{FORM}"' in client.get("/").text
+        assert f'href="{FORM}"' in client.get(f"/instellingen/{NUMBER}").text  # on the institution page
         form = client.get(FORM).text
         assert 'value="Basisschool De Linde"' in form
         response = client.post(
             FORM, data={"naam": "Basisschool De Linde-Ter Beke", "csrf_token": csrf_of(form)}
         )
-        assert response.status_code == 303 and response.headers["location"] == "/"
-        assert "<td>Basisschool De Linde-Ter Beke</td>" in client.get("/").text
+        done = f"/instellingen/{NUMBER}?gedaan=naam"
+        assert response.status_code == 303 and response.headers["location"] == done
+        assert "<h1>Basisschool De Linde-Ter Beke</h1>" in client.get(done).text
+        start = client.get("/").text
+        assert f'<a href="/instellingen/{NUMBER}">Basisschool De Linde-Ter Beke</a>' in start  # its card
         audit = client.get(f"/instellingen/{NUMBER}/audit").text
         assert "InstitutionRenamed" in audit or "Basisschool De Linde-Ter Beke" in audit
 
@@ -55,7 +58,7 @@ def test_a_refused_name_stays_next_to_its_field(server: RunningServer, name: str
         before = event_count(server.config.store)
         response = client.post(FORM, data={"naam": name, "csrf_token": token})
         assert response.status_code == 422
-        assert 'id="naam-fout"' in response.text and f"({rule})" in response.text
+        assert 'id="naam-fout"' in response.text and f'data-rule="{rule}"' in response.text
         assert "\u202e" not in response.text
         assert event_count(server.config.store) == before
 

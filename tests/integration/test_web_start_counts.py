@@ -1,4 +1,4 @@
-"""The start page over HTTP: the counts of "Toon instellingen" (one grouped query, as
+"""The start page over HTTP: the counts on each card of "Jouw instellingen" (one grouped query, as
 ``grantbook institution list``), the name as last renamed, and the "Mijn taken" count."""
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ def test_the_start_page_shows_counts_the_new_name_and_the_tasks(store_url: str) 
     with running(store_url, actor="jan") as server, httpx.Client(base_url=server.url) as client:
         client.get(server.login_url)
         page = client.get("/").text
-    assert "Basisschool De Linde-Ter Beke" in page
-    row = page[page.index(f"<td>{NUMBER}</td>") :]
-    cells = [cell.split("</td>")[0] for cell in row.split("<td>")[1:5]]
-    assert cells == [NUMBER, "Basisschool De Linde-Ter Beke", "3", "2"]
+    card = page[page.index('<li class="card">') :].split("</li>")[0]  # one card per institution
+    assert f'<a href="/instellingen/{NUMBER}">Basisschool De Linde-Ter Beke</a>' in card
+    assert f"Instellingsnummer {NUMBER}" in card
+    assert "<p>3 rechten vandaag, 2 vervallen binnen 30 dagen.</p>" in card
     assert "3 taken wachten op jou" in page  # the selection and the two expiring rights
