@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from grantbook.domain import MAX_SELECTION, RuleViolation, default_catalogue
+from grantbook.domain.national_number import contains_national_number
 
 from .forms import Field, Name, PageModel, Person, Problem, Refused, SearchText, form_doc, parse, query_doc
 from .messages import dutch
@@ -74,6 +75,8 @@ def search_form(request: Request, person: SignedIn) -> HTMLResponse:
 def search(request: Request, person: SignedIn, form: PostedForm) -> Response:
     typed = {key: form.get(key, "") for key in ("instellingsnummer", "naam")}
     typed = {key: value if isinstance(value, str) and len(value) <= 200 else "" for key, value in typed.items()}
+    if contains_national_number(typed["naam"]):  # never shown again, not even in the refused form
+        typed["naam"] = ""
     try:
         wanted = parse(SearchForm, form)
         number = wanted.instellingsnummer.strip()

@@ -24,7 +24,8 @@ from .integrity import check_integrity
 from .pages_grant import grants_named, right_choices
 from .forms import Choice, Day, Field, Name, OptionalDay, PageModel, Reason, Refused, form_doc, parse, typed
 from .people import names_in
-from .render import page, refusal, shown
+from .render import page, refusal
+from .render import shown as problems_shown
 from .security import PostedForm, SignedIn, institution_for, services_of
 
 router = APIRouter()
@@ -211,7 +212,7 @@ def extend_many(
     try:
         wanted = parse(ExtendManyForm, form)
     except Refused as refused:
-        return _action_page(request, person, number, "verleng", grants, values, REFUSED, **shown(refused.problems))
+        return _action_page(request, person, number, "verleng", grants, values, REFUSED, **problems_shown(refused.problems))
     names = names_in(services.app.institution(number).state)
     try:
         extended = services.app.extend_many(
@@ -239,7 +240,7 @@ def revoke_many(
     try:
         wanted = parse(RevokeManyForm, form)
     except Refused as refused:
-        return _action_page(request, person, number, "trek-in", grants, values, REFUSED, **shown(refused.problems))
+        return _action_page(request, person, number, "trek-in", grants, values, REFUSED, **problems_shown(refused.problems))
     names = names_in(services.app.institution(number).state)
     try:
         revoked = services.app.revoke(
@@ -312,7 +313,7 @@ def rollover(request: Request, person: SignedIn, number: str, form: PostedForm) 
     try:
         wanted = parse(RolloverForm, form)
     except Refused as refused:
-        return _rollover_page(request, person, number, values, REFUSED, **shown(refused.problems))
+        return _rollover_page(request, person, number, values, REFUSED, **problems_shown(refused.problems))
     names = names_in(services.app.institution(number).state)
     try:
         done = services.app.extend_ending(
