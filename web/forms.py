@@ -99,7 +99,7 @@ def _optional_day(value: Any) -> date | None:
 
 def _days(value: Any) -> int:
     text = str(value).strip()
-    if not text.isdigit() or len(text) > 6 or not 0 <= int(text) <= MAX_DAYS:
+    if not (text.isascii() and text.isdigit()) or len(text) > 6 or not 0 <= int(text) <= MAX_DAYS:
         raise _refusal(DAYS)
     return int(text)
 
