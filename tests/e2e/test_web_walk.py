@@ -363,6 +363,25 @@ def walk_every_page(walk: Walk) -> None:  # noqa: PLR0915 - one walk, page after
     if walk.step("instelling", lambda: walk.go(n)):
         walk.check("instelling")
 
+    # Every task's link on Mijn taken leads to a page that does the task (no refusal, no error).
+    def task_links() -> None:
+        walk.go("/taken")
+        links = page.locator("main table a").evaluate_all(
+            "links => links.map(a => [a.innerText.replace(/\\s+/g, ' ').trim(), a.getAttribute('href')])"
+        )
+        if not links:
+            walk.report("mijn-taken", "no task links in the table")
+        for i, (text, href) in enumerate(links, 1):
+            name = f"taak-{i}"
+            walk.go(href)
+            if walk.status >= 400 or page.locator('[role="alert"]').count():
+                walk.report(name, f"the task's link {text!r} ({href}) answered {walk.status}"
+                            + (" with a refusal: " + page.locator('[role="alert"]').first.inner_text()[:200]
+                               if page.locator('[role="alert"]').count() else ""))
+            walk.check(name)
+
+    walk.step("mijn-taken-links", task_links)
+
     # Toekennen meerdere personen: search, the list, three colleagues, Stap 2 (refused, then right),
     # Stap 3, Bevestig.
     def search() -> None:
