@@ -39,6 +39,7 @@ class Task:
     due: date | None = None
     context: str | None = None  # the grant's or the assignment's context: where a page acts on it
     selected: int = 0  # how many persons the selection or the pending assignment stands for
+    grant_id: str | None = None  # the grant an expiring or leaver task is about (where a page acts)
 
     def row(self) -> dict[str, str | None]:
         """The task with the stable keys of ``TASK_COLUMNS`` (``due`` as ISO)."""
@@ -67,6 +68,7 @@ def _grant_task(state: InstitutionState, kind: str, grant: Grant, detail: str) -
         grant.right,
         grant.last_day,
         grant.context,
+        grant_id=grant.grant_id,
     )
 
 

@@ -50,9 +50,7 @@ def _what(task: Task) -> str:
 def _action(task: Task) -> tuple[str, str]:
     """Where the task is done: (link text, URL)."""
     base = f"/instellingen/{task.institution}"
-    which = urlencode(
-        {"persoon": task.person_id or "", "recht": task.right or "", "context": task.context or ""}
-    )
+    which = urlencode({"toekenning": task.grant_id or ""})  # one row, one grant
     if task.kind == "selection":
         return "Naar stap 2", f"{base}/toekennen/stap-2"
     if task.kind == "pending":
