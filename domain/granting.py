@@ -194,6 +194,41 @@ class GrantingSteps(Base):
         self._trigger(AssignmentConfirmed, act, **vars(pending), grants=(granted,), direct=True)
         return self.state.grants[granted.grant_id]
 
+    def grant_many(
+        self,
+        act: Act,
+        persons: Sequence[str],
+        right: str,
+        context: str,
+        begin: date,
+        end: date,
+        catalogue: Catalogue | None = None,
+    ) -> list[Grant]:
+        """Several persons (at most ``MAX_SELECTION``), one right, at once (the JSON API's grant):
+        the three steps' rules in one ``AssignmentConfirmed`` marked ``direct``, so the actor's
+        selection and step 2 stay as they were. Every person is checked before anything is recorded;
+        a refusal names them all (as step 3 does)."""
+        self.check_administrator(act)
+        wanted = [person_id(p) for p in persons]
+        if not wanted:
+            raise RuleViolation(rules.EMPTY_SELECTION, "name at least one person to grant the right to")
+        if len(set(wanted)) != len(wanted):
+            twice = next(p for n, p in enumerate(wanted) if p in wanted[:n])
+            raise RuleViolation(rules.ALREADY_SELECTED, f"person {twice} is named twice", person=twice)
+        if len(wanted) > rules.MAX_SELECTION:
+            raise RuleViolation(
+                rules.SELECTION_LIMIT,
+                f"at most {rules.MAX_SELECTION} persons can be granted a right at once; {len(wanted)} named",
+                selected=0,
+                wanted=len(wanted),
+            )
+        pending = self._checked_step_two(act, right, context, begin, end, catalogue)
+        self.check_persons_grantable(wanted, pending)
+        first = len(self.state.grants) + 1
+        granted = [self._grantable(pid, n, pending) for n, pid in enumerate(wanted, start=first)]
+        self._trigger(AssignmentConfirmed, act, **vars(pending), grants=tuple(granted), direct=True)
+        return [self.state.grants[g.grant_id] for g in granted]
+
     def _grantable(self, pid: str, number: int, pending: PendingAssignment) -> GrantedPerson:
         """The rules for each person granted: Actief (or a support worker), and no grant of the
         same right and context overlapping the period."""

@@ -11,6 +11,8 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -50,6 +52,20 @@ T = TypeVar("T")
 MAX_ATTEMPTS = 30
 PAGE = 500
 SNAPSHOT_INTERVAL = 500
+
+
+_EXPECTED_VERSION: ContextVar[int | None] = ContextVar("grantbook_expected_version", default=None)
+
+
+class VersionMismatch(Exception):
+    """The institution is no longer at the version the caller read (HTTP ``If-Match``): nothing
+    was recorded."""
+
+    def __init__(self, number: str, expected: int, actual: int) -> None:
+        super().__init__(f"institution {number} is at version {actual}, not {expected}")
+        self.number = number
+        self.expected = expected
+        self.actual = actual
 
 
 @dataclass(frozen=True)
@@ -215,6 +231,19 @@ class GrantBook(Application[UUID]):
         """Snel recht toekennen (quick grant): one person, at once, the selection untouched."""
         return self._update(number, lambda i: i.grant(act, person, right, context, begin, end))
 
+    def grant_many(
+        self,
+        act: Act,
+        number: str,
+        persons: Sequence[str],
+        right: str,
+        context: str,
+        begin: date,
+        end: date,
+    ) -> list[Grant]:
+        """Several persons at once in one event (the JSON API), the actor's selection untouched."""
+        return self._update(number, lambda i: i.grant_many(act, persons, right, context, begin, end))
+
     def extend(
         self, act: Act, number: str, person_id: str, right: str, new_end: date, context: str | None = None
     ) -> Grant:
@@ -335,9 +364,23 @@ class GrantBook(Application[UUID]):
         except AggregateNotFoundError:
             return None
 
+    @contextmanager
+    def expecting_version(self, version: int | None) -> Iterator[None]:
+        """The commands run inside apply only while the institution is at ``version`` (checked at
+        every attempt of the retry loop, so a concurrent save in between is noticed): else
+        ``VersionMismatch`` and nothing is recorded. ``None`` checks nothing."""
+        token = _EXPECTED_VERSION.set(version)
+        try:
+            yield
+        finally:
+            _EXPECTED_VERSION.reset(token)
+
     def _update(self, number: str, command: Callable[[Institution], T]) -> T:
         for attempt in range(MAX_ATTEMPTS):
             institution = self.institution(number)
+            expected = _EXPECTED_VERSION.get()
+            if expected is not None and institution.version != expected:
+                raise VersionMismatch(institution.state.number, expected, institution.version)
             result = command(institution)
             try:
                 self.save(institution)
