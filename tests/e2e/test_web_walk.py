@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -232,6 +233,8 @@ class Walk:
     login: str  # the sign-in link's path and query (/login?token=...)
     problems: list[str] = field(default_factory=list)
     visited: list[str] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
+    links: dict[str, tuple[str, str]] = field(default_factory=dict)  # path -> (first URL seen, on which page)
     status: int = 200
     save_screenshots: bool = False
 
@@ -242,6 +245,7 @@ class Walk:
         """Every assertion on the page as it stands, collected under ``name``."""
         page = self.page
         self.visited.append(name)
+        self.urls.append(page.url)
         folder = ARTIFACTS / "walk"
         folder.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(folder / f"{name}-{self.width}.png"), full_page=True)
@@ -250,6 +254,10 @@ class Walk:
             height = min(page.evaluate("() => document.documentElement.scrollHeight"), DOC_SHOT_HEIGHT)
             page.screenshot(path=str(SCREENSHOTS / f"{MAIN_PAGES[name]}-{self.width}.png"), full_page=True,
                             clip={"x": 0, "y": 0, "width": self.width, "height": height})
+        for href in page.locator("a[href]:not([download])").evaluate_all("links => links.map(a => a.href)"):
+            path = href.split("#")[0]
+            if path.startswith(self.base) and not re.search(r"\.(csv|xlsx)(\?|$)|/(login|afmelden|oidc)", path):
+                self.links.setdefault(path.removeprefix(self.base).split("?")[0], (path.removeprefix(self.base), name))
         if self.status >= 500:
             self.report(name, f"the page answered {self.status} ({page.url})")
         text = visible_text(page)
@@ -718,6 +726,21 @@ def walk_every_page(walk: Walk) -> None:  # noqa: PLR0915 - one walk, page after
 
     if walk.step("naam-wijzigen-leeg", rename):
         walk.check("naam-wijzigen-leeg", refusal=True)
+
+    # Every other page a link leads to (one per path), e.g. a grant's own page.
+    seen = {urlsplit(page_url).path for page_url in walk.urls}
+    for path, (url, source) in sorted(walk.links.items()):
+        if path in seen:
+            continue
+        name = "link " + path.removeprefix(n + "/").replace("/", "-")
+
+        def visit(url: str = url, name: str = name, source: str = source) -> None:
+            walk.go(url)
+            if walk.status >= 400:
+                walk.report(name, f"the link to {url} on page {source} answered {walk.status}")
+
+        if walk.step(name, visit):
+            walk.check(name)
 
     # Mijn taken again (after the walk's changes), then Afmelden.
     if walk.step("mijn-taken-na", lambda: walk.go("/taken")):
