@@ -34,6 +34,7 @@ from . import (
     steps,
     store_cmd,
     tasks,
+    tokens,
     verify,
     workflow,
 )
@@ -175,6 +176,7 @@ for module in (
     institutions,
     catalogue,
     tasks,
+    tokens,
 ):
     for command in module.COMMANDS:
         cli.add_command(command)
