@@ -7,38 +7,18 @@ The commands join the ``institution`` group of cli/staff.py (where ``register`` 
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
 from grantbook.domain.tasks import EXPIRING_DAYS
-from grantbook.projections import answer
-from grantbook.projections.access import institution_counts, roles_of, strongest_role
+from grantbook.projections import views
 
 from .common import INSTITUTION
 from .context import Session, pass_session
 from .output import emit, format_option_with, visible
-from .reading import check_integrity, ignore_integrity_option
+from .reading import ask, ignore_integrity_option
 from .staff import institution
 
 LIST_COLUMNS = ("institution", "name", "role", "rights_today", "expiring_30d")
-
-
-def institution_rows(connection: Any, person: str, today: Any) -> list[dict[str, Any]]:
-    """One row per institution ``person`` is head, administrator or auditor of, by number: two
-    queries whatever their number (the roles, then the counts of all of them grouped)."""
-    mine = roles_of(connection, person)
-    counts = institution_counts(connection, list(mine), today, EXPIRING_DAYS)
-    return [
-        {
-            "institution": number,
-            "name": entry["name"],
-            "role": strongest_role(entry["roles"]),
-            "rights_today": counts.get(number, (0, 0))[0],
-            "expiring_30d": counts.get(number, (0, 0))[1],
-        }
-        for number, entry in mine.items()
-    ]
 
 
 @institution.command("list")
@@ -58,12 +38,8 @@ def institution_list(session: Session, ignore_integrity: bool, output_format: st
     actor = session.act().actor
     today = session.today()
     app = session.app(reading=True)
-    check_integrity(app, None, ignore_integrity)
-    rows = answer(
-        app,
-        lambda connection: institution_rows(connection, actor, today),
-        ["institutions", "access", "rights"],
-    )
+    reader = views.Reader(actor)  # their own institutions, and only their chains
+    rows = ask(app, views.visible_institutions, today, EXPIRING_DAYS, ignore=ignore_integrity, reader=reader)
     if not rows and output_format == "table":
         click.echo(f"{actor} administers no institution and audits none")
         return

@@ -1,37 +1,30 @@
-"""Reading commands: rights, expiring, audit, person, leavers, projections. They record nothing.
+"""Reading commands: rights, expiring, audit, person, leavers. They record nothing.
 
-Each one first catches the persisted projections up to the latest event
-(grantbook.projections), then answers from their tables; ``--as-of``
-(record time) too, from the grants' recorded history (``gb_rights_history``)
-and the audit trail's record times.
+Each one asks one view of the read models (grantbook.projections.views, docs/adr/0023): caught up
+to the latest event, the institution known, its chain intact and the rows, from one snapshot;
+``--as-of`` (record time) too, from the grants' recorded history (``gb_rights_history``) and the
+audit trail's record times.
 """
 
 from __future__ import annotations
 
-import functools
 from datetime import date, datetime, time
 from typing import Any
 
 import click
 
-from grantbook.domain import EVENT_CLASSES, RuleViolation, person_id, rules
+from grantbook.domain import RuleViolation, person_id, rules
 from grantbook.domain.text import shown
 from grantbook.domain.values import BRUSSELS, FIRST_DAY, LAST_DAY
 from grantbook.errors import TamperEvidenceError
-from grantbook.projections import answer
-from grantbook.projections.audit import AUDIT_COLUMNS, query_audit
-from grantbook.projections.chain import broken
-from grantbook.projections.institutions import is_registered
-from grantbook.projections.people import LEAVERS_COLUMNS, query_leavers
+from grantbook.projections import views
+from grantbook.projections.audit import AUDIT_COLUMNS
+from grantbook.projections.people import LEAVERS_COLUMNS
 from grantbook.projections.rights_questions import (
     ALL_COLUMNS,
     EXPIRING_COLUMNS,
     REGISTER_COLUMNS,
     RIGHTS_COLUMNS,
-    query_ending_between,
-    query_every_grant,
-    query_held_on,
-    query_person,
 )
 
 from .calendar import render_ics
@@ -57,25 +50,36 @@ ignore_integrity_option = click.option(
 )
 
 
+CLI = views.Reader(None)  # the CLI sees every institution (who may use the store decides)
+
+
+def ask(
+    app: Any, view: Any, *args: Any, ignore: bool = False, reader: views.Reader = CLI, **kwargs: Any
+) -> Any:
+    """A view of the read models (grantbook.projections.views) answered for the CLI from one
+    snapshot (as ``reader`` sees them: every institution unless told). An institution it does not
+    know is refused as not registered; a broken chain is refused naming it, unless ``ignore``: then
+    said on stderr and answered anyway (from a second snapshot)."""
+    try:
+        return views.ask(app, view, reader, *args, **kwargs)
+    except views.NotVisible as error:
+        raise RuleViolation(rules.NOT_REGISTERED, f"institution {error.number} is not registered") from None
+    except views.BrokenChain as error:
+        if not ignore:
+            raise TamperEvidenceError(f"{error.message}; --ignore-integrity answers anyway") from None
+        click.echo(f"warning: integrity: {error.message}; answering anyway (--ignore-integrity)", err=True)
+    return views.ask(app, view, reader, *args, ignore_integrity=True, **kwargs)
+
+
+@views.core.view()
+def _chains(connection: Any, reader: views.Reader, number: str | None, *, ignore_integrity: bool = False) -> None:
+    views.intact(connection, None if number is None else [number], ignore_integrity)
+
+
 def check_integrity(app: Any, number: str | None, ignore: bool) -> None:
-    """Refuses to answer about an institution (or, with ``number`` None, across institutions) whose
-    hash chain the read models found broken, naming it, unless ``ignore``: then says so on stderr."""
-    found = answer(app, lambda connection: broken(connection, number), ["institutions", "chain"])
-    if not found:
-        return
-    named = "; ".join(
-        f"institution {b['number']} at position {b['broken_at']}: {b['problem']}" for b in found
-    )
-    message = f"the hash chain is broken ({named}): run `grantbook verify`"
-    if not ignore:
-        raise TamperEvidenceError(f"{message}; --ignore-integrity answers anyway")
-    click.echo(f"warning: integrity: {message}; answering anyway (--ignore-integrity)", err=True)
-
-
-def require_registered(app: Any, number: str) -> None:
-    """Refuses an institution the register does not know (answered from the read models)."""
-    if not answer(app, lambda connection: is_registered(connection, number), ["institutions"]):
-        raise RuleViolation(rules.NOT_REGISTERED, f"institution {number} is not registered")
+    """Refuses (or, with ``ignore``, warns) when the chain of the institution numbered (None: of any)
+    was found broken: for the commands that read aggregates (``tasks``)."""
+    ask(app, _chains, number, ignore=ignore)
 
 
 def parse_as_of(text: str, start: bool = False, option: str = "--as-of") -> datetime:
@@ -126,16 +130,11 @@ def rights(
       grantbook rights 034793 --all --on 2027-09-01
     """
     day = to_date(on, session.today())
-    app = session.app(reading=True)
-    require_registered(app, number)
-    check_integrity(app, number, ignore_integrity)
     moment = parse_as_of(as_of) if as_of is not None else None
-    if every:
-        found = answer(app, lambda connection: query_every_grant(connection, day, number, as_of=moment))
-        emit(found, ALL_COLUMNS, output_format)
-        return
-    rows = answer(app, lambda connection: query_held_on(connection, day, number, as_of=moment))
-    emit(rows, REGISTER_COLUMNS, output_format)
+    app = session.app(reading=True)
+    view = views.every_grant if every else views.rights_on
+    rows = ask(app, view, number, day, moment, ignore=ignore_integrity)
+    emit(rows, ALL_COLUMNS if every else REGISTER_COLUMNS, output_format)
 
 
 @click.command()
@@ -166,17 +165,13 @@ def expiring(
     if within > (date.max - day).days:
         past = f"{within} days after {day.isoformat()} is past the last day of the calendar"
         raise RuleViolation(rules.DATE_RANGE, f"{past} ({date.max.isoformat()})")
-    app = session.app(reading=True)
-    if number is not None:
-        require_registered(app, number)
-    check_integrity(app, number, ignore_integrity)
     moment = parse_as_of(as_of) if as_of is not None else None
-    if output_format == "ics":  # a calendar (cli/calendar.py, docs/adr/0014)
-        with_ids = functools.partial(query_ending_between, with_ids=True)
-        found = answer(app, lambda connection: with_ids(connection, day, within, number, moment))
-        click.echo(render_ics(found, session.now()).encode("utf-8"), nl=False)  # bytes: CRLF line ends kept
+    app = session.app(reading=True)
+    calendar = output_format == "ics"  # a calendar (cli/calendar.py, docs/adr/0014): with each grant's id
+    rows = ask(app, views.expiring, day, within, number, moment, ignore=ignore_integrity, with_ids=calendar)
+    if calendar:
+        click.echo(render_ics(rows, session.now()).encode("utf-8"), nl=False)  # bytes: CRLF line ends kept
         return
-    rows = answer(app, lambda connection: query_ending_between(connection, day, within, number, as_of=moment))
     emit(rows, EXPIRING_COLUMNS, output_format)
 
 
@@ -221,16 +216,12 @@ def audit(
         moment = parse_as_of(as_of)
         last = moment if last is None else min(last, moment)
     app = session.app(reading=True)
-    require_registered(app, number)
-    check_integrity(app, number, ignore_integrity)
-    if event_name is not None and event_name not in EVENT_CLASSES:
-        known = ", ".join(sorted(EVENT_CLASSES))
-        problem = f"no kind of event is called {shown(event_name)} (one of {known})"
-        raise RuleViolation(rules.UNKNOWN_EVENT, problem)
-    rows = answer(
-        app, lambda connection: query_audit(connection, number, actor, person, first, last, event=event_name)
+    kinds = None if event_name is None else [event_name]
+    found = ask(
+        app, views.audit, number, actor=actor, about=person, since=first, until=last, kinds=kinds, limit=None,
+        ignore=ignore_integrity,
     )
-    emit(rows, AUDIT_COLUMNS, output_format)
+    emit(found.items, AUDIT_COLUMNS, output_format)
 
 
 @click.command()
@@ -249,8 +240,7 @@ def person(session: Session, person: str, on: str | None, ignore_integrity: bool
     pid = person_id(person)
     day = to_date(on, session.today())
     app = session.app(reading=True)
-    check_integrity(app, None, ignore_integrity)
-    rows = answer(app, lambda connection: query_person(connection, pid, day))
+    rows = ask(app, views.person_rights, pid, day, ignore=ignore_integrity)
     emit(rows, RIGHTS_COLUMNS, output_format)
 
 
@@ -271,10 +261,7 @@ def leavers(
     """
     day = to_date(on, session.today())
     app = session.app(reading=True)
-    if number is not None:
-        require_registered(app, number)
-    check_integrity(app, number, ignore_integrity)
-    rows = answer(app, lambda connection: query_leavers(connection, day, number))
+    rows = ask(app, views.leavers, day, number, ignore=ignore_integrity)
     emit(rows, LEAVERS_COLUMNS, output_format)
 
 

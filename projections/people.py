@@ -1,6 +1,6 @@
-"""People: each person's latest status per institution (``gb_people``: leavers), and support workers'
-person ids by the keyed digest of their national number (``gb_person_digests``; the id is never
-derived from the number)."""
+"""People: each person as their institution knows them, with their latest status (``gb_people``:
+the staff list and leavers), and support workers' person ids by the keyed digest of their national
+number (``gb_person_digests``; the id is never derived from the number)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 
 from grantbook.domain.events import RosterImported, SupportWorkerAdded
-from grantbook.domain.state import ACTIVE, INACTIVE
+from grantbook.domain.state import ACTIVE, INACTIVE, SUPPORT_WORKER_CATEGORY
 
 from .db import Batch, metadata
 from .institutions import only_institution
@@ -39,6 +39,12 @@ people = Table(
     Column("person_id", Text, nullable=False),
     Column("status", Text, nullable=False),
     Column("support_worker", Integer, nullable=False),
+    Column("first_name", Text, nullable=False, server_default=""),
+    Column("last_name", Text, nullable=False, server_default=""),
+    Column("category", Text, nullable=False, server_default=""),
+    Column("begin_day", Text),  # ISO dates, as the roster has them (none for a support worker)
+    Column("end_day", Text),
+    Column("national_number_masked", Text),  # support workers only: "**.**.**-***.12"
     PrimaryKeyConstraint("originator_id", "person_id"),
 )
 digests = Table(
@@ -63,6 +69,7 @@ _INSERT_DIGEST = insert(digests)
 
 class PeopleProjection(Projection):
     name = "people"
+    version = 2  # 2: names, category and period of each person (the staff list)
     tables = (people, digests)
     topics = (RosterImported.TOPIC, SupportWorkerAdded.TOPIC)
 
@@ -81,13 +88,31 @@ class PeopleProjection(Projection):
                         "person_id": entry["person_id"],
                         "status": entry["status"],
                         "support_worker": 0,
+                        "first_name": entry["first_name"],
+                        "last_name": entry["last_name"],
+                        "category": entry["category"],
+                        "begin_day": entry["begin_date"],
+                        "end_day": entry.get("end_date"),
+                        "national_number_masked": None,
                     },
                 )
         else:
             person, digest = state["person_id"], state["national_number_digest"]
             batch.later(_FORGET, {"oid": oid, "pid": person})
             batch.later(
-                _INSERT, {"originator_id": oid, "person_id": person, "status": ACTIVE, "support_worker": 1}
+                _INSERT,
+                {
+                    "originator_id": oid,
+                    "person_id": person,
+                    "status": ACTIVE,
+                    "support_worker": 1,
+                    "first_name": state["first_name"],
+                    "last_name": state["last_name"],
+                    "category": SUPPORT_WORKER_CATEGORY,
+                    "begin_day": None,
+                    "end_day": None,
+                    "national_number_masked": state["national_number_masked"],
+                },
             )
             batch.later(_FORGET_DIGEST, {"d": digest})
             batch.later(_INSERT_DIGEST, {"digest": digest, "person_id": person})
