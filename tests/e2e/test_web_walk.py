@@ -69,6 +69,7 @@ HYPHENATED_CODE_RE = re.compile(
 )
 SINGLE_CODE_RE = re.compile(r"\((" + "|".join(re.escape(c) for c in CODES if "-" not in c) + r")\)")
 EVENT_NAME_RE = re.compile(r"\b(" + "|".join(sorted(EVENT_CLASSES, key=len, reverse=True)) + r")\b")
+TECHNICAL_RE = re.compile(r"\bOND-[0-9a-f]{8,}\b|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b|\b[0-9a-f]{16,}\b")
 ISO_DATE_RE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 SLASH_DATE_RE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])")
 
@@ -145,6 +146,11 @@ def english_words(text: str) -> list[str]:
     problems = [f"English word {m.group(0)!r}: {snippet(text, m.start(), m.end())}" for m in ENGLISH_RE.finditer(text)]
     problems += [f"event name {m.group(0)!r}: {snippet(text, m.start(), m.end())}" for m in EVENT_NAME_RE.finditer(text)]
     return problems
+
+
+def technical_ids(text: str) -> list[str]:
+    """Hashes, UUIDs and the internal ids of support workers (OND-...) are for the log, not for a person."""
+    return [f"technical id {m.group(0)!r}: {snippet(text, m.start(), m.end())}" for m in TECHNICAL_RE.finditer(text)]
 
 
 def rule_codes(text: str) -> list[str]:
@@ -265,7 +271,7 @@ class Walk:
             self.report(name, f"expected the text {expect!r}, not on the page ({page.url})")
         if refusal and page.locator('[role="alert"]').count() == 0:
             self.report(name, f"expected a refusal (role=alert), none shown ({page.url}, status {self.status})")
-        found = sideways_scroll(page) + english_words(text) + rule_codes(text) + dates(page, text)
+        found = sideways_scroll(page) + english_words(text) + rule_codes(text) + technical_ids(text) + dates(page, text)
         found += accessibility(page)
         if self.width <= PHONE:
             found += tap_targets(page)
