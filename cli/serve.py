@@ -49,6 +49,13 @@ def serve(session: Session, host: str, port: int, workers: int) -> None:
     are built from it, never from the Host header. GRANTBOOK_ALLOWED_HOSTS
     (comma-separated host names) answers other Host headers with 400.
 
+    For operators (no sign-in): /healthz, /readyz (503 when the store does not
+    answer or the read models are more than GRANTBOOK_READY_MAX_LAG events
+    behind, default 1000) and /metrics (Prometheus; with GRANTBOOK_METRICS_TOKEN
+    as a bearer token, else from loopback only; with --workers, set
+    PROMETHEUS_MULTIPROC_DIR to an empty folder). One JSON line per request on
+    stdout.
+
     \b
     Example:
       grantbook --as jan serve --port 8000
@@ -56,11 +63,22 @@ def serve(session: Session, host: str, port: int, workers: int) -> None:
     from grantbook.web.serving import serve_web
 
     config = _config(session, host)
+    _prepare_metrics_folder()
+    from grantbook.web.operations import configure_access_log
+
+    configure_access_log()
     serve_web(config, host, port, workers, session.store.display)
 
 
 def _config(session: Session, host: str):  # type: ignore[no-untyped-def]
-    from grantbook.web.config import WebConfig, auditors_from, base_url_from, hosts_from, oidc_settings
+    from grantbook.web.config import (
+        WebConfig,
+        auditors_from,
+        base_url_from,
+        hosts_from,
+        max_lag_from,
+        oidc_settings,
+    )
 
     oidc = oidc_settings()
     auditors = auditors_from(os.environ.get("GRANTBOOK_AUDITORS"))
@@ -73,6 +91,10 @@ def _config(session: Session, host: str):  # type: ignore[no-untyped-def]
         base_url = base_url_from(os.environ.get("GRANTBOOK_BASE_URL"))
     except ValueError as error:
         fail("base-url", str(error))
+    try:
+        ready_max_lag = max_lag_from(os.environ.get("GRANTBOOK_READY_MAX_LAG"))
+    except ValueError as error:
+        fail("ready-max-lag", str(error))
     key_file = session.key_file()
     common = {
         "store": session.store.url,
@@ -80,6 +102,8 @@ def _config(session: Session, host: str):  # type: ignore[no-untyped-def]
         "auditors": auditors,
         "base_url": base_url,
         "allowed_hosts": hosts_from(os.environ.get("GRANTBOOK_ALLOWED_HOSTS")),
+        "ready_max_lag": ready_max_lag,
+        "metrics_token": os.environ.get("GRANTBOOK_METRICS_TOKEN", "").strip() or None,
     }
     if oidc["oidc_issuer"]:
         missing = [name for name in ("oidc_client_id", "oidc_client_secret") if not oidc[name]]
@@ -98,6 +122,21 @@ def _config(session: Session, host: str):  # type: ignore[no-untyped-def]
     actor = session.act().actor
     return WebConfig(**common, local_actor=actor, local_token=secrets.token_urlsafe(24))  # type: ignore[arg-type]
 
+
+def _prepare_metrics_folder() -> None:
+    """``PROMETHEUS_MULTIPROC_DIR``: the workers' counts are kept there (docs/adr/0022). It must be a
+    folder; the files of an earlier start are removed (prometheus-client's rule: counts start again
+    with the server, as they do with one process)."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder is None:
+        return
+    from pathlib import Path
+
+    path = Path(folder)
+    if not folder.strip() or not path.is_dir():
+        fail("metrics", f"PROMETHEUS_MULTIPROC_DIR is not a folder: {folder[:80]!r}")
+    for stale in path.glob("*.db"):
+        stale.unlink(missing_ok=True)
 
 
 def _check_issuer(issuer: str) -> None:

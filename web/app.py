@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from grantbook.errors import KeyFileError, StoreError, TamperEvidenceError
 
 from . import (
+    operations,
     pages_audit,
     pages_email,
     pages_grant,
@@ -27,9 +28,11 @@ from . import (
     pages_rights,
     pages_staff,
     pages_tasks,
+    pages_tokens,
     pages_void,
     signin,
 )
+from .api import create_api
 from .config import WebConfig
 from .hostile import Guard
 from .render import STATIC_DIR, page
@@ -40,16 +43,22 @@ from .services import Services
 def create_app(config: WebConfig, clock: Callable[[], datetime] | None = None) -> FastAPI:
     services = Services(config, clock)
 
+    api = create_api(services)  # the JSON API (web/api, docs/api.md): its own OpenAPI, tokens, problems
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        api.state.tokens.close()
         services.close()
 
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, title="grantbook", lifespan=lifespan)
     app.state.services = services
+    app.state.operations = operations.Operations(services, config)  # /healthz, /readyz, /metrics
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/api/v1", api)
     for module in (
+        operations,
         signin,
         pages_home,
         pages_tasks,
@@ -64,6 +73,7 @@ def create_app(config: WebConfig, clock: Callable[[], datetime] | None = None) -
         pages_email,
         pages_reports,
         pages_audit,
+        pages_tokens,
     ):
         app.include_router(module.router)
     signin.configure(app, config)
@@ -105,14 +115,21 @@ def create_app(config: WebConfig, clock: Callable[[], datetime] | None = None) -
     # Outermost, added last: request ids, refusing unreadable input, HEAD, redirects, and the Dutch 500
     # for anything that still escapes (web/hostile.py; not an Exception handler, which Starlette's
     # ServerErrorMiddleware would call and then re-raise to uvicorn).
-    app.add_middleware(Guard, config=config, render=_guard_page)  # type: ignore[arg-type]
+    app.add_middleware(
+        Guard, config=config, render=_guard_page, observe=app.state.operations.observe  # type: ignore[arg-type]
+    )
     return app
 
 
-def _guard_page(request: Request, status: int, title: str, message: str) -> HTMLResponse:
+def _guard_page(request: Request, status: int, title: str, message: str) -> Response:
+    if request.url.path.startswith("/api/"):  # the JSON API answers problems, never a page
+        from .api.problems import guard_problem
+
+        return guard_problem(request, status)
     return page(request, "forbidden.html", status_code=status, message=message, title=title)
 
 
 def create_app_from_environment() -> FastAPI:
     """For uvicorn's workers (``factory=True``): the configuration ``grantbook serve`` passed on."""
+    operations.configure_access_log()  # each worker writes its own access lines to stdout
     return create_app(WebConfig.from_environment())

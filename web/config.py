@@ -32,6 +32,10 @@ class WebConfig:
     # from it, never from the Host header); GRANTBOOK_ALLOWED_HOSTS: the only Host headers answered.
     base_url: str | None = None
     allowed_hosts: tuple[str, ...] = field(default_factory=tuple)
+    # GRANTBOOK_READY_MAX_LAG: /readyz answers 503 when the read models are further behind (events);
+    # GRANTBOOK_METRICS_TOKEN: /metrics wants it as a bearer token (without it: loopback clients only).
+    ready_max_lag: int = 1000
+    metrics_token: str | None = None
 
     @property
     def oidc(self) -> bool:
@@ -78,3 +82,17 @@ def base_url_from(text: str | None) -> str | None:
 def hosts_from(text: str | None) -> tuple[str, ...]:
     """``GRANTBOOK_ALLOWED_HOSTS``: comma-separated host names (without port), lower case."""
     return tuple(dict.fromkeys(part.strip().lower() for part in (text or "").split(",") if part.strip()))
+
+
+def max_lag_from(text: str | None) -> int:
+    """``GRANTBOOK_READY_MAX_LAG``: a whole number of events, 0 or more (default 1000). Raises ValueError."""
+    if text is None or not text.strip():
+        return 1000
+    try:
+        value = int(text.strip())
+    except ValueError:
+        shown = text.strip()[:30]
+        raise ValueError(f"GRANTBOOK_READY_MAX_LAG must be a whole number of events, not {shown!r}") from None
+    if value < 0:
+        raise ValueError("GRANTBOOK_READY_MAX_LAG must be 0 or more")
+    return value

@@ -14,13 +14,16 @@ nothing a page raises reaches uvicorn, which would log a traceback and answer in
 - a redirect built from the Host header (Starlette's ``/static`` -> ``/static/``) points to the
   configured base URL or is made relative;
 - an exception that escapes the app is logged with its traceback (logger ``grantbook.web``, with the
-  request id) and answered with a Dutch 500 page that names only that id.
+  request id) and answered with a Dutch 500 page that names only that id;
+- once a request is answered, ``observe(scope, method, status, seconds, request_id)`` is told (the
+  access log line and the request metrics, web/operations.py; docs/adr/0022).
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import unquote_to_bytes, urlsplit
@@ -35,6 +38,7 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+Observe = Callable[[Scope, str, int, float, str], None]
 
 log = logging.getLogger("grantbook.web")
 
@@ -128,48 +132,67 @@ class Guard:
         app: ASGIApp,
         config: WebConfig,
         render: Callable[[Request, int, str, str], Any],
+        observe: Observe | None = None,
     ) -> None:
         self.app = app
         self.config = config
         self.render = render
+        self.observe = observe
         self.allowed = {host.lower() for host in config.allowed_hosts}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        began = time.perf_counter()
         request_id = secrets.token_hex(8)
         scope.setdefault("state", {})["request_id"] = request_id
-        head = scope["method"] == "HEAD"
+        method = scope["method"]
+        head = method == "HEAD"
         if head:
             scope = {**scope, "method": "GET"}
         host = _header(scope, b"host").decode("latin-1")
         started = False
+        status = 500
 
         async def guarded_send(message: Message) -> None:
-            nonlocal started
+            nonlocal started, status
             if message["type"] == "http.response.start":
                 started = True
+                status = int(message.get("status", 500))
                 message = self._headers(message, request_id, host)
             elif message["type"] == "http.response.body" and head:
                 message = {**message, "body": b""}
             await send(message)
 
         try:
+            await self._guarded(scope, receive, guarded_send, host, request_id, lambda: started)
+        finally:
+            if self.observe is not None:
+                try:
+                    self.observe(scope, method, status, time.perf_counter() - began, request_id)
+                except Exception:
+                    log.error("request %s: observing it failed", request_id, exc_info=True)
+
+    async def _guarded(
+        self, scope: Scope, receive: Receive, send: Send, host: str, request_id: str,
+        started: Callable[[], bool],
+    ) -> None:
+        try:
             self._check_request(scope, host)
             receive = await self._checked_body(scope, receive)
         except Refused as refused:
             title = "Te groot" if refused.status == 413 else "Niet gelezen"
-            await self._answer(scope, guarded_send, refused.status, title, refused.message)
+            await self._answer(scope, send, refused.status, title, refused.message)
             return
         try:
-            await self.app(scope, receive, guarded_send)
+            await self.app(scope, receive, send)
         except Exception:
             log.error(
                 "request %s: %s %s failed", request_id, scope["method"], scope.get("path", ""), exc_info=True
             )
-            if not started:
-                await self._answer(scope, guarded_send, 500, "Er ging iets mis", broken(request_id))
+            if not started():
+                await self._answer(scope, send, 500, "Er ging iets mis", broken(request_id))
 
     def _check_request(self, scope: Scope, host: str) -> None:
         if self.allowed and _host_name(host) not in self.allowed:
