@@ -11,7 +11,8 @@ Import them from here. They live by topic:
 - events_workflow.py: granting (search, select, assign, confirm, back,
   cancel, clear the selection, the quick grant, extend, revoke);
 - events_changes.py: changes to many grants at once (extend, revoke) and
-  voiding a grant entered by mistake.
+  voiding a grant entered by mistake;
+- events_reviews.py: access reviews (started, decisions, closed, reviewers told).
 
 Stored topics are ``grantbook:<EventName>`` whatever the module, so a class
 can move between these modules without changing what is stored.
@@ -23,6 +24,15 @@ from .event_base import EVENT_CLASSES, TOPIC_PREFIX, InstitutionEvent
 from .events_changes import EndDatesExtended, ExtendedGrant, GrantVoided, RevokedGrant, RightsRevoked
 from .events_naming import InstitutionRenamed
 from .events_notices import EmailAddressRecorded, EmailAddressRemoved, NoticedGrant, NoticeSent
+from .events_reviews import (
+    ClosedItem,
+    DecidedGrant,
+    ReviewClosed,
+    ReviewDecisionRecorded,
+    ReviewedGrant,
+    ReviewNoticeSent,
+    ReviewStarted,
+)
 from .events_staff import (
     AdministratorAppointed,
     AdministratorRemoved,
@@ -55,6 +65,13 @@ __all__ = [
     "AuditorAppointed",
     "AuditorRemoved",
     "AssignmentConfirmed",
+    "ClosedItem",
+    "DecidedGrant",
+    "ReviewClosed",
+    "ReviewDecisionRecorded",
+    "ReviewedGrant",
+    "ReviewNoticeSent",
+    "ReviewStarted",
     "EmailAddressRecorded",
     "EmailAddressRemoved",
     "NoticedGrant",

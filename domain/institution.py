@@ -29,6 +29,7 @@ from .naming import Naming
 from .national_number import contains_national_number
 from .notifying import InstitutionNotices
 from .recording import ChainedAggregate
+from .reviews import InstitutionReviews
 from .rules import RuleViolation
 from .snapshot import InstitutionSnapshot
 from .state import Grant, InstitutionState, Person
@@ -42,6 +43,7 @@ class Institution(
     GrantingSteps,
     InstitutionNotices,
     InstitutionChanges,
+    InstitutionReviews,
     InstitutionChecks,
     Appointments,
     Naming,

@@ -125,3 +125,19 @@ UNKNOWN_EVENT = "unknown-event"  # audit --event names no kind of event
 # -- step 3's buttons, the frozen selection and the quick grant (docs/adr/0015) -----
 
 ASSIGNMENT_PENDING = "assignment-pending"  # select/deselect while step 2 waits for confirm, back or cancel
+
+# -- access reviews ("Toegangsreview", docs/adr/0025) ---------------------------------
+
+UNKNOWN_REVIEW = "unknown-review"  # no review with that id at the institution
+REVIEW_CLOSED = "review-closed"  # a decision (or a second close) on a closed review
+NOT_A_REVIEWER = "not-a-reviewer"  # a decision by someone who is not one of the review's reviewers
+OWN_RIGHT = "own-right"  # nobody decides on their own right
+NOT_IN_REVIEW = "not-in-review"  # a grant that is not one of the review's items
+JUSTIFICATION_REQUIRED = "justification-required"  # keep without a justification where the review asks one
+REVIEWER_NOT_ADMINISTRATOR = "reviewer-not-administrator"  # a reviewer named who is no administrator
+REVIEW_NAME = "review-name"  # empty
+REVIEW_SETTING = "review-setting"  # a decision, an if-undecided or a recurrence that is not one of the choices
+REVIEW_DUE = "review-due"  # a due date before today, or not before the next review of its series starts
+EMPTY_REVIEW = "empty-review"  # nothing in scope: no grant current or future today
+REVIEW_NOT_DUE = "review-not-due"  # the run closes only past due and starts a series' next review only on its day
+REVIEW_RUNNING = "review-running"  # another `review run` is working on the same store

@@ -12,6 +12,8 @@ from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, field_serializer
 
+from .review_state import Review
+
 ACTIVE = "Actief"
 INACTIVE = "Inactief"
 SUPPORT_WORKER_CATEGORY = "Ondersteuner"
@@ -113,6 +115,7 @@ class InstitutionState(BaseModel):
     grants: dict[str, Grant] = {}  # grant id -> grant
     emails: dict[str, str] = {}  # person id -> e-mail address for notices (docs/adr/0014)
     notified: set[str] = set()  # notices accepted by a mail server (domain/notices.py notice_key)
+    reviews: dict[str, Review] = {}  # review id -> access review (docs/adr/0025, review_state.py)
 
     @field_serializer("administrators", "heads", "auditors")
     def _sorted(self, people: set[str]) -> list[str]:

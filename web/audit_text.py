@@ -192,6 +192,41 @@ def _voided(d: Details, names: Names) -> str:
     return with_reason(text, d.get("reason"))
 
 
+def _review_started(d: Details, names: Names) -> str:
+    items = d.get("items") or []
+    scope = right(d) if d.get("right") else "alle gebruikersrechten"
+    every = f", elke {d.get('every')} maanden" if d.get("every") else ""
+    return (
+        f"toegangsreview {d.get('review_id', '')} ({d.get('name', '')}) gestart over {scope}: "
+        f"{len(items)} {'recht' if len(items) == 1 else 'rechten'}, te beoordelen tot {day(d.get('due'))} "
+        f"door {persons(d.get('reviewers') or [], names)}{every}"
+    )
+
+
+def _review_decided(d: Details, names: Names) -> str:
+    grants = d.get("grants") or []
+    what = "behouden" if d.get("decision") == "keep" else "intrekken"
+    whose = persons([g.get("person_id", "") for g in grants], names)
+    return with_reason(f"in toegangsreview {d.get('review_id', '')} beslist: {what} voor {whose}", d.get("reason"))
+
+
+def _review_closed(d: Details, names: Names) -> str:
+    items = d.get("items") or []
+    revoked = sum(1 for i in items if i.get("outcome") == "revoked")
+    by = " door de geplande verwerking" if d.get("scheduled") else ""
+    return (
+        f"toegangsreview {d.get('review_id', '')} gesloten{by}: {revoked} van {len(items)} "
+        f"{'recht' if len(items) == 1 else 'rechten'} ingetrokken vanaf {day(d.get('closed_on'))}"
+    )
+
+
+def _review_notice(d: Details, names: Names) -> str:
+    return (
+        f"een melding over toegangsreview {d.get('review_id', '')} naar {names(d.get('recipient', ''))} "
+        f"({d.get('email')}) laten versturen op {day(d.get('day'))}"
+    )
+
+
 def _person(template: str) -> Callable[[Details, Names], str]:
     return lambda d, names: template.format(names(d.get("person_id", "")))
 
@@ -224,6 +259,10 @@ SENTENCES: dict[str, Callable[[Details, Names], str]] = {
     "RightRevoked": _revoked,
     "RightsRevoked": _revoked_many,
     "GrantVoided": _voided,
+    "ReviewStarted": _review_started,
+    "ReviewDecisionRecorded": _review_decided,
+    "ReviewClosed": _review_closed,
+    "ReviewNoticeSent": _review_notice,
 }
 
 KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -251,6 +290,10 @@ KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
         ("EmailAddressRecorded", "EmailAddressRemoved", "NoticeSent"),
     ),
     "instelling": ("Instelling geregistreerd of hernoemd", ("InstitutionRegistered", "InstitutionRenamed")),
+    "toegangsreview": (
+        "Toegangsreviews",
+        ("ReviewStarted", "ReviewDecisionRecorded", "ReviewClosed", "ReviewNoticeSent"),
+    ),
 }
 """The page's "Soort actie": a word in the URL, its Dutch label, the event types it stands for."""
 
