@@ -72,7 +72,8 @@ def test_demo_serve_opens_the_demo_school_signed_in_as_its_head(tmp_path: Path) 
             assert start.status_code == 200 and "token" not in str(start.url)
             assert "034793" in start.text and "Basisschool De Linde (demo)" in start.text
             assert "Aangemeld als demo-admin" in start.text
-            assert "Jouw instellingen" in start.text and 'href="/instellingen/034793"' in start.text  # its card
+            assert "Jouw instellingen" in start.text
+            assert 'href="/instellingen/034793"' in start.text  # its card
             token = re.search(r'name="csrf_token" value="([^"]+)"', start.text).group(1)  # type: ignore[union-attr]
             for number in (RRN, OTHER_RRN):  # a duplicate, then a new one
                 client.post(

@@ -102,7 +102,8 @@ def test_what_was_typed_is_never_echoed_in_the_refusal(server: RunningServer) ->
     page = response.text
     assert "<script>" not in page and "alert(1)" not in page
     summary = _summary(page)
-    assert f'<li data-rule="unknown-right"><a href="#recht">{html.escape(DUTCH["unknown-right"], quote=True)}</a>' in summary
+    dutch = html.escape(DUTCH["unknown-right"], quote=True)
+    assert f'<li data-rule="unknown-right"><a href="#recht">{dutch}</a>' in summary
     assert "(unknown-right)" not in page and 'lang="en"' not in page
 
 

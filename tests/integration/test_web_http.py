@@ -184,7 +184,10 @@ def test_an_auditor_reads_and_cannot_change_anything(store_url: str, how: str) -
             f"/instellingen/{NUMBER}/toekennen/selecteer": {"persoon": "90001"},
             f"/instellingen/{NUMBER}/toekennen/stap-2": {"recht": "x", "context": "Gebruiker"},
             f"/instellingen/{NUMBER}/toekennen/bevestig": {},
-            f"/instellingen/{NUMBER}/rechten/verleng": {"toekenning": f"{NUMBER}-1", "einddatum": "01/01/2030"},
+            f"/instellingen/{NUMBER}/rechten/verleng": {
+                "toekenning": f"{NUMBER}-1",
+                "einddatum": "01/01/2030",
+            },
             f"/instellingen/{NUMBER}/rechten/trek-in": {"toekenning": f"{NUMBER}-1", "reden": "r"},
             f"/instellingen/{NUMBER}/gebruiker-toevoegen": {"voornaam": "A", "achternaam": "B", "reden": "r"},
         }
