@@ -108,9 +108,8 @@ def create_app(config: WebConfig, clock: Callable[[], datetime] | None = None) -
     # Outermost, added last: request ids, refusing unreadable input, HEAD, redirects, and the Dutch 500
     # for anything that still escapes (web/hostile.py; not an Exception handler, which Starlette's
     # ServerErrorMiddleware would call and then re-raise to uvicorn).
-    app.add_middleware(
-        Guard, config=config, render=_guard_page, observe=app.state.operations.observe  # type: ignore[arg-type]
-    )
+    observe = app.state.operations.observe  # the access log line and request metrics (web/operations.py)
+    app.add_middleware(Guard, config=config, render=_guard_page, observe=observe)  # type: ignore[arg-type]
     return app
 
 
