@@ -38,6 +38,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
+from starlette.routing import Mount
 
 from grantbook.projections import read_models
 from grantbook.projections.audit import audit
@@ -56,10 +57,16 @@ UNMATCHED = "(unmatched)"  # no route: a 404, or refused by the guard before rou
 
 def route_template(scope: dict[str, Any] | Any) -> str:
     """The declared path of the route that answered (``/instellingen/{number}``, ``/static/{path}``),
-    never the requested path: no number or name reaches a label or a log line."""
+    never the requested path: no number or name reaches a label or a log line. A route of a mounted
+    app (the mounts' own paths hold no parameters) is named with the mount's path before it."""
     route = scope.get("route")
+    mounted = str(scope.get("root_path") or "")  # the mounts' paths (``grantbook serve`` sets no root path)
+    if isinstance(route, Mount) or (route is None and mounted):  # a mounted app that is no router answered
+        return mounted + "/{path}"
     template = getattr(route, "path_format", None) if route is not None else None
-    return template if isinstance(template, str) and template else UNMATCHED
+    if not isinstance(template, str) or not template:
+        return UNMATCHED
+    return mounted + template  # a route of the app, or of a mounted FastAPI app
 
 
 def method_label(method: str) -> str:
