@@ -29,6 +29,7 @@ from . import (
     notices,
     projections_cmd,
     reading,
+    reviews,
     serve,
     staff,
     steps,
@@ -177,6 +178,7 @@ for module in (
     catalogue,
     tasks,
     tokens,
+    reviews,
 ):
     for command in module.COMMANDS:
         cli.add_command(command)

@@ -13,6 +13,7 @@ from grantbook.adapters.smtp import DEFAULT_SMTP, SmtpSender, SmtpUrl
 from grantbook.adapters.store import StoreLocation
 from grantbook.domain import RuleViolation, rules
 from grantbook.domain.notices import DEFAULT_THRESHOLDS, email_address, parse_thresholds
+from grantbook.domain.review_notices import ReviewNotice
 from grantbook.notify import Outcome, notify
 
 from .admin import admin
@@ -52,6 +53,12 @@ def admin_email(session: Session, number: str, person: str, address: str | None,
 
 def _line(outcome: Outcome) -> str:
     notice = outcome.notice
+    if isinstance(notice, ReviewNotice):  # a mail to a reviewer (docs/adr/0025)
+        which = "start" if notice.threshold is None else f"{notice.threshold}-day"
+        return (
+            f"{outcome.number} reviewer {notice.person_id} <{notice.address}>: review {notice.review_id} "
+            f"due {notice.due.isoformat()} ({notice.left} of {notice.items} left to decide, {which} notice)"
+        )
     rights = "; ".join(
         f"{line.grant.person_id} {line.grant.right} [{line.grant.context}] ends {line.grant.end.isoformat()} "
         f"({line.days_left} days left, {line.threshold}-day notice)"

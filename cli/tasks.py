@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from grantbook.domain.tasks import TASK_COLUMNS, Task, tasks_for
+from grantbook.domain.tasks import TASK_COLUMNS, Task, review_tasks, tasks_for
 from grantbook.projections import answer
 from grantbook.projections.access import ADMINISTRATOR, HEAD, roles_of
 
@@ -24,9 +24,11 @@ def tasks_of(app: Any, actor: str, today: Any) -> list[Task]:
     """Every task of ``actor`` on ``today``, by institution number."""
     mine = answer(app, lambda connection: roles_of(connection, actor), ["access"])
     administered = [number for number, entry in mine.items() if entry["roles"] & {HEAD, ADMINISTRATOR}]
-    return [
-        task for number in administered for task in tasks_for(app.institution(number).state, actor, today)
-    ]
+    found = []
+    for number in administered:
+        state = app.institution(number).state
+        found += tasks_for(state, actor, today) + review_tasks(state, actor)  # reviews: docs/adr/0025
+    return found
 
 
 @click.command()
@@ -36,7 +38,8 @@ def tasks_of(app: Any, actor: str, today: Any) -> list[Task]:
 def tasks(session: Session, ignore_integrity: bool, output_format: str) -> None:
     """What waits for you (--as) at the institutions you administer ("Mijn taken"): your open
     selection and your assignment waiting for confirm, rights ending within 30 days, leavers still
-    holding rights, and support workers who hold no right any more (or never got one).
+    holding rights, support workers who hold no right any more (or never got one), and the open
+    access reviews where you are a reviewer, with the number of items left to decide.
 
     \b
     Example:

@@ -7,6 +7,7 @@ same function of the state at that moment.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from .review_state import KEEP, REVOKE, Review, ReviewItem
@@ -97,3 +98,15 @@ def review_facts(review: Review) -> dict[str, Any]:
         "items": len(review.items),
         "decided": sum(1 for i in review.items if i.grant_id in review.decisions),
     }
+
+
+@dataclass(frozen=True)
+class ReviewReport:
+    """One review as a page or ``review show`` needs it: its settings and its rows."""
+
+    facts: dict[str, Any]
+    rows: list[dict[str, Any]]
+
+
+def review_report(state: InstitutionState, review: Review) -> ReviewReport:
+    return ReviewReport(review_facts(review), review_rows(state, review))

@@ -7,6 +7,8 @@ web's start page list the same tasks. Five kinds, in the order they are listed:
 - ``pending``: your assignment waiting for confirm (step 2 of 3 done; it stands for its selection);
 - ``expiring``: a grant held today whose last day is at most ``within_days`` away;
 - ``leaver``: a grant held today or later by a person no longer Actief on the roster;
+- ``review``: an open access review where you are a reviewer, with the number of items left to
+  decide (``review_tasks``; docs/adr/0025);
 - ``support-worker``: a support worker who holds nothing today or later: every grant ended (or was
   revoked), or none was ever confirmed. Both mean the same work: grant them what they came for, or
   know they are done. A support worker cannot be taken off the roster, so this task stays until they
@@ -40,6 +42,7 @@ class Task:
     context: str | None = None  # the grant's or the assignment's context: where a page acts on it
     selected: int = 0  # how many persons the selection or the pending assignment stands for
     grant_id: str | None = None  # the grant an expiring or leaver task is about (where a page acts)
+    review_id: str | None = None  # the access review a review task is about (docs/adr/0025)
 
     def row(self) -> dict[str, str | None]:
         """The task with the stable keys of ``TASK_COLUMNS`` (``due`` as ISO)."""
@@ -141,3 +144,23 @@ def tasks_for(
         key=lambda t: (KINDS.index(t.kind), t.due or date.max, t.name or "", t.person_id or ""),
     )
     return _own_work(state, actor) + by_due
+
+
+def review_tasks(state: InstitutionState, actor: str) -> list[Task]:
+    """The open access reviews where ``actor`` (still an administrator) is a reviewer, soonest due
+    first, each with the number of items left to decide (their own rights left out)."""
+    from .review_notices import left_to_decide
+
+    if actor not in state.administrators:
+        return []
+    found = []
+    for review in sorted(state.reviews.values(), key=lambda r: (r.due, int(r.review_id[1:]))):
+        if not review.is_open or actor not in review.reviewers:
+            continue
+        left = left_to_decide(state, review.review_id, actor)
+        detail = f"{review.review_id} {review.name}: {left} of {len(review.items)} left to decide"
+        found.append(
+            Task(state.number, "review", detail, right=review.right, due=review.due, context=review.context,
+                 selected=left, review_id=review.review_id)
+        )
+    return found

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
@@ -43,6 +43,10 @@ from grantbook.domain import (
 from grantbook.domain.changes import Rollover
 from grantbook.domain.events import SupportWorkerAdded
 from grantbook.domain.notices import DueNotice
+from grantbook.domain.review_notices import ReviewNotice
+from grantbook.domain.review_report import ReviewReport, review_report, review_summary
+from grantbook.domain.review_state import Review, ReviewItem
+from grantbook.domain.reviews import ReviewRun
 from grantbook.domain.roster_changes import RosterChanges, import_roster_with_changes
 from grantbook.errors import KeyFileError, StoreError
 from grantbook.projections import answer
@@ -288,6 +292,78 @@ class GrantBook(Application[UUID]):
 
     def void(self, act: Act, number: str, grant_id: str, reason: str | None) -> Grant:
         return self._update(number, lambda i: i.void(act, grant_id, reason))
+
+    # -- access reviews (docs/adr/0025) -------------------------------------------
+
+    def start_review(
+        self,
+        act: Act,
+        number: str,
+        name: str,
+        due: date,
+        right: str | None = None,
+        context: str | None = None,
+        reviewers: Sequence[str] = (),
+        if_undecided: str = "keep",
+        justify: bool = False,
+        every: int | None = None,
+    ) -> Review:
+        """A head starts a review ("Start een toegangsreview"); returns it (``review_id``: R1, R2...)."""
+        return self._update(
+            number,
+            lambda i: i.start_review(act, name, due, right, context, reviewers, if_undecided, justify, every),
+        )
+
+    def decide_review(
+        self,
+        act: Act,
+        number: str,
+        review_id: str,
+        grant_ids: Sequence[str],
+        decision: str,
+        reason: str | None = None,
+    ) -> list[ReviewItem]:
+        """A reviewer's keep or revoke on one or more items (all or nothing)."""
+        return self._update(number, lambda i: i.decide_review(act, review_id, grant_ids, decision, reason))
+
+    def close_review(self, act: Act, number: str, review_id: str) -> Review:
+        """A head closes the review: its revocations are recorded in the same save."""
+        return self._update(number, lambda i: i.close_review(act, review_id))
+
+    def run_reviews(self, act: Act, number: str, day: date) -> ReviewRun:
+        """The scheduled run at one institution (``review run``): close past due, start what recurs."""
+        return self._update(number, lambda i: i.run_reviews(act, day))
+
+    def record_review_notice(self, act: Act, number: str, notice: ReviewNotice, day: date) -> bool:
+        """After a mail server accepted a mail to a reviewer (grantbook.notify)."""
+        return self._update(number, lambda i: i.record_review_notice(act, notice, day))
+
+    def reviews(self, number: str, as_of: datetime | None = None) -> list[dict[str, Any]]:
+        """Every review of the institution, as ``review list`` rows (as registered at ``as_of``)."""
+        return [review_summary(r) for r in self.institution_as_of(number, as_of).reviews_listed()]
+
+    def review(self, number: str, review_id: str, as_of: datetime | None = None) -> ReviewReport:
+        """One review's settings and item rows (as registered at ``as_of``): ``unknown-review`` if none."""
+        institution = self.institution_as_of(number, as_of)
+        return review_report(institution.state, institution.check_review(review_id))
+
+    def institution_as_of(self, number: str, moment: datetime | None) -> Institution:
+        """The institution as its events up to record time ``moment`` made it (None: now)."""
+        institution = self.institution(number)
+        if moment is None:
+            return institution
+        version = None
+        for event in self.repository.event_store.get(institution.id):
+            if event.timestamp > moment:
+                break
+            version = event.originator_version
+        if version is None:
+            raise RuleViolation(
+                rules.NOT_REGISTERED, f"institution {number} was not registered yet at {moment.isoformat()}"
+            )
+        found = self.repository.get(institution.id, version=version)
+        assert isinstance(found, Institution)
+        return found
 
     def add_support_worker(
         self,

@@ -18,10 +18,11 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from grantbook.adapters.notice_mail import compose
+from grantbook.adapters.notice_mail import compose, compose_review
 from grantbook.adapters.smtp import MailNotSent
 from grantbook.domain import Act
 from grantbook.domain.notices import DueNotice
+from grantbook.domain.review_notices import ReviewNotice
 from grantbook.projections import answer
 from grantbook.projections.chain import broken
 from grantbook.projections.institutions import institutions
@@ -30,7 +31,7 @@ from grantbook.projections.institutions import institutions
 @dataclass(frozen=True)
 class Outcome:
     number: str
-    notice: DueNotice
+    notice: DueNotice | ReviewNotice  # an expiry notice, or a mail to a reviewer (docs/adr/0025)
     sent: bool  # accepted by the server (False: not sent, or a dry run)
     problem: str | None = None  # why it was not sent
 
@@ -85,4 +86,26 @@ def notify(
                 continue
             app.record_notice(act, number, notice, day)
             report.outcomes.append(Outcome(number, notice, sent=True))
+        _tell_reviewers(app, act, day, send, mail_from, number, institution, report)
     return report
+
+
+def _tell_reviewers(
+    app: Any, act: Act, day: date, send: Callable[[EmailMessage], None] | None, mail_from: str,
+    number: str, institution: Any, report: Report,
+) -> None:
+    """Each reviewer of an open review: when it starts, 7 days and 1 day before its due date."""
+    due = institution.review_notices_due(day)
+    if due:
+        report.without_address += [(number, r) for r in institution.reviewers_without_address(day)]
+    for notice in due:
+        if send is None:
+            report.outcomes.append(Outcome(number, notice, sent=False))
+            continue
+        try:
+            send(compose_review(notice, number, institution.state.name, mail_from, day))
+        except MailNotSent as error:
+            report.outcomes.append(Outcome(number, notice, sent=False, problem=str(error)))
+            continue
+        app.record_review_notice(act, number, notice, day)
+        report.outcomes.append(Outcome(number, notice, sent=True))

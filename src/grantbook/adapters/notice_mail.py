@@ -12,6 +12,7 @@ from email.utils import make_msgid
 from html import escape
 
 from grantbook.domain.notices import ADMINISTRATOR, DueNotice, NoticeLine
+from grantbook.domain.review_notices import ReviewNotice
 from grantbook.domain.state import SUPPORT_WORKER_CATEGORY as SUPPORT_WORKER
 
 
@@ -78,6 +79,62 @@ def compose(notice: DueNotice, number: str, name: str, sender: str, day: date) -
         f"<p>Dag,</p><p>{escape(intro)}</p>"
         f"<table><thead><tr>{head}</tr></thead><tbody>{cells}</tbody></table>"
         f"<p>Toestand op {_dmy(day)}.</p><p>-- Gebruikersbeheer onderwijs en vorming</p></body></html>"
+    )
+    message.add_alternative(html, subtype="html")
+    return message
+
+
+# -- mails to reviewers of an access review (docs/adr/0025) -------------------------------------
+
+_IF_UNDECIDED = {
+    "keep": "blijft het recht behouden",
+    "revoke": "wordt het recht ingetrokken",
+    "recommendation": "volgt het de aanbeveling (intrekken als de persoon niet meer actief is)",
+}
+
+
+def review_subject(notice: ReviewNotice, number: str, name: str) -> str:
+    return f"Toegangsreview {notice.name} - {name} ({number})"
+
+
+def _review_lines(notice: ReviewNotice, number: str, name: str) -> list[str]:
+    due = _dmy(notice.due)
+    if notice.threshold is None:
+        first = (
+            f"Je bent beoordelaar in de toegangsreview \u201c{notice.name}\u201d van {name} "
+            f"(instellingsnummer {number}). Bevestig voor elk gebruikersrecht of het nog nodig is "
+            f"(Behouden) of niet (Intrekken), uiterlijk op {due}."
+        )
+    else:
+        left = "vandaag de laatste dag" if notice.days_left == 0 else _days(notice.days_left)
+        first = (
+            f"De toegangsreview \u201c{notice.name}\u201d van {name} (instellingsnummer {number}) "
+            f"loopt af op {due} ({left})."
+        )
+    counted = "1 recht wacht" if notice.left == 1 else f"{notice.left} rechten wachten"
+    return [
+        first,
+        f"Van de {notice.items} rechten in de review {counted} nog op een beslissing die jij kan nemen.",
+        f"Voor een recht waarover niemand beslist, {_IF_UNDECIDED.get(notice.if_undecided, '')} "
+        "wanneer de review sluit.",
+        "Over je eigen gebruikersrecht beslist een andere beoordelaar.",
+    ]
+
+
+def compose_review(notice: ReviewNotice, number: str, name: str, sender: str, day: date) -> EmailMessage:
+    """A mail to a reviewer: the review started, or its due date is near; Dutch, "je", dd/mm/jjjj."""
+    message = EmailMessage()
+    message["Subject"] = review_subject(notice, number, name)
+    message["From"] = sender
+    message["To"] = Address(addr_spec=notice.address)
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    lines = _review_lines(notice, number, name)
+    closing = [f"Toestand op {_dmy(day)}.", "-- Gebruikersbeheer onderwijs en vorming"]
+    message.set_content("\n\n".join(["Dag,", *lines[:2], " ".join(lines[2:]), *closing]) + "\n")
+    paragraphs = "".join(f"<p>{escape(p)}</p>" for p in ["Dag,", *lines[:2], " ".join(lines[2:]), *closing])
+    html = (
+        '<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8">'
+        f"<title>{escape(review_subject(notice, number, name))}</title></head><body>{paragraphs}</body></html>"
     )
     message.add_alternative(html, subtype="html")
     return message
