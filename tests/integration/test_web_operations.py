@@ -325,7 +325,9 @@ def test_serve_with_workers_writes_json_lines_and_adds_up_the_workers_metrics(tm
     try:
         assert process.stdout is not None
         first = process.stdout.readline()
-        assert first.startswith("open http://127.0.0.1:"), first
+        if not first.startswith("open http://127.0.0.1:"):
+            process.wait(10)
+            pytest.fail(f"serve did not start: {first!r} {process.stderr.read() if process.stderr else ''}")
         base = first.split(" ", 1)[1].split("/login")[0]
         assert not (folder / "counter_999.db").exists()
         deadline = time.monotonic() + 30
@@ -352,3 +354,24 @@ def test_serve_with_workers_writes_json_lines_and_adds_up_the_workers_metrics(tm
     assert RRN not in out + err and "85073003328" not in out + err and "naam" not in out
     assert "Traceback" not in err
     assert len(workers) == 2, workers  # both workers answered some of the thirty
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "rule"),
+    [
+        ("GRANTBOOK_READY_MAX_LAG", "many", "ready-max-lag"),
+        ("GRANTBOOK_READY_MAX_LAG", "-1", "ready-max-lag"),
+        ("PROMETHEUS_MULTIPROC_DIR", "/nonexistent/metrics", "metrics"),
+    ],
+)
+def test_serve_refuses_a_wrong_setting_in_one_line(tmp_path: Path, variable: str, value: str, rule: str) -> None:
+    from click.testing import CliRunner
+
+    from grantbook.cli.main import cli
+
+    env = {"GRANTBOOK_STORE": None, "GRANTBOOK_KEY_FILE": None, "PROMETHEUS_MULTIPROC_DIR": None, variable: value}
+    result = CliRunner().invoke(cli, ["--store", f"sqlite:///{tmp_path / 's.db'}", "--as", "jan", "serve", "--port", "0"],
+                                env=env)
+    assert result.exit_code == 1, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {rule}: "), result.stderr
