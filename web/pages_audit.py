@@ -4,8 +4,9 @@ administrator, 100 per page, and the whole filtered history as CSV or Excel. It 
 
 The filters are one query model (web/forms.py); a person or administrator is found by name or by
 id among the persons the institution knows (its staff list and support workers) and the actors of
-its history. The page and its files ask the audit read model one SQL question each (count, then
-one page; or every row for a file)."""
+its history. The page and its files ask one snapshot of the read models (``_trail``: the views
+``staff``, ``actors`` and ``audit`` of projections/views, docs/adr/0023): the count, then one page;
+or every row for a file."""
 
 from __future__ import annotations
 
@@ -18,22 +19,19 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BeforeValidator
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
-from grantbook.domain.events import InstitutionEvent
 from grantbook.domain.values import BRUSSELS
-from grantbook.projections.audit import audit as audit_table
-from grantbook.projections.audit import persons as about_table
-from grantbook.projections.institutions import institutions as institutions_table
+from grantbook.projections import views
 
 from . import forms
 from .audit_text import KINDS, masked, moment, sentence
 from .downloads import CSV_TYPE, XLSX_TYPE, attachment, columns_for, csv_text, xlsx_bytes
 from .forms import Name, OptionalDay, PageModel, Problem, Refused
-from .integrity import check_integrity
 from .pages_reports import refused_file
+from .reading import ask, name_of, together
 from .render import page, shown
-from .security import SignedIn, institution_for, services_of
+from .security import SignedIn, institution_for
 
 router = APIRouter()
 PER_PAGE = 100
@@ -76,15 +74,6 @@ class Asked:
         return self.people.get(person_id, person_id)
 
 
-def _people(request: Request, number: str) -> dict[str, str]:
-    """Person id -> how the institution knows them: "Els Peeters", "Ali Ben (ondersteuner)"."""
-    state = services_of(request).app.institution(number).state
-    return {
-        pid: f"{p.first_name} {p.last_name}" + (" (ondersteuner)" if p.support_worker else "")
-        for pid, p in state.persons.items()
-    }
-
-
 def _matching(text: str, people: dict[str, str], ids: set[str]) -> set[str] | None:
     """The person ids meant by ``text``: the id itself, and everyone whose name holds it."""
     if not text:
@@ -94,92 +83,38 @@ def _matching(text: str, people: dict[str, str], ids: set[str]) -> set[str] | No
     return found | {pid for pid in ids if pid.casefold() == wanted} | {text}
 
 
-def _parsed(request: Request, number: str) -> Asked:
+def _parsed(request: Request) -> AuditQuery:
     query = forms.parse(AuditQuery, request.query_params)
     if query.vanaf and query.tot and query.tot < query.vanaf:
         message = "De datum 'tot en met' ligt vóór de datum 'vanaf'. Kies een latere datum."
         raise Refused([Problem("tot", "period", message)])
-    people = _people(request, number)
-    actors = services_of(request).answer(lambda c: _actors(c, number), ["institutions", "audit"])
-    known = set(people) | actors
-    return Asked(query, people, _matching(query.persoon, people, known), _matching(query.door, people, known))
+    return query
 
 
-def _actors(connection: Connection, number: str) -> set[str]:
-    query = (
-        select(audit_table.c.actor)
-        .distinct()
-        .select_from(_joined())
-        .where(institutions_table.c.number == number)
-    )
-    return {actor for (actor,) in connection.execute(query)}
-
-
-def _joined() -> Any:
-    return audit_table.join(
-        institutions_table, institutions_table.c.originator_id == audit_table.c.originator_id
-    )
-
-
-def _where(number: str, asked: Asked) -> list[Any]:
-    query = asked.query
-    found = [institutions_table.c.number == number]
-    if query.soort:
-        found.append(audit_table.c.event.in_(KINDS[query.soort][1]))
-    if asked.actors is not None:
-        found.append(audit_table.c.actor.in_(sorted(asked.actors)))
-    if asked.about is not None:
-        found.append(
-            audit_table.c.position.in_(
-                select(about_table.c.position).where(about_table.c.person_id.in_(sorted(asked.about)))
-            )
-        )
-    if query.vanaf:
-        found.append(
-            audit_table.c.recorded_epoch >= datetime.combine(query.vanaf, time.min, BRUSSELS).timestamp()
-        )
-    if query.tot:
-        found.append(
-            audit_table.c.recorded_epoch <= datetime.combine(query.tot, time.max, BRUSSELS).timestamp()
-        )
-    return found
-
-
-def _rows(
-    connection: Connection, number: str, asked: Asked, offset: int, limit: int | None
-) -> list[dict[str, Any]]:
-    query = (
-        select(
-            audit_table.c.position,
-            audit_table.c.recorded_at,
-            audit_table.c.actor,
-            audit_table.c.event,
-            audit_table.c.details,
-        )
-        .select_from(_joined())
-        .where(*_where(number, asked))
-        .order_by(audit_table.c.position)
-        .offset(offset)
-        .limit(limit)
-    )
-    envelope = InstitutionEvent.ENVELOPE_FIELDS
-    return [
-        {
-            "position": int(position),
-            "recorded_at": recorded_at,
-            "actor": actor,
-            "event": event,
-            "details": {k: v for k, v in json.loads(text).items() if k not in envelope},
-        }
-        for position, recorded_at, actor, event, text in connection.execute(query)
-    ]
-
-
-def _one_page(connection: Connection, number: str, asked: Asked) -> tuple[int, int, list[dict[str, Any]]]:
-    """The number of events filtered, the page shown (a page past the last shows the last) and its rows."""
-    total = _count(connection, number, asked)
-    pagina = max(1, min(asked.query.pagina, -(-total // PER_PAGE)))
-    return total, pagina, _rows(connection, number, asked, (pagina - 1) * PER_PAGE, PER_PAGE)
+@together("audit", "people")
+def _trail(
+    c: Connection, reader: views.Reader, number: str, query: AuditQuery, whole: bool
+) -> tuple[Asked, int, int, list[dict[str, Any]]]:
+    """From one snapshot: who the filters mean (the persons the institution knows, by name or id, and
+    the actors of its history), how many events they let through, the page shown (a page past the
+    last shows the last) and its rows; ``whole``: every row (the files)."""
+    people = {row["person_id"]: name_of(row) for row in views.staff(c, reader, number)}
+    known = set(people) | views.actors(c, reader, number)
+    asked = Asked(query, people, _matching(query.persoon, people, known), _matching(query.door, people, known))
+    filters: dict[str, Any] = {
+        "actor": asked.actors,
+        "about": asked.about,
+        "kinds": KINDS[query.soort][1] if query.soort else None,
+        "since": datetime.combine(query.vanaf, time.min, BRUSSELS) if query.vanaf else None,
+        "until": datetime.combine(query.tot, time.max, BRUSSELS) if query.tot else None,
+    }
+    if whole:
+        found = views.audit(c, reader, number, **filters, limit=None)
+        return asked, found.total, 1, found.items
+    total = views.audit(c, reader, number, **filters, limit=0).total
+    pagina = max(1, min(query.pagina, -(-total // PER_PAGE)))
+    found = views.audit(c, reader, number, **filters, offset=(pagina - 1) * PER_PAGE, limit=PER_PAGE)
+    return asked, total, pagina, found.items
 
 
 def _page_problem(problem: Problem) -> Problem:
@@ -187,11 +122,6 @@ def _page_problem(problem: Problem) -> Problem:
     if problem.field != "pagina":
         return problem
     return Problem("", problem.rule, "Deze pagina bestaat niet. Begin opnieuw bij de eerste pagina.")
-
-
-def _count(connection: Connection, number: str, asked: Asked) -> int:
-    query = select(func.count()).select_from(_joined()).where(*_where(number, asked))
-    return int(connection.execute(query).scalar_one())
 
 
 def _shown_row(row: dict[str, Any], asked: Asked) -> dict[str, Any]:
@@ -246,7 +176,7 @@ def audit(request: Request, person: SignedIn, number: str) -> Response:
     number = institution["number"]
     kinds = [(key, label) for key, (label, _) in KINDS.items()]
     try:
-        asked = _parsed(request, number)
+        query = _parsed(request)
     except Refused as refused:
         values = forms.typed(AuditQuery, request.query_params)
         return page(
@@ -260,11 +190,7 @@ def audit(request: Request, person: SignedIn, number: str) -> Response:
             kinds=kinds,
             **shown([_page_problem(p) for p in refused.problems]),
         )
-    check_integrity(services_of(request), [number])
-    query = asked.query
-    total, pagina, rows = services_of(request).answer(
-        lambda c: _one_page(c, number, asked), ["institutions", "audit"]
-    )
+    asked, total, pagina, rows = ask(request, _trail, number, query, False)
     offset = (pagina - 1) * PER_PAGE
     return page(
         request,
@@ -286,9 +212,7 @@ def audit(request: Request, person: SignedIn, number: str) -> Response:
 
 def _file_rows(request: Request, person: Any, number: str) -> tuple[str, list[dict[str, Any]]]:
     number = institution_for(person, number)["number"]
-    asked = _parsed(request, number)
-    check_integrity(services_of(request), [number])
-    rows = services_of(request).answer(lambda c: _rows(c, number, asked, 0, None), ["institutions", "audit"])
+    asked, _, _, rows = ask(request, _trail, number, _parsed(request), True)
     shown_rows = [_shown_row(r, asked) for r in rows]
     return number, [{**r, "actor": r["who"]} for r in shown_rows]
 

@@ -7,9 +7,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from grantbook.domain.tasks import EXPIRING_DAYS
-from grantbook.projections.access import institution_counts
+from grantbook.projections import views
 
 from .pages_tasks import administered_by, tasks_at
+from .reading import ask
 from .render import page
 from .security import SignedIn, services_of
 
@@ -21,22 +22,20 @@ TASK_INSTITUTIONS = 25  # counting tasks loads each institution: the start page 
 def start(request: Request, person: SignedIn) -> HTMLResponse:
     services = services_of(request)
     today = services.today()
-    numbers = list(person.institutions)
-
-    def counts(connection):  # type: ignore[no-untyped-def]
-        # one grouped query for all of them (as `grantbook institution list`), not two per institution
-        return institution_counts(connection, numbers, today, EXPIRING_DAYS)
-
-    found = services.answer(counts, ["access", "rights"]) if numbers else {}
+    # as `grantbook institution list`: one grouped query for all of them, not two per institution; the
+    # start page answers whatever a chain (it links to the verify page, where a broken one is shown)
+    found = ask(request, views.visible_institutions, today, EXPIRING_DAYS, ignore_integrity=True)
     rows = [
         {
-            **person.institutions[number],
-            "held": found.get(number, (0, 0))[0],
-            "expiring": found.get(number, (0, 0))[1],
-            "change": person.can_change(number),
-            "head": person.is_head(number),
+            "number": row["institution"],
+            "name": row["name"],
+            "roles": person.institutions.get(row["institution"], {}).get("roles", set()),
+            "held": row["rights_today"],
+            "expiring": row["expiring_30d"],
+            "change": person.can_change(row["institution"]),
+            "head": person.is_head(row["institution"]),
         }
-        for number in numbers
+        for row in found
     ]
     # "Mijn taken": the same tasks as `grantbook tasks`, from each institution the person administers
     # (loaded through the application's cache); for someone administering more, only a link to the page

@@ -9,18 +9,20 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
 
 from grantbook.adapters.checkpoints import ChainWalker, stored_events
 from grantbook.domain import rules
 from grantbook.errors import TamperEvidenceError
-from grantbook.projections.institutions import institutions as institutions_table
-from grantbook.projections.rights_questions import EXPIRING_COLUMNS, query_ending_between
+from grantbook.projections import views
+from grantbook.projections.access import names as names_table
+from grantbook.projections.rights_questions import EXPIRING_COLUMNS
 
 from . import forms
 from .downloads import CSV_TYPE, XLSX_TYPE, attachment, columns_for, csv_text, xlsx_bytes
 from .forms import Days, PageModel, Problem, Refused
-from .integrity import check_integrity
 from .messages import dutch
+from .reading import ask, together
 from .render import page, shown
 from .security import NotFound, SignedIn, Visitor, services_of
 
@@ -39,10 +41,7 @@ def _expiring(request: Request, person: Visitor, within: int) -> list[dict[str, 
     today = services.today()
     if within > (date.max - today).days:
         raise Refused([Problem("binnen", rules.DATE_RANGE, dutch(rules.DATE_RANGE) or "")])
-    mine = set(person.institutions)
-    check_integrity(services, sorted(mine))
-    rows = services.answer(lambda c: query_ending_between(c, today, within, None), ["institutions", "rights"])
-    return [row for row in rows if row["institution"] in mine]
+    return ask(request, views.expiring, today, within)  # every institution the visitor sees, one query
 
 
 def _asked(request: Request, person: Visitor) -> tuple[int, list[dict[str, Any]]]:
@@ -91,24 +90,27 @@ def expiring_xlsx(request: Request, person: SignedIn) -> Response:
     )
 
 
-def _originators(request: Request, numbers: list[str]) -> dict[str, str]:
-    """Aggregate id -> institution number, for the institutions named."""
-    wanted = set(numbers)
-    query = institutions_table.select()
-    found = services_of(request).answer(lambda c: list(c.execute(query)), ["institutions"])
-    return {str(oid): number for oid, number in found if number in wanted}
+@together()
+def _visible_chains(c: Any, reader: views.Reader) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """Each institution the visitor sees with how the read models found its chain, and their
+    aggregate ids (the store's events are walked by these), from one snapshot."""
+    rows = views.verify_status(c, reader)
+    wanted = [row["institution"] for row in rows]
+    query = select(names_table.c.originator_id, names_table.c.number).where(names_table.c.number.in_(wanted))
+    return rows, {str(oid): number for oid, number in c.execute(query)}
 
 
-def verify_institutions(request: Request, every: bool, numbers: list[str]) -> ChainWalker:
-    """Each chain of the institutions asked (or all with ``every``) checked from its registration on:
-    chains are per institution, so the events of others are skipped, and their faults not shown."""
+def verify_institutions(request: Request, every: bool, mine: dict[str, str]) -> ChainWalker:
+    """Each chain of the institutions asked (``mine``: aggregate id -> number; all with ``every``)
+    checked from its registration on, walking the stored events themselves (the read models' own
+    findings are in ``views.verify_status``): chains are per institution, so the events of others
+    are skipped, and their faults not shown."""
     services = services_of(request)
-    mine = None if every else _originators(request, numbers)
     walker = ChainWalker()
     for item in stored_events(services.app.recorder):
-        if mine is None or str(item.originator_id) in mine:
+        if every or str(item.originator_id) in mine:
             walker.add(item)
-    if mine is not None:
+    if not every:
         for oid, number in mine.items():
             if oid not in walker.heads:
                 raise TamperEvidenceError("the institution's events are missing from the store", number)
@@ -120,9 +122,10 @@ def verification(request: Request, person: SignedIn) -> Response:
     if not person.institutions:
         raise NotFound()
     every = person.person_id in services_of(request).config.auditors
-    names = {number: entry.get("name", "") for number, entry in person.institutions.items()}
+    found, mine = ask(request, _visible_chains)
+    names = {row["institution"]: row["name"] for row in found}
     try:
-        walker = verify_institutions(request, every, sorted(person.institutions))
+        walker = verify_institutions(request, every, mine)
     except TamperEvidenceError as error:
         number = error.institution or ""
         fault = {

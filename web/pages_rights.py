@@ -13,12 +13,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from grantbook.domain import RuleViolation, rules
 from grantbook.domain.values import BRUSSELS
-from grantbook.projections.rights_questions import query_every_grant, query_held_on
+from grantbook.projections import views
 
 from .forms import Day, Name, OptionalDay, PageModel, Reason, Refused, form_doc, parse, query_doc
-from .integrity import check_integrity
 from .pages_grant import grants_named
 from .people import names_in
+from .reading import ask, names_of, together
 from .render import page, refusal, shown
 from .security import PostedForm, SignedIn, Visitor, institution_for, services_of
 
@@ -61,6 +61,13 @@ class RevokeForm(PageModel):
     vanaf: OptionalDay = None
 
 
+@together("rights", "people")
+def _register(c: Any, reader: Any, number: str, day: Any, moment: Any, every: bool) -> Any:
+    """The rights on the day (or every grant) and who holds them by name, from one snapshot."""
+    rows = (views.every_grant if every else views.rights_on)(c, reader, number, day, moment)
+    return rows, names_of(views.staff(c, reader, number))
+
+
 def end_of_day(day: Any) -> datetime:
     return datetime.combine(day, time.max, tzinfo=BRUSSELS)
 
@@ -84,10 +91,7 @@ def rights(request: Request, person: SignedIn, number: str) -> Response:
         )
     day = query.op or services.today()
     moment = end_of_day(query.geregistreerd_op) if query.geregistreerd_op else None
-    check_integrity(services, [number])
-    question = query_every_grant if query.alle else query_held_on
-    rows = services.answer(lambda c: question(c, day, number, as_of=moment), ["institutions", "rights"])
-    names = names_in(services.app.institution(number).state)
+    rows, names = ask(request, _register, number, day, moment, bool(query.alle))
     for row in rows:
         row["name"] = names(row["person_id"])
         if query.alle:

@@ -101,7 +101,7 @@ def tasks_at(services: Services, person: Visitor, numbers: list[str]) -> list[Ta
 def my_tasks(request: Request, person: SignedIn) -> Response:
     services = services_of(request)
     administered = administered_by(person)
-    check_integrity(services, administered)
+    check_integrity(services, administered)  # the tasks themselves come from the aggregates (ADR 0023)
     found = tasks_at(services, person, administered)
     return page(
         request, "tasks.html", rows=task_rows(found, {n: i["name"] for n, i in person.institutions.items()}), days=EXPIRING_DAYS, administers=bool(administered)
