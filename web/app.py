@@ -28,9 +28,11 @@ from . import (
     pages_rights,
     pages_staff,
     pages_tasks,
+    pages_tokens,
     pages_void,
     signin,
 )
+from .api import create_api
 from .config import WebConfig
 from .hostile import Guard
 from .render import STATIC_DIR, page
@@ -41,9 +43,12 @@ from .services import Services
 def create_app(config: WebConfig, clock: Callable[[], datetime] | None = None) -> FastAPI:
     services = Services(config, clock)
 
+    api = create_api(services)  # the JSON API (web/api, docs/api.md): its own OpenAPI, tokens, problems
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        api.state.tokens.close()
         services.close()
 
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, title="grantbook", lifespan=lifespan)
@@ -51,6 +56,8 @@ def create_app(config: WebConfig, clock: Callable[[], datetime] | None = None) -
     app.state.operations = operations.Operations(services, config)  # /healthz, /readyz, /metrics
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/api/v1", api)
+    app.state.api_tokens = api.state.tokens  # the page "API-sleutels" (web/pages_tokens.py)
     for module in (
         operations,
         signin,
@@ -67,6 +74,7 @@ def create_app(config: WebConfig, clock: Callable[[], datetime] | None = None) -
         pages_email,
         pages_reports,
         pages_audit,
+        pages_tokens,
     ):
         app.include_router(module.router)
     signin.configure(app, config)
@@ -113,7 +121,11 @@ def create_app(config: WebConfig, clock: Callable[[], datetime] | None = None) -
     return app
 
 
-def _guard_page(request: Request, status: int, title: str, message: str) -> HTMLResponse:
+def _guard_page(request: Request, status: int, title: str, message: str) -> Response:
+    if request.url.path.startswith("/api/"):  # the JSON API answers problems, never a page
+        from .api.problems import guard_problem
+
+        return guard_problem(request, status)
     return page(request, "forbidden.html", status_code=status, message=message, title=title)
 
 
