@@ -18,12 +18,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from grantbook.domain import RuleViolation, rules
 from grantbook.domain.text import shown
-from grantbook.projections.rights_questions import query_held_on
+from grantbook.projections import views
 
-from .integrity import check_integrity
 from .pages_grant import grants_named, right_choices
 from .forms import Choice, Day, Field, Name, OptionalDay, PageModel, Reason, Refused, form_doc, parse, typed
 from .people import names_in
+from .reading import ask
 from .render import page, refusal
 from .render import shown as problems_shown
 from .security import PostedForm, SignedIn, institution_for, services_of
@@ -87,10 +87,7 @@ ChosenInQuery = Annotated[list[str], Query(alias=CHOSEN)]
 
 
 def _held_today(request: Request, number: str) -> list[dict[str, Any]]:
-    services = services_of(request)
-    check_integrity(services, [number])
-    day = services.today()
-    return services.answer(lambda c: query_held_on(c, day, number), ["institutions", "rights"])
+    return ask(request, views.rights_on, number, services_of(request).today())  # one snapshot (ADR 0023)
 
 
 def _group(request: Request, number: str, chosen: Sequence[str]) -> tuple[list[Any], str, str]:
