@@ -131,7 +131,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http")
+        code = {400: "unreadable", 404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http")
         return problem(exc.status_code, code, str(exc.detail), headers=dict(exc.headers or {}))
 
     @app.exception_handler(OverflowError)
