@@ -30,7 +30,7 @@ def review() -> None:
 
     \b
     Example:
-      grantbook --as jan review start 034793 --name "IRIS per kwartaal" --due 31/01/2027 --right iris --every 3
+      grantbook --as jan review start 034793 --name "IRIS" --due 31/01/2027 --right iris --every 3
       grantbook --as mia review decide 034793 R1 034793-4 034793-7 revoke --reason "left the school"
       grantbook --as notifier review run
     """
@@ -38,7 +38,8 @@ def review() -> None:
 
 @review.command("start")
 @click.argument("number", type=INSTITUTION)
-@click.option("--name", required=True, metavar="TEXT", help="What the review is called (in the revocations' reason).")
+@click.option("--name", required=True, metavar="TEXT",
+              help="What the review is called (in the revocations' reason).")
 @day_option("--due", "The last day to decide; the run closes the review the day after.", required=True)
 @click.option("--right", help=RIGHT_HELP + " Default: every right.")
 @click.option("--context", help="Only this context of --right.")
@@ -69,8 +70,9 @@ def start(
         int(every) if every else None,
     )
     click.echo(found.review_id)
-    click.echo(visible(f"started review {found.review_id} ({found.name}) at {number}: {len(found.items)} "
-                       f"items, due {found.due.isoformat()}, reviewers {', '.join(found.reviewers)}"), err=True)
+    said = (f"started review {found.review_id} ({found.name}) at {number}: {len(found.items)} items, "
+            f"due {found.due.isoformat()}, reviewers {', '.join(found.reviewers)}")
+    click.echo(visible(said), err=True)
 
 
 @review.command("list")
@@ -161,7 +163,8 @@ def _closed(number: str, found: Review) -> None:
 
 def _counts(found: Review) -> str:
     values = [o.outcome for o in found.outcomes.values()]
-    return f"{values.count(REVOKED)} revoked, {values.count('kept')} kept, {values.count(ALREADY_ENDED)} already ended"
+    kept, ended = values.count("kept"), values.count(ALREADY_ENDED)
+    return f"{values.count(REVOKED)} revoked, {kept} kept, {ended} already ended"
 
 
 @review.command("close")
@@ -210,8 +213,11 @@ def run(session: Session, on: str | None, number: str | None) -> None:
     act = session.act()
     day = to_date(on, session.today())
     if day < act.today:
-        raise RuleViolation(rules.REVOKE_DATE, f"--on {day.isoformat()} is before today ({act.today.isoformat()}): "
-                            "a review closes, and revokes, from today or a later day")
+        raise RuleViolation(
+            rules.REVOKE_DATE,
+            f"--on {day.isoformat()} is before today ({act.today.isoformat()}): "
+            "a review closes, and revokes, from today or a later day",
+        )
     app = session.app(reading=True)
     numbers = [app.institution(number).state.number] if number else None
     with _only_run(session.store):
@@ -229,8 +235,8 @@ def run(session: Session, on: str | None, number: str | None) -> None:
     click.echo(f"review run on {day.isoformat()}: {closed} closed, {started} started", err=True)
     for found in report.broken:
         where = f"institution {found['number']} at position {found['broken_at']}: {found['problem']}"
-        click.echo(f"error: integrity: the hash chain is broken ({where}): no review closed or started there; "
-                   "run `grantbook verify`", err=True)
+        click.echo(f"error: integrity: the hash chain is broken ({where}): no review closed or started "
+                   "there; run `grantbook verify`", err=True)
     if report.broken:
         sys.exit(1)
 

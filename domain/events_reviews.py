@@ -151,4 +151,5 @@ class ReviewNoticeSent(InstitutionEvent):
     def apply(self, aggregate: Institution) -> None:
         from .review_notices import review_notice_key
 
-        aggregate.state.notified.add(review_notice_key(self.recipient, self.review_id, self.due, self.threshold))
+        key = review_notice_key(self.recipient, self.review_id, self.due, self.threshold)
+        aggregate.state.notified.add(key)

@@ -83,7 +83,8 @@ class ReviewChecks(Base):
     def check_review_has_items(items: list[ReviewItem], start: date) -> None:
         if not items:
             raise RuleViolation(
-                rules.EMPTY_REVIEW, f"no grant in scope is current or future on {start.isoformat()}: nothing to review"
+                rules.EMPTY_REVIEW,
+                f"no grant in scope is current or future on {start.isoformat()}: nothing to review",
             )
 
     # -- deciding --------------------------------------------------------------------------
@@ -121,7 +122,9 @@ class ReviewChecks(Base):
     @staticmethod
     def check_review_decision(decision: str) -> str:
         if decision not in DECISIONS:
-            raise RuleViolation(rules.REVIEW_SETTING, f"a decision is keep or revoke, not {shown(str(decision))}")
+            raise RuleViolation(
+                rules.REVIEW_SETTING, f"a decision is keep or revoke, not {shown(str(decision))}"
+            )
         return decision
 
     @staticmethod

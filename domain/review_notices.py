@@ -20,7 +20,8 @@ REVIEWER = "reviewer"
 
 def review_notice_key(recipient: str, review_id: str, due: date, threshold: int | None) -> str:
     """One reviewer told about one review (its due date then) at one threshold (None: the start)."""
-    return f"{recipient}|{REVIEWER}|{review_id}|{due.isoformat()}|{'start' if threshold is None else threshold}"
+    at = "start" if threshold is None else threshold
+    return f"{recipient}|{REVIEWER}|{review_id}|{due.isoformat()}|{at}"
 
 
 @dataclass(frozen=True)

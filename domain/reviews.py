@@ -86,7 +86,8 @@ class InstitutionReviews(ReviewChecks):
         items = self.review_scope(right, context, start)
         self.check_review_has_items(items, start)
         return self._started(
-            act, name, right, context, named, not reviewers, start, due, if_undecided, justify, every, None, items
+            act, name, right, context, named, not reviewers, start, due, if_undecided, justify, every, None,
+            items,
         )
 
     def review_scope(self, right: str | None, context: str | None, day: date) -> list[ReviewItem]:
@@ -94,9 +95,13 @@ class InstitutionReviews(ReviewChecks):
         found = [
             g
             for g in self.state.grants.values()
-            if (right is None or g.same_right(right, context)) and g.last_day is not None and g.last_day >= day
+            if (right is None or g.same_right(right, context))
+            and g.last_day is not None
+            and g.last_day >= day
         ]
-        found.sort(key=lambda g: (g.last_name.casefold(), g.first_name.casefold(), g.person_id, g.right, g.begin))
+        found.sort(
+            key=lambda g: (g.last_name.casefold(), g.first_name.casefold(), g.person_id, g.right, g.begin)
+        )
         return [ReviewItem(g.grant_id, g.person_id, g.right, g.context, g.end) for g in found]
 
     def _started(
@@ -110,7 +115,9 @@ class InstitutionReviews(ReviewChecks):
             reviewers=tuple(reviewers), default_reviewers=default, start=start, due=due,
             if_undecided=if_undecided, justify=justify, every=every, follows=follows,
             items=tuple(
-                ReviewedGrant(grant_id=i.grant_id, person_id=i.person_id, right=i.right, context=i.context, end=i.end)
+                ReviewedGrant(
+                    grant_id=i.grant_id, person_id=i.person_id, right=i.right, context=i.context, end=i.end
+                )
                 for i in items
             ),
         )
@@ -174,12 +181,13 @@ class InstitutionReviews(ReviewChecks):
             wanted = decided.decision
         else:
             wanted = recommendation if review.if_undecided == RECOMMENDATION else review.if_undecided
-        note = (
-            "voided" if grant.voided_at is not None
-            else f"revoked from {grant.revoked_on.isoformat()}" if grant.revoked_on is not None and grant.revoked_on <= day
-            else f"ended on {grant.end.isoformat()}" if grant.end < day
-            else None
-        )
+        note = None
+        if grant.voided_at is not None:
+            note = "voided"
+        elif grant.revoked_on is not None and grant.revoked_on <= day:
+            note = f"revoked from {grant.revoked_on.isoformat()}"
+        elif grant.end < day:
+            note = f"ended on {grant.end.isoformat()}"
         outcome = ALREADY_ENDED if note else REVOKED if wanted == REVOKE else KEPT
         return ClosedItem(
             grant_id=item.grant_id, person_id=item.person_id, decision=decided.decision if decided else None,
@@ -207,9 +215,8 @@ class InstitutionReviews(ReviewChecks):
     def run_reviews(self, act: Act, day: date) -> ReviewRun:
         """``review run`` on ``day``: closes every open review past due, then starts the next review
         of each recurring series whose start day has come (one per series, never two open)."""
-        closed = [
-            self.close_due_review(act, r.review_id, day) for r in self.reviews_listed() if r.is_open and r.due < day
-        ]
+        past_due = [r for r in self.reviews_listed() if r.is_open and r.due < day]
+        closed = [self.close_due_review(act, r.review_id, day) for r in past_due]
         started = []
         for review in self.reviews_listed():
             start = review.next_start()
@@ -253,7 +260,13 @@ class InstitutionReviews(ReviewChecks):
         if key in self.state.notified:
             return False
         self._trigger(
-            ReviewNoticeSent, act, recipient=notice.person_id, email=notice.address, review_id=notice.review_id,
-            due=notice.due, threshold=notice.threshold, day=day,
+            ReviewNoticeSent,
+            act,
+            recipient=notice.person_id,
+            email=notice.address,
+            review_id=notice.review_id,
+            due=notice.due,
+            threshold=notice.threshold,
+            day=day,
         )
         return True

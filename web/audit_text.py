@@ -207,7 +207,8 @@ def _review_decided(d: Details, names: Names) -> str:
     grants = d.get("grants") or []
     what = "behouden" if d.get("decision") == "keep" else "intrekken"
     whose = persons([g.get("person_id", "") for g in grants], names)
-    return with_reason(f"in toegangsreview {d.get('review_id', '')} beslist: {what} voor {whose}", d.get("reason"))
+    text = f"in toegangsreview {d.get('review_id', '')} beslist: {what} voor {whose}"
+    return with_reason(text, d.get("reason"))
 
 
 def _review_closed(d: Details, names: Names) -> str:

@@ -150,23 +150,30 @@ DUTCH: dict[str, str] = {
     rules.UNKNOWN_GRANT: "Deze toekenning bestaat niet bij deze instelling. Kies een rij uit de lijst.",
     rules.ALREADY_VOIDED: "Deze toekenning is al ongeldig verklaard.",
     # -- access reviews (docs/adr/0025) ------------------------------------------------
-    rules.UNKNOWN_REVIEW: "Deze toegangsreview bestaat niet bij deze instelling. Kies een review uit de lijst.",
+    rules.UNKNOWN_REVIEW: (
+        "Deze toegangsreview bestaat niet bij deze instelling. Kies een review uit de lijst."
+    ),
     rules.REVIEW_CLOSED: "Deze toegangsreview is gesloten en verandert niet meer.",
     rules.NOT_A_REVIEWER: "Je bent geen beoordelaar van deze toegangsreview, dus je kan hier niet beslissen.",
     rules.OWN_RIGHT: (
         "Over je eigen gebruikersrecht beslis je niet zelf. Een andere beoordelaar beslist daarover."
     ),
     rules.NOT_IN_REVIEW: "Deze toekenning hoort niet bij deze toegangsreview. Kies een rij uit de lijst.",
-    rules.JUSTIFICATION_REQUIRED: "Deze toegangsreview vraagt een verantwoording om een recht te behouden. Vul ze in.",
+    rules.JUSTIFICATION_REQUIRED: (
+        "Deze toegangsreview vraagt een verantwoording om een recht te behouden. Vul ze in."
+    ),
     rules.REVIEWER_NOT_ADMINISTRATOR: (
         "Een beoordelaar moet beheerder van deze instelling zijn. Kies beoordelaars uit de beheerders."
     ),
     rules.REVIEW_NAME: "Geef de toegangsreview een naam.",
     rules.REVIEW_SETTING: "Deze keuze bestaat niet. Kies een waarde uit de lijst.",
     rules.REVIEW_DUE: (
-        "Deze vervaldatum kan niet. Kies vandaag of later, en bij een herhaling een dag voor de volgende review start."
+        "Deze vervaldatum kan niet. Kies vandaag of later, en bij een herhaling een dag voor de "
+        "volgende review start."
     ),
-    rules.EMPTY_REVIEW: "Er is vandaag geen lopend of toekomstig recht om te beoordelen. Kies een ander recht.",
+    rules.EMPTY_REVIEW: (
+        "Er is vandaag geen lopend of toekomstig recht om te beoordelen. Kies een ander recht."
+    ),
 }
 """Rule code -> the Dutch sentence a page shows (fixed text, never a typed value)."""
 

@@ -4,11 +4,11 @@ the institution loaded from its old snapshot goes on as its replay does, and its
 
 from __future__ import annotations
 
+from conftest import Driver
 from eventsourcing.application import project_aggregate
 from freezegun import freeze_time
 from test_old_store import FIXTURE, old_store  # noqa: F401  (the fixture)
 
-from conftest import Driver
 from grantbook.adapters.store import StoreLocation
 from grantbook.application import GrantBook
 from grantbook.domain import Institution

@@ -132,9 +132,10 @@ def compose_review(notice: ReviewNotice, number: str, name: str, sender: str, da
     closing = [f"Toestand op {_dmy(day)}.", "-- Gebruikersbeheer onderwijs en vorming"]
     message.set_content("\n\n".join(["Dag,", *lines[:2], " ".join(lines[2:]), *closing]) + "\n")
     paragraphs = "".join(f"<p>{escape(p)}</p>" for p in ["Dag,", *lines[:2], " ".join(lines[2:]), *closing])
+    title = escape(review_subject(notice, number, name))
     html = (
         '<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8">'
-        f"<title>{escape(review_subject(notice, number, name))}</title></head><body>{paragraphs}</body></html>"
+        f"<title>{title}</title></head><body>{paragraphs}</body></html>"
     )
     message.add_alternative(html, subtype="html")
     return message
