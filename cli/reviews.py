@@ -170,17 +170,20 @@ def _counts(found: Review) -> str:
 @review.command("close")
 @click.argument("number", type=INSTITUTION)
 @click.argument("review_id", metavar="ID")
+@click.option("--last", "ends_series", is_flag=True,
+              help="The last review of its series: no next one starts.")
 @pass_session
-def close(session: Session, number: str, review_id: str) -> None:
+def close(session: Session, number: str, review_id: str, ends_series: bool) -> None:
     """Close a review now (head administrators): each revoke, and each undecided right its
     --if-undecided says to revoke, is revoked from today ("Toegangsreview <name>").
 
     \b
     Example:
       grantbook --as jan review close 034793 R1
+      grantbook --as jan review close 034793 R4 --last
     """
     act = session.act()
-    found = session.app(reading=True).close_review(act, number, review_id)
+    found = session.app(reading=True).close_review(act, number, review_id, ends_series)
     click.echo(visible(f"closed {found.review_id} ({found.name}) at {number}: {_counts(found)}"))
     _closed(number, found)
 

@@ -124,6 +124,7 @@ class ReviewClosed(InstitutionEvent):
     review_id: str = REVIEW_ID
     closed_on: date
     scheduled: bool = False
+    ends_series: bool = False  # a head closed it as the last of its series: the run starts no next one
     items: tuple[ClosedItem, ...]
 
     def apply(self, aggregate: Institution) -> None:
@@ -132,6 +133,7 @@ class ReviewClosed(InstitutionEvent):
         review.closed_at = self.timestamp
         review.closed_on = self.closed_on
         review.scheduled = self.scheduled
+        review.ends_series = self.ends_series
         review.outcomes = {
             i.grant_id: ReviewOutcome(i.decision, i.recommendation, i.outcome, i.note) for i in self.items
         }

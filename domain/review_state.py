@@ -85,6 +85,7 @@ class Review:
     closed_at: datetime | None = None
     closed_on: date | None = None  # the first day the revocations apply
     scheduled: bool = False  # closed by the scheduled run (`review run`) once past due
+    ends_series: bool = False  # closed as the last of its series: no next review starts
     outcomes: dict[str, ReviewOutcome] = field(default_factory=dict)  # grant id -> outcome
 
     @property
@@ -100,4 +101,4 @@ class Review:
 
     def next_start(self) -> date | None:
         """When the next review of the series is due to start (None: it does not recur)."""
-        return add_months(self.start, self.every) if self.every else None
+        return add_months(self.start, self.every) if self.every and not self.ends_series else None

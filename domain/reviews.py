@@ -151,12 +151,21 @@ class InstitutionReviews(ReviewChecks):
 
     # -- close -----------------------------------------------------------------------------
 
-    def close_review(self, act: Act, review_id: str) -> Review:
-        """A head closes the review today: its decisions (and its rule for undecided items) applied."""
+    def close_review(self, act: Act, review_id: str, ends_series: bool = False) -> Review:
+        """A head closes the review today: its decisions (and its rule for undecided items) applied;
+        ``ends_series``: no next review of its series starts."""
         self.check_head_administrator(act)
         review = self.check_review(review_id)
         self.check_review_open(review)
-        return self._close(act, review, act.today, scheduled=False)
+        return self._close(act, review, act.today, scheduled=False, ends_series=ends_series)
+
+    def close_preview(self, act: Act, review_id: str) -> list[ClosedItem]:
+        """What ``close_review`` would do today, item by item, after the same checks; records nothing
+        (the summary a page shows before "Sluit de review" is confirmed)."""
+        self.check_head_administrator(act)
+        review = self.check_review(review_id)
+        self.check_review_open(review)
+        return [self.review_outcome(review, item, act.today) for item in review.items]
 
     def close_due_review(self, act: Act, review_id: str, day: date) -> Review:
         """The scheduled run closes a review past due, from ``day`` (today or later)."""
@@ -194,10 +203,12 @@ class InstitutionReviews(ReviewChecks):
             recommendation=recommendation, outcome=outcome, note=note,
         )
 
-    def _close(self, act: Act, review: Review, day: date, scheduled: bool) -> Review:
+    def _close(
+        self, act: Act, review: Review, day: date, scheduled: bool, ends_series: bool = False
+    ) -> Review:
         closed = [self.review_outcome(review, item, day) for item in review.items]
         self._trigger(ReviewClosed, act, review_id=review.review_id, closed_on=day, scheduled=scheduled,
-                      items=tuple(closed))
+                      ends_series=ends_series, items=tuple(closed))
         revoked: dict[str, list[RevokedGrant]] = {}
         for outcome in closed:
             if outcome.outcome == REVOKED:

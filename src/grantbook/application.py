@@ -43,6 +43,7 @@ from grantbook.domain import (
 from grantbook.domain.changes import Rollover
 from grantbook.domain.events import SupportWorkerAdded
 from grantbook.domain.notices import DueNotice
+from grantbook.domain.events import ClosedItem
 from grantbook.domain.review_notices import ReviewNotice
 from grantbook.domain.review_report import ReviewReport, review_report, review_summary
 from grantbook.domain.review_state import Review, ReviewItem
@@ -326,9 +327,15 @@ class GrantBook(Application[UUID]):
         """A reviewer's keep or revoke on one or more items (all or nothing)."""
         return self._update(number, lambda i: i.decide_review(act, review_id, grant_ids, decision, reason))
 
-    def close_review(self, act: Act, number: str, review_id: str) -> Review:
-        """A head closes the review: its revocations are recorded in the same save."""
-        return self._update(number, lambda i: i.close_review(act, review_id))
+    def close_review(self, act: Act, number: str, review_id: str, ends_series: bool = False) -> Review:
+        """A head closes the review: its revocations are recorded in the same save (``ends_series``:
+        the last of its series)."""
+        return self._update(number, lambda i: i.close_review(act, review_id, ends_series))
+
+    def close_preview(self, act: Act, number: str, review_id: str) -> list[ClosedItem]:
+        """What closing now would do per item (outcome ``revoked``, ``kept``, ``already-ended``), after
+        the same checks; nothing recorded."""
+        return self.institution(number).close_preview(act, review_id)
 
     def run_reviews(self, act: Act, number: str, day: date) -> ReviewRun:
         """The scheduled run at one institution (``review run``): close past due, start what recurs."""

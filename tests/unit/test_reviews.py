@@ -333,3 +333,18 @@ def test_closing_never_revokes_a_grant_outside_the_review_s_items(
         if gid not in items:
             assert (grant.revoked_on, grant.revoke_reason) == before[gid]
     assert NUMBER == institution.state.number
+
+
+def test_closing_as_the_last_ends_the_series_and_a_preview_records_nothing(linde: Institution) -> None:
+    linde.start_review(at(20), "K", DUE, every=3, if_undecided="revoke")
+    linde.decide_review(at(21, "mia"), "R1", ["034793-1"], "keep")
+    refused(linde, rules.NOT_A_HEAD_ADMINISTRATOR, lambda: linde.close_preview(at(22, "piet"), "R1"))
+    before = (linde.version, len(linde.pending_events))
+    preview = {i.grant_id: i.outcome for i in linde.close_preview(at(22), "R1")}
+    assert (linde.version, len(linde.pending_events)) == before
+    assert preview == {"034793-1": "kept", "034793-2": "revoked", "034793-3": "revoked", "034793-4": "revoked",
+                       "034793-5": "revoked"}
+    linde.close_review(at(22), "R1", ends_series=True)
+    assert outcomes(linde) == preview
+    assert linde.run_reviews(on(date(2027, 3, 1)), date(2027, 3, 1)).started == []
+    refused(linde, rules.REVIEW_NOT_DUE, lambda: linde.start_next_review(on(date(2027, 3, 1)), "R1", date(2027, 3, 1)))
