@@ -90,10 +90,11 @@ def list_reviews(session: Session, number: str, as_of: str | None, ignore_integr
       grantbook review list 034793
       grantbook review list 034793 --as-of 2027-02-01 --format json
     """
-    app = session.app(reading=True)
-    check_integrity(app, number, ignore_integrity)
     moment = parse_as_of(as_of) if as_of is not None else None
-    emit(app.reviews(number, moment), REVIEW_LIST_COLUMNS, output_format)
+    app = session.app(reading=True)
+    found = app.reviews(number, moment)  # refused (not registered) before the read models are asked
+    check_integrity(app, number, ignore_integrity)
+    emit(found, REVIEW_LIST_COLUMNS, output_format)
 
 
 @review.command("show")
@@ -113,10 +114,10 @@ def show(session: Session, number: str, review_id: str, as_of: str | None, ignor
       grantbook review show 034793 R1
       grantbook review show 034793 R1 --as-of 2027-01-15 --format csv
     """
-    app = session.app(reading=True)
-    check_integrity(app, number, ignore_integrity)
     moment = parse_as_of(as_of) if as_of is not None else None
-    report = app.review(number, review_id, moment)
+    app = session.app(reading=True)
+    report = app.review(number, review_id, moment)  # refused before the read models are asked
+    check_integrity(app, number, ignore_integrity)
     if output_format == "table":
         facts = report.facts
         scope = facts["right"] or "every right"
