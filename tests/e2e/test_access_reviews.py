@@ -147,3 +147,23 @@ def test_one_run_at_a_time_per_store(reviewed: Driver) -> None:
     with exclusive_run(StoreLocation.parse(reviewed.store_url), "review"):
         reviewed.refused("review", "run", actor="notifier", rule="review-running")
     reviewed.ok("review", "run", actor="notifier")
+
+
+def test_an_auditor_reads_every_review_and_its_decisions_on_a_past_moment_too(reviewed: Driver, clock: object) -> None:
+    reviewed.ok("auditor", "add", NUMBER, "ann")
+    reviewed.ok("review", "decide", NUMBER, "R1", "034793-3", "revoke", "--reason", "left", actor="mia")
+    clock.move_to("2026-12-02 09:00:00")  # type: ignore[attr-defined]
+    reviewed.ok("review", "close", NUMBER, "R1", "--last")
+    assert [r["status"] for r in reviewed.json("review", "list", NUMBER, actor="ann")] == ["closed"]
+    rows = reviewed.json("review", "show", NUMBER, "R1", actor="ann")
+    assert [(r["grant_id"], r["decision"], r["decided_by"], r["outcome"]) for r in rows] == [
+        ("034793-1", "", "", "revoked"), ("034793-2", "", "", "revoked"), ("034793-3", "revoke", "mia", "revoked")
+    ]
+    then = reviewed.json("review", "show", NUMBER, "R1", "--as-of", "2026-11-30", actor="ann")
+    assert [(r["decision"], r["outcome"]) for r in then] == [("", ""), ("", ""), ("revoke", "")]
+    csv = reviewed.ok("review", "show", NUMBER, "R1", "--format", "csv", actor="ann").stdout
+    assert csv.startswith("grant_id,person_id,name,right,context,end,recommendation,decision,decided_by,")
+    gb = reviewed
+    clock.move_to("2027-03-01 09:00:00")  # type: ignore[attr-defined]
+    assert gb.ok("review", "run", actor="notifier").stdout == ""  # --last: the series ends
+    gb.refused("review", "decide", NUMBER, "R1", "034793-1", "keep", actor="ann", rule="not-an-administrator")
