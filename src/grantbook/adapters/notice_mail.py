@@ -87,9 +87,12 @@ def compose(notice: DueNotice, number: str, name: str, sender: str, day: date) -
 # -- mails to reviewers of an access review (docs/adr/0025) -------------------------------------
 
 _IF_UNDECIDED = {
-    "keep": "blijft het recht behouden",
-    "revoke": "wordt het recht ingetrokken",
-    "recommendation": "volgt het de aanbeveling (intrekken als de persoon niet meer actief is)",
+    "keep": "Een recht waarover niemand beslist, blijft behouden wanneer de review sluit.",
+    "revoke": "Een recht waarover niemand beslist, wordt ingetrokken wanneer de review sluit.",
+    "recommendation": (
+        "Voor een recht waarover niemand beslist, volgt de review de aanbeveling wanneer ze sluit: "
+        "intrekken als de persoon niet meer actief is, anders behouden."
+    ),
 }
 
 
@@ -108,15 +111,18 @@ def _review_lines(notice: ReviewNotice, number: str, name: str) -> list[str]:
     else:
         left = "vandaag de laatste dag" if notice.days_left == 0 else _days(notice.days_left)
         first = (
-            f"De toegangsreview \u201c{notice.name}\u201d van {name} (instellingsnummer {number}) "
-            f"loopt af op {due} ({left})."
+            f"Je kan in de toegangsreview \u201c{notice.name}\u201d van {name} (instellingsnummer "
+            f"{number}) beslissen tot en met {due} ({left})."
         )
-    counted = "1 recht wacht" if notice.left == 1 else f"{notice.left} rechten wachten"
+    if notice.left:
+        verb = "wacht" if notice.left == 1 else "wachten"
+        waiting = f"Nog {notice.left} van de {notice.items} rechten in deze review {verb} op een beslissing."
+    else:
+        waiting = "Over elk recht in deze review dat jij kan beoordelen, is al beslist."
     return [
         first,
-        f"Van de {notice.items} rechten in de review {counted} nog op een beslissing die jij kan nemen.",
-        f"Voor een recht waarover niemand beslist, {_IF_UNDECIDED.get(notice.if_undecided, '')} "
-        "wanneer de review sluit.",
+        waiting,
+        _IF_UNDECIDED.get(notice.if_undecided, ""),
         "Over je eigen gebruikersrecht beslist een andere beoordelaar.",
     ]
 
