@@ -49,8 +49,10 @@ def create(session: Session, name: str, expires: str | None, read_only: bool) ->
     click.echo(secret)
     access = "read-only" if made.read_only else "read-write"
     click.echo(
-        visible(f"token {made.token_id} ({made.name}, {access}) for {made.person_id}, valid through "
-                f"{made.expires.isoformat()}: it is shown only now"),
+        visible(
+            f"token {made.token_id} ({made.name}, {access}) for {made.person_id}, valid through "
+            f"{made.expires.isoformat()}: it is shown only now"
+        ),
         err=True,
     )
 

@@ -58,14 +58,21 @@ def _rows(tokens: list[ApiToken], today: Any) -> list[dict[str, Any]]:
     ]
 
 
-def _page(request: Request, person: Any, status: int = 200, values: dict[str, str] | None = None,
-          **extra: Any) -> Response:
+def _page(
+    request: Request, person: Any, status: int = 200, values: dict[str, str] | None = None, **extra: Any
+) -> Response:
     services = services_of(request)
     today = services.today()
     found = _tokens(request).of(person.person_id)
-    return page(request, "tokens.html", status, rows=_rows(found, today),
-                values=values or {"naam": "", "vervaldatum": "", "alleen_lezen": ""},
-                default_days=DEFAULT_DAYS, **extra)
+    return page(
+        request,
+        "tokens.html",
+        status,
+        rows=_rows(found, today),
+        values=values or {"naam": "", "vervaldatum": "", "alleen_lezen": ""},
+        default_days=DEFAULT_DAYS,
+        **extra,
+    )
 
 
 @router.get("/api-sleutels", response_class=HTMLResponse)
@@ -95,6 +102,11 @@ def make_token(request: Request, person: SignedIn, form: PostedForm) -> Response
 @router.post("/api-sleutels/{token_id}/intrekken")
 def revoke_token(request: Request, person: SignedIn, token_id: str, form: PostedForm) -> Response:
     if len(token_id) > 40 or not _tokens(request).revoke(person.person_id, token_id):
-        return _page(request, person, 404, notice=None,
-                     problems=[Problem("", "unknown-token", "Deze API-sleutel bestaat niet of is al ingetrokken.")])
+        return _page(
+            request,
+            person,
+            404,
+            notice=None,
+            problems=[Problem("", "unknown-token", "Deze API-sleutel bestaat niet of is al ingetrokken.")],
+        )
     return RedirectResponse("/api-sleutels?gedaan=ingetrokken", status_code=303)

@@ -54,8 +54,15 @@ def seeded(store_url: str) -> None:
     try:
         app.appoint_auditor(act(), NUMBER, "audrey")
         day = today()
-        app.grant(act(), NUMBER, "90010", "IRIS-Platform (Leerlingenpaspoort) Gebruiker", "Gebruiker",
-                  day, day + timedelta(days=20))
+        app.grant(
+            act(),
+            NUMBER,
+            "90010",
+            "IRIS-Platform (Leerlingenpaspoort) Gebruiker",
+            "Gebruiker",
+            day,
+            day + timedelta(days=20),
+        )
     finally:
         app.close()
 

@@ -29,8 +29,13 @@ def api(store_url: str) -> Iterator[Api]:
 
 def grant_body(*persons: str, days: int = 100) -> dict[str, object]:
     day = today()
-    return {"persons": list(persons), "right": IRIS, "context": "Gebruiker", "begin": day.isoformat(),
-            "end": (day + timedelta(days=days)).isoformat()}
+    return {
+        "persons": list(persons),
+        "right": IRIS,
+        "context": "Gebruiker",
+        "begin": day.isoformat(),
+        "end": (day + timedelta(days=days)).isoformat(),
+    }
 
 
 def test_who_may_do_what_and_refusals_record_nothing(api: Api) -> None:
@@ -39,7 +44,9 @@ def test_who_may_do_what_and_refusals_record_nothing(api: Api) -> None:
         for path in ("/institutions", f"/institutions/{NUMBER}", "/tasks"):
             response = anonymous.get(path)
             assert response.status_code == 401 and response.headers["content-type"] == PROBLEM
-            assert response.json()["code"] == "unauthorized" and "Bearer" in response.headers["www-authenticate"]
+            assert (
+                response.json()["code"] == "unauthorized" and "Bearer" in response.headers["www-authenticate"]
+            )
         assert anonymous.post(f"/institutions/{NUMBER}/grants", json=grant_body("90001")).status_code == 401
     with api.client("gb_not-a-token") as wrong:
         assert wrong.get("/institutions").status_code == 401
@@ -71,14 +78,19 @@ def test_a_grant_to_three_persons_is_one_event_and_if_match_guards_it(api: Api) 
         tag = read.headers["etag"]
         assert read.json()["version"] == int(tag.strip('"'))
         before = event_count(api.store)
-        made = head.post(f"/institutions/{NUMBER}/grants", json=grant_body("90001", "90002", "90003"),
-                         headers={"If-Match": tag})
+        made = head.post(
+            f"/institutions/{NUMBER}/grants",
+            json=grant_body("90001", "90002", "90003"),
+            headers={"If-Match": tag},
+        )
         assert made.status_code == 201, made.text
         body = made.json()
         assert [g["person_id"] for g in body["grants"]] == ["90001", "90002", "90003"]
         assert made.headers["etag"] == f'"{body["version"]}"' != tag
         assert event_count(api.store) == before + 1
-        stale = head.post(f"/institutions/{NUMBER}/grants", json=grant_body("90004"), headers={"If-Match": tag})
+        stale = head.post(
+            f"/institutions/{NUMBER}/grants", json=grant_body("90004"), headers={"If-Match": tag}
+        )
         assert stale.status_code == 412 and stale.json()["code"] == "version-mismatch"
         assert event_count(api.store) == before + 1
         first = head.get(f"/institutions/{NUMBER}/rights", params={"limit": 2})
@@ -95,7 +107,9 @@ def test_a_grant_to_three_persons_is_one_event_and_if_match_guards_it(api: Api) 
         assert "90001" in overlap.json()["detail"]
         unknown = head.post(f"/institutions/{NUMBER}/grants", json={**grant_body("90005"), "context": "Nope"})
         assert unknown.status_code == 422 and unknown.json()["code"] == "unknown-context"
-        too_many = head.post(f"/institutions/{NUMBER}/grants", json=grant_body(*[str(90001 + i) for i in range(26)]))
+        too_many = head.post(
+            f"/institutions/{NUMBER}/grants", json=grant_body(*[str(90001 + i) for i in range(26)])
+        )
         assert too_many.status_code == 422 and too_many.headers["content-type"] == PROBLEM
     app = open_app(api.store)
     try:
@@ -119,12 +133,17 @@ def test_the_same_idempotency_key_answers_once(api: Api) -> None:
         assert other.status_code == 422 and other.json()["code"] == "idempotency-key-reused"
         assert event_count(api.store) == before + 1
     with api.client(api.other) as piet:  # keys are per person
-        assert piet.post(f"/institutions/{OTHER}/grants", json=grant_body("90001"), headers=key).status_code == 201
+        assert (
+            piet.post(f"/institutions/{OTHER}/grants", json=grant_body("90001"), headers=key).status_code
+            == 201
+        )
 
 
 def test_one_grant_is_extended_revoked_and_voided(api: Api) -> None:
     with api.client(api.head) as head:
-        grant_id = head.post(f"/institutions/{NUMBER}/grants", json=grant_body("90001")).json()["grants"][0]["grant_id"]
+        grant_id = head.post(f"/institutions/{NUMBER}/grants", json=grant_body("90001")).json()["grants"][0][
+            "grant_id"
+        ]
         new_end = (today() + timedelta(days=200)).isoformat()
         extended = head.post(f"/grants/{grant_id}/extend", json={"end": new_end})
         assert extended.status_code == 200 and extended.json()["grant"]["end"] == new_end
@@ -148,13 +167,20 @@ def test_a_support_workers_number_is_never_echoed(api: Api, caplog: pytest.LogCa
     number = valid_rrn("850730", 33)
     caplog.set_level(logging.DEBUG)
     with api.client(api.head) as head:
-        body = {"national_number": number, "first_name": "Dirk", "last_name": "Fonteyn", "reason": "logopedist"}
+        body = {
+            "national_number": number,
+            "first_name": "Dirk",
+            "last_name": "Fonteyn",
+            "reason": "logopedist",
+        }
         added = head.post(f"/institutions/{NUMBER}/support-workers", json=body)
         assert added.status_code == 201, added.text
         assert number not in added.text and added.json()["first_name"] == "Dirk"
         twice = head.post(f"/institutions/{NUMBER}/support-workers", json=body)
         assert twice.status_code == 409 and number not in twice.text
-        wrong = head.post(f"/institutions/{NUMBER}/support-workers", json={**body, "national_number": number[:-1] + "0"})
+        wrong = head.post(
+            f"/institutions/{NUMBER}/support-workers", json={**body, "national_number": number[:-1] + "0"}
+        )
         assert wrong.status_code == 422 and wrong.json()["code"] == "national-number"
         assert number[:-1] not in wrong.text
         unreadable = head.post(f"/institutions/{NUMBER}/support-workers", json={**body, "extra": number})
@@ -165,9 +191,18 @@ def test_a_support_workers_number_is_never_echoed(api: Api, caplog: pytest.LogCa
 
 
 def test_the_roster_is_put_as_json_or_csv(api: Api) -> None:
-    rows = [{"person_id": f"{90000 + i}", "first_name": f"First{i}", "last_name": f"Last{i}",
-             "category": "Medewerker", "status": "Actief", "begin_date": "2017-03-02", "end_date": "2030-03-02"}
-            for i in range(1, 31)]
+    rows = [
+        {
+            "person_id": f"{90000 + i}",
+            "first_name": f"First{i}",
+            "last_name": f"Last{i}",
+            "category": "Medewerker",
+            "status": "Actief",
+            "begin_date": "2017-03-02",
+            "end_date": "2030-03-02",
+        }
+        for i in range(1, 31)
+    ]
     rows[9]["status"] = "Inactief"  # 90010 still holds a right
     with api.client(api.head) as head:
         put = head.put(f"/institutions/{NUMBER}/roster", json={"rows": rows})
@@ -178,11 +213,17 @@ def test_the_roster_is_put_as_json_or_csv(api: Api) -> None:
         leavers = head.get(f"/institutions/{NUMBER}/leavers").json()["items"]
         assert [r["person_id"] for r in leavers] == ["90010"]
         text = "person_id;first_name;last_name;category;status;begin_date;end_date\n" + "".join(
-            f"{r['person_id']};{r['first_name']};{r['last_name']};Medewerker;Actief;02/03/2017;02/03/2030\n" for r in rows)
-        csv_put = head.put(f"/institutions/{NUMBER}/roster", content=text.encode(), headers={"Content-Type": "text/csv"})
+            f"{r['person_id']};{r['first_name']};{r['last_name']};Medewerker;Actief;02/03/2017;02/03/2030\n"
+            for r in rows
+        )
+        csv_put = head.put(
+            f"/institutions/{NUMBER}/roster", content=text.encode(), headers={"Content-Type": "text/csv"}
+        )
         assert csv_put.status_code == 200 and csv_put.json()["joined"] == ["90010"]
         before = event_count(api.store)
-        bad = head.put(f"/institutions/{NUMBER}/roster", content=b"person_id\n1\n", headers={"Content-Type": "text/csv"})
+        bad = head.put(
+            f"/institutions/{NUMBER}/roster", content=b"person_id\n1\n", headers={"Content-Type": "text/csv"}
+        )
         assert bad.status_code == 422 and bad.json()["code"] == "roster-file"
         odd = head.put(f"/institutions/{NUMBER}/roster", content=b"x", headers={"Content-Type": "image/png"})
         assert odd.status_code == 415
@@ -203,4 +244,6 @@ def test_the_openapi_document_describes_every_operation(api: Api) -> None:
     assert "Problem" in document["components"]["schemas"]
     assert json.dumps(document).count("national_number") >= 1
     with api.client(None) as anonymous:
-        assert anonymous.get(api.server.url + "/openapi.json").status_code == 404  # the pages keep theirs hidden
+        assert (
+            anonymous.get(api.server.url + "/openapi.json").status_code == 404
+        )  # the pages keep theirs hidden

@@ -38,8 +38,13 @@ def _run(api: Api, schema: schemathesis.BaseSchema, tokens: list[str | None], he
         for result in schema.get_all_operations():
             operation = result.ok()
 
-            @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-                      suppress_health_check=list(HealthCheck))
+            @settings(
+                max_examples=EXAMPLES,
+                deadline=None,
+                database=None,
+                derandomize=True,
+                suppress_health_check=list(HealthCheck),
+            )
             @given(case=operation.as_strategy())
             def exercise(case: schemathesis.Case) -> None:
                 for real in (False, True):
@@ -57,7 +62,7 @@ def _run(api: Api, schema: schemathesis.BaseSchema, tokens: list[str | None], he
                     case.validate_response(response, checks=CHECKS)
                     if response.status_code >= 400 or not head:
                         after = app.recorder.max_notification_id() or 0
-                        assert after == before, (operation.label, response.status_code, response.text[:300])
+                        assert after == before, (case.operation.label, response.status_code, response.text[:300])
 
             exercise()
     finally:

@@ -10,20 +10,19 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import httpx
 from api_helpers import API, seeded
 from authlib.jose import JsonWebKey, jwt
 from conftest import Driver
+from sqlalchemy import select
 from test_web_http import csrf_of, signed_in
 from web_seed import NUMBER, event_count
 from web_server import running
 
 from grantbook.adapters.store import StoreLocation
-from sqlalchemy import select
-
 from grantbook.adapters.tokens import TokenStore, api_tokens
 
 
@@ -34,7 +33,9 @@ def test_the_cli_makes_lists_and_revokes_tokens(store_url: str, tmp_path: Path) 
     secret = made.stdout.strip()
     assert re.fullmatch(r"gb_[A-Za-z0-9_-]{43}", secret) and "shown only now" in made.stderr
     listed = gb.json("token", "list")
-    assert [(t["name"], t["access"], t["status"]) for t in listed] == [("rapportering", "read-only", "active")]
+    assert [(t["name"], t["access"], t["status"]) for t in listed] == [
+        ("rapportering", "read-only", "active")
+    ]
     assert secret not in json.dumps(listed) and secret not in gb.ok("token", "list", "--format", "csv").stdout
     assert gb.json("token", "list", actor="mia") == []
     gb.refused("token", "revoke", str(listed[0]["id"]), rule="unknown-token", actor="mia")
@@ -43,7 +44,13 @@ def test_the_cli_makes_lists_and_revokes_tokens(store_url: str, tmp_path: Path) 
     with running(gb.store_url, actor="jan") as server:
         headers = {"Authorization": f"Bearer {secret}"}
         assert httpx.get(server.url + API + "/institutions", headers=headers).status_code == 200
-        body = {"persons": ["90001"], "right": "iris", "context": "Gebruiker", "begin": "2026-12-01", "end": "2027-06-30"}
+        body = {
+            "persons": ["90001"],
+            "right": "iris",
+            "context": "Gebruiker",
+            "begin": "2026-12-01",
+            "end": "2027-06-30",
+        }
         denied = httpx.post(server.url + API + f"/institutions/{NUMBER}/grants", headers=headers, json=body)
         assert denied.status_code == 403 and denied.json()["code"] == "read-only-token"
         gb.ok("token", "revoke", str(listed[0]["id"]))
@@ -59,23 +66,34 @@ def test_the_page_makes_a_token_once_and_revokes_it(store_url: str) -> None:
         assert "<h1>API-sleutels</h1>" in form and "Je hebt nog geen API-sleutels." in form
         refused = browser.post("/api-sleutels", data={"naam": "", "csrf_token": csrf_of(form)})
         assert refused.status_code == 422 and 'aria-invalid="true"' in refused.text
-        late = browser.post("/api-sleutels", data={"naam": "x", "vervaldatum": "01/01/2001", "csrf_token": csrf_of(form)})
+        late = browser.post(
+            "/api-sleutels", data={"naam": "x", "vervaldatum": "01/01/2001", "csrf_token": csrf_of(form)}
+        )
         assert late.status_code == 422 and "Kies een vervaldatum" in late.text
         assert browser.post("/api-sleutels", data={"naam": "x"}).status_code == 403  # no CSRF token
-        made = browser.post("/api-sleutels", data={"naam": "rapportering", "alleen_lezen": "1", "csrf_token": csrf_of(form)})
+        made = browser.post(
+            "/api-sleutels", data={"naam": "rapportering", "alleen_lezen": "1", "csrf_token": csrf_of(form)}
+        )
         assert made.status_code == 200 and "je ziet hem maar één keer" in made.text
         secret = re.search(r'<code id="sleutel">(gb_[^<]+)</code>', made.text).group(1)  # type: ignore[union-attr]
         again = browser.get("/api-sleutels").text
         assert secret not in again and "rapportering" in again and "Alleen lezen" in again
         with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {secret}"}) as api:
             assert api.get(API + f"/institutions/{NUMBER}").status_code == 200
-            assert api.get("/api-sleutels", follow_redirects=False).status_code == 303  # no token on the pages
+            assert (
+                api.get("/api-sleutels", follow_redirects=False).status_code == 303
+            )  # no token on the pages
         token_id = re.search(r'action="/api-sleutels/([0-9a-f]+)/intrekken"', again).group(1)  # type: ignore[union-attr]
         done = browser.post(f"/api-sleutels/{token_id}/intrekken", data={"csrf_token": csrf_of(again)})
         assert done.status_code == 303 and "Ingetrokken" in browser.get(done.headers["location"]).text
         with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {secret}"}) as api:
             assert api.get(API + "/institutions").status_code == 401
-        assert browser.post(f"/api-sleutels/{token_id}/intrekken", data={"csrf_token": csrf_of(again)}).status_code == 404
+        assert (
+            browser.post(
+                f"/api-sleutels/{token_id}/intrekken", data={"csrf_token": csrf_of(again)}
+            ).status_code
+            == 404
+        )
 
 
 def test_only_a_hash_is_kept(store_url: str) -> None:
@@ -105,7 +123,9 @@ def issuer_with_key() -> Iterator[tuple[str, dict[str, object]]]:
             base = f"http://127.0.0.1:{self.server.server_port}"  # type: ignore[attr-defined]
             documents = {
                 "/.well-known/openid-configuration": {
-                    "issuer": base, "authorization_endpoint": base + "/auth", "token_endpoint": base + "/token",
+                    "issuer": base,
+                    "authorization_endpoint": base + "/auth",
+                    "token_endpoint": base + "/token",
                     "jwks_uri": base + "/jwks",
                 },
                 "/jwks": {"keys": [public]},
@@ -140,6 +160,7 @@ def test_an_oidc_access_token_is_checked_against_the_issuers_keys(store_url: str
         good = {"iss": issuer, "aud": "grantbook", "exp": now + 300, "iat": now, "preferred_username": "jan"}
         other = JsonWebKey.generate_key("RSA", 2048, is_private=True).as_dict(is_private=True)
         with running(store_url, actor=None, **settings) as server:  # type: ignore[arg-type]
+
             def status(token: str) -> int:
                 headers = {"Authorization": f"Bearer {token}"}
                 return httpx.get(server.url + API + f"/institutions/{NUMBER}", headers=headers).status_code
@@ -151,6 +172,8 @@ def test_an_oidc_access_token_is_checked_against_the_issuers_keys(store_url: str
             assert status(_jwt(private, **{**good, "iss": "http://evil.example"})) == 401
             assert status(_jwt(private, **{**good, "exp": now - 3600})) == 401
             assert status(_jwt(other, **good)) == 401  # signed with a key the issuer does not publish
-            assert status(_jwt(private, **{k: v for k, v in good.items() if k != "preferred_username"})) == 401
+            assert (
+                status(_jwt(private, **{k: v for k, v in good.items() if k != "preferred_username"})) == 401
+            )
             assert status("not.a.jwt") == 401
             assert event_count(store_url) == before

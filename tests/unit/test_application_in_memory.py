@@ -25,12 +25,19 @@ def act(actor: str = "jan") -> Act:
 
 def in_memory() -> GrantBook:
     # The location is never opened: the environment picks the in-memory recorder.
-    app = GrantBook(StoreLocation.parse("sqlite:///unused.db"), env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    app = GrantBook(
+        StoreLocation.parse("sqlite:///unused.db"), env={"PERSISTENCE_MODULE": "eventsourcing.popo"}
+    )
     app.register_institution(act(), NUMBER, "De Linde", ["jan"])
     roster = [
         RosterEntry(
-            person_id=f"{90000 + i}", first_name=f"First{i}", last_name=f"Last{i}", category="Medewerker",
-            status="Actief", begin_date=date(2017, 3, 2), end_date=date(2030, 3, 2),
+            person_id=f"{90000 + i}",
+            first_name=f"First{i}",
+            last_name=f"Last{i}",
+            category="Medewerker",
+            status="Actief",
+            begin_date=date(2017, 3, 2),
+            end_date=date(2030, 3, 2),
         )
         for i in range(1, 6)
     ]

@@ -40,9 +40,29 @@ def test_every_refused_person_is_named_and_nothing_recorded() -> None:
 def test_limits_twice_named_empty_and_administrators_only() -> None:
     institution = school()
     many = [f"{90000 + i}" for i in range(1, 27)]
-    refused(institution, rules.SELECTION_LIMIT, lambda: institution.grant_many(at(4), many, IRIS, "Gebruiker", BEGIN, END))
-    refused(institution, rules.ALREADY_SELECTED, lambda: institution.grant_many(at(4), ["90001", "90001"], IRIS, "Gebruiker", BEGIN, END))
-    refused(institution, rules.EMPTY_SELECTION, lambda: institution.grant_many(at(4), [], IRIS, "Gebruiker", BEGIN, END))
-    refused(institution, rules.NOT_AN_ADMINISTRATOR, lambda: institution.grant_many(at(4, "eve"), ["90001"], IRIS, "Gebruiker", BEGIN, END))
-    refused(institution, rules.MAXIMUM_VALIDITY, lambda: institution.grant_many(at(4), ["90001"], IRIS, "Gebruiker", BEGIN, date(2031, 1, 1)))
+    refused(
+        institution,
+        rules.SELECTION_LIMIT,
+        lambda: institution.grant_many(at(4), many, IRIS, "Gebruiker", BEGIN, END),
+    )
+    refused(
+        institution,
+        rules.ALREADY_SELECTED,
+        lambda: institution.grant_many(at(4), ["90001", "90001"], IRIS, "Gebruiker", BEGIN, END),
+    )
+    refused(
+        institution,
+        rules.EMPTY_SELECTION,
+        lambda: institution.grant_many(at(4), [], IRIS, "Gebruiker", BEGIN, END),
+    )
+    refused(
+        institution,
+        rules.NOT_AN_ADMINISTRATOR,
+        lambda: institution.grant_many(at(4, "eve"), ["90001"], IRIS, "Gebruiker", BEGIN, END),
+    )
+    refused(
+        institution,
+        rules.MAXIMUM_VALIDITY,
+        lambda: institution.grant_many(at(4), ["90001"], IRIS, "Gebruiker", BEGIN, date(2031, 1, 1)),
+    )
     assert len(institution.grant_many(at(4), many[:25], IRIS, "Gebruiker", BEGIN, END)) == 25

@@ -56,7 +56,11 @@ def _security_scheme(api: FastAPI) -> None:
             return api.openapi_schema
         document = original()
         document.setdefault("components", {})["securitySchemes"] = {
-            "bearer": {"type": "http", "scheme": "bearer", "description": "gb_... API token or OIDC access token"}
+            "bearer": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "gb_... API token or OIDC access token",
+            }
         }
         document["security"] = [{"bearer": []}]
         return document

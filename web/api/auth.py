@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import threading
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Annotated, Any
-
-import warnings
 
 import httpx
 from authlib.deprecate import AuthlibDeprecationWarning

@@ -63,7 +63,9 @@ class RightRow(BaseModel):
     revoked_on: date | None = None
     revoked_by: str | None = None
     revoke_reason: str | None = None
-    status: str | None = Field(default=None, description="With all=true: current, future, ended, revoked or voided.")
+    status: str | None = Field(
+        default=None, description="With all=true: current, future, ended, revoked or voided."
+    )
     voided_by: str | None = None
     void_reason: str | None = None
     voided_at: str | None = None
@@ -76,7 +78,9 @@ class AuditEntry(BaseModel):
     actor: str
     event: str = Field(examples=["AssignmentConfirmed"])
     institution: str
-    details: dict[str, Any] = Field(description="The event's recorded facts (national register numbers masked).")
+    details: dict[str, Any] = Field(
+        description="The event's recorded facts (national register numbers masked)."
+    )
 
 
 class TaskRow(BaseModel):
@@ -93,11 +97,24 @@ class GrantRequest(BaseModel):
     """Select, assign and confirm in one: every person gets the right for the same period, in one
     event, or nobody does. The caller's own selection (pages, CLI) is left alone."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "persons": ["90001", "90002", "90003"], "right": RIGHT_EXAMPLE, "context": "Gebruiker",
-        "begin": "2026-12-01", "end": "2027-08-31"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "persons": ["90001", "90002", "90003"],
+                    "right": RIGHT_EXAMPLE,
+                    "context": "Gebruiker",
+                    "begin": "2026-12-01",
+                    "end": "2027-08-31",
+                }
+            ]
+        },
+    )
     persons: list[str] = Field(min_length=1, max_length=25, description="Person ids, at most 25.")
-    right: str = Field(min_length=1, max_length=300, description="A right's code or name (see the catalogue).")
+    right: str = Field(
+        min_length=1, max_length=300, description="A right's code or name (see the catalogue)."
+    )
     context: str = Field(min_length=1, max_length=50, examples=["Gebruiker"])
     begin: date
     end: date
@@ -128,14 +145,19 @@ class ExtendRequest(BaseModel):
 
 
 class RevokeRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"reason": "left the school", "from": "2027-01-01"}]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "left the school", "from": "2027-01-01"}]}
+    )
     reason: str = Field(min_length=1, max_length=1000)
-    from_: date | None = Field(default=None, alias="from", description="The first day without the right (default today).")
+    from_: date | None = Field(
+        default=None, alias="from", description="The first day without the right (default today)."
+    )
 
 
 class VoidRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"reason": "entered by mistake"}]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "entered by mistake"}]}
+    )
     reason: str = Field(min_length=1, max_length=1000)
 
 
@@ -149,9 +171,19 @@ class SupportWorkerRequest(BaseModel):
     """A support worker (ondersteuner) by national register number: the number is read here only,
     kept encrypted, never returned and never logged."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "national_number": "85073003328", "first_name": "Dirk", "last_name": "Fonteyn",
-        "reason": "speech therapist"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "national_number": "85073003328",
+                    "first_name": "Dirk",
+                    "last_name": "Fonteyn",
+                    "reason": "speech therapist",
+                }
+            ]
+        },
+    )
     national_number: str = Field(min_length=1, max_length=40, json_schema_extra={"writeOnly": True})
     first_name: str = Field(min_length=1, max_length=200)
     last_name: str = Field(min_length=1, max_length=200)

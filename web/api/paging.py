@@ -32,8 +32,12 @@ def offset_of(request: Request, cursor: str | None) -> int:
     except (BadSignature, UnicodeError, ValueError):
         found = None
     if (
-        not isinstance(found, list) or len(found) != 2 or found[0] != request.url.path
-        or not isinstance(found[1], int) or isinstance(found[1], bool) or not 0 < found[1] <= MAX_OFFSET
+        not isinstance(found, list)
+        or len(found) != 2
+        or found[0] != request.url.path
+        or not isinstance(found[1], int)
+        or isinstance(found[1], bool)
+        or not 0 < found[1] <= MAX_OFFSET
     ):
         raise ApiProblem(400, "bad-cursor", "the cursor is not one this server made for this list")
     return int(found[1])
@@ -49,4 +53,4 @@ def next_cursor(request: Request, offset: int, limit: int, total: int) -> str | 
 def page_of(request: Request, rows: list[Any], cursor: str | None, limit: int) -> dict[str, Any]:
     """A whole list cut to one page."""
     offset = offset_of(request, cursor)
-    return {"items": rows[offset:offset + limit], "next": next_cursor(request, offset, limit, len(rows))}
+    return {"items": rows[offset : offset + limit], "next": next_cursor(request, offset, limit, len(rows))}

@@ -50,10 +50,14 @@ class Problem(BaseModel):
     ``version-mismatch``, ``idempotency-key-reused``, ``idempotency-key-busy``, ``integrity``,
     ``store``, ``internal``."""
 
-    type: str = Field(description="A URI naming the kind of problem.", examples=["urn:grantbook:problem:overlapping-grant"])
+    type: str = Field(
+        description="A URI naming the kind of problem.", examples=["urn:grantbook:problem:overlapping-grant"]
+    )
     title: str = Field(examples=["Conflict"])
     status: int = Field(examples=[409])
-    detail: str = Field(description="What went wrong, in English.", examples=["person 90001 already holds ..."])
+    detail: str = Field(
+        description="What went wrong, in English.", examples=["person 90001 already holds ..."]
+    )
     code: str = Field(description="The rule code.", examples=["overlapping-grant"])
     errors: list[dict[str, Any]] | None = Field(
         default=None, description="For request validation errors: each field's location and message."
@@ -69,17 +73,36 @@ class ApiProblem(Exception):
         self.headers = headers or {}
 
 
-def problem(status: int, code: str, detail: str, headers: dict[str, str] | None = None,
-            errors: list[dict[str, Any]] | None = None) -> JSONResponse:
-    body = Problem(type=f"urn:grantbook:problem:{code}", title=TITLES.get(status, "Error"), status=status,
-                   detail=detail, code=code, errors=errors)
-    return JSONResponse(body.model_dump(exclude_none=True), status_code=status, media_type=MEDIA_TYPE,
-                        headers=headers)
+def problem(
+    status: int,
+    code: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    errors: list[dict[str, Any]] | None = None,
+) -> JSONResponse:
+    body = Problem(
+        type=f"urn:grantbook:problem:{code}",
+        title=TITLES.get(status, "Error"),
+        status=status,
+        detail=detail,
+        code=code,
+        errors=errors,
+    )
+    return JSONResponse(
+        body.model_dump(exclude_none=True), status_code=status, media_type=MEDIA_TYPE, headers=headers
+    )
 
 
 def problem_bytes(status: int, code: str, detail: str) -> bytes:
-    return json.dumps({"type": f"urn:grantbook:problem:{code}", "title": TITLES.get(status, "Error"),
-                       "status": status, "detail": detail, "code": code}).encode()
+    return json.dumps(
+        {
+            "type": f"urn:grantbook:problem:{code}",
+            "title": TITLES.get(status, "Error"),
+            "status": status,
+            "detail": detail,
+            "code": code,
+        }
+    ).encode()
 
 
 def status_of(error: RuleViolation) -> int:
@@ -107,8 +130,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(VersionMismatch)
     async def _version(request: Request, exc: VersionMismatch) -> JSONResponse:
-        return problem(412, "version-mismatch", f"{exc}: read it again (its ETag) and retry; nothing was changed",
-                       headers={"ETag": etag(exc.actual)})
+        return problem(
+            412,
+            "version-mismatch",
+            f"{exc}: read it again (its ETag) and retry; nothing was changed",
+            headers={"ETag": etag(exc.actual)},
+        )
 
     @app.exception_handler(TamperEvidenceError)
     async def _tampered(request: Request, exc: TamperEvidenceError) -> JSONResponse:
@@ -122,12 +149,20 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
-            {"loc": [str(part) for part in error.get("loc", ())], "msg": str(error.get("msg", "")),
-             "type": str(error.get("type", ""))}
+            {
+                "loc": [str(part) for part in error.get("loc", ())],
+                "msg": str(error.get("msg", "")),
+                "type": str(error.get("type", "")),
+            }
             for error in exc.errors()
         ]
-        return problem(422, "validation", "the request could not be read: " + "; ".join(
-            f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors)[:2000], errors=errors)
+        return problem(
+            422,
+            "validation",
+            "the request could not be read: "
+            + "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors)[:2000],
+            errors=errors,
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -146,15 +181,20 @@ def etag(version: int) -> str:
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The ``responses`` of an operation: each status answered with a Problem."""
     return {
-        status: {"model": Problem, "description": TITLES.get(status, "Error"),
-                 "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+        status: {
+            "model": Problem,
+            "description": TITLES.get(status, "Error"),
+            "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
         for status in statuses
     }
 
 
-GUARD_CODES = {400: ("unreadable", "the request holds bytes that are not UTF-8 text, or a NUL"),
-               413: ("too-large", "the request is too large"),
-               500: ("internal", "something went wrong; report the X-Request-Id")}
+GUARD_CODES = {
+    400: ("unreadable", "the request holds bytes that are not UTF-8 text, or a NUL"),
+    413: ("too-large", "the request is too large"),
+    500: ("internal", "something went wrong; report the X-Request-Id"),
+}
 
 
 def guard_problem(request: Request, status: int) -> JSONResponse:

@@ -31,16 +31,24 @@ def _moment(value: datetime | None) -> datetime | None:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-@router.get("/institutions", response_model=Listing[InstitutionSummary], responses=COMMON,
-            summary="The institutions you administer or audit")
+@router.get(
+    "/institutions",
+    response_model=Listing[InstitutionSummary],
+    responses=COMMON,
+    summary="The institutions you administer or audit",
+)
 def list_institutions(request: Request, who: Authenticated, limit: Limit = 100, cursor: Cursor = None) -> Any:
     services = services_of(request)
     rows = views.ask(services, views.visible_institutions, who.reader, services.today())
     return page_of(request, rows, cursor, limit)
 
 
-@router.get("/institutions/{number}", response_model=InstitutionDetail, responses=COMMON,
-            summary="One institution, with its version as ETag")
+@router.get(
+    "/institutions/{number}",
+    response_model=InstitutionDetail,
+    responses=COMMON,
+    summary="One institution, with its version as ETag",
+)
 def get_institution(request: Request, response: Response, number: str, who: Authenticated) -> Any:
     services = services_of(request)
     number = for_reading(number)
@@ -50,58 +58,100 @@ def get_institution(request: Request, response: Response, number: str, who: Auth
     return {**found, "version": version}
 
 
-@router.get("/institutions/{number}/staff", response_model=Listing[StaffMember], responses=COMMON,
-            summary="The staff (roster and support workers), optionally found by name")
+@router.get(
+    "/institutions/{number}/staff",
+    response_model=Listing[StaffMember],
+    responses=COMMON,
+    summary="The staff (roster and support workers), optionally found by name",
+)
 def get_staff(
-    request: Request, number: str, who: Authenticated,
+    request: Request,
+    number: str,
+    who: Authenticated,
     name: Annotated[str | None, Query(max_length=200, description="As the search: part of a name.")] = None,
-    limit: Limit = 100, cursor: Cursor = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
 ) -> Any:
     services = services_of(request)
     rows = views.ask(services, views.staff, who.reader, for_reading(number), name)
     return page_of(request, rows, cursor, limit)
 
 
-@router.get("/institutions/{number}/rights", response_model=Listing[RightRow], responses=COMMON,
-            summary="Rights held on a day (or every grant with all=true), as recorded now or as_of")
+@router.get(
+    "/institutions/{number}/rights",
+    response_model=Listing[RightRow],
+    responses=COMMON,
+    summary="Rights held on a day (or every grant with all=true), as recorded now or as_of",
+)
 def get_rights(
-    request: Request, number: str, who: Authenticated, on: Day = None,
-    as_of: Annotated[datetime | None, Query(description="ISO 8601 date and time: as the register stood then.")] = None,
+    request: Request,
+    number: str,
+    who: Authenticated,
+    on: Day = None,
+    as_of: Annotated[
+        datetime | None, Query(description="ISO 8601 date and time: as the register stood then.")
+    ] = None,
     all: Annotated[bool, Query(description="Every grant with its status, voided ones too.")] = False,
-    limit: Limit = 100, cursor: Cursor = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
 ) -> Any:
     services = services_of(request)
     question = views.every_grant if all else views.rights_on
-    rows = views.ask(services, question, who.reader, for_reading(number), on or services.today(), _moment(as_of))
+    rows = views.ask(
+        services, question, who.reader, for_reading(number), on or services.today(), _moment(as_of)
+    )
     return page_of(request, rows, cursor, limit)
 
 
-@router.get("/institutions/{number}/expiring", response_model=Listing[RightRow], responses=COMMON,
-            summary="Rights of one institution ending within days")
+@router.get(
+    "/institutions/{number}/expiring",
+    response_model=Listing[RightRow],
+    responses=COMMON,
+    summary="Rights of one institution ending within days",
+)
 def get_expiring(
-    request: Request, number: str, who: Authenticated, days: Days = 30, on: Day = None,
-    limit: Limit = 100, cursor: Cursor = None,
+    request: Request,
+    number: str,
+    who: Authenticated,
+    days: Days = 30,
+    on: Day = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
 ) -> Any:
     services = services_of(request)
-    rows = views.ask(services, views.expiring, who.reader, on or services.today(), days, for_reading(number),
-                     with_ids=True)
+    rows = views.ask(
+        services, views.expiring, who.reader, on or services.today(), days, for_reading(number), with_ids=True
+    )
     return page_of(request, rows, cursor, limit)
 
 
-@router.get("/expiring", response_model=Listing[RightRow], responses=COMMON,
-            summary="Rights ending within days at every institution you see")
+@router.get(
+    "/expiring",
+    response_model=Listing[RightRow],
+    responses=COMMON,
+    summary="Rights ending within days at every institution you see",
+)
 def get_expiring_everywhere(
-    request: Request, who: Authenticated, days: Days = 30, limit: Limit = 100, cursor: Cursor = None,
+    request: Request,
+    who: Authenticated,
+    days: Days = 30,
+    limit: Limit = 100,
+    cursor: Cursor = None,
 ) -> Any:
     services = services_of(request)
     rows = views.ask(services, views.expiring, who.reader, services.today(), days, None, with_ids=True)
     return page_of(request, rows, cursor, limit)
 
 
-@router.get("/persons/{person_id}/rights", response_model=Listing[RightRow], responses=COMMON,
-            summary="A person's rights today or later, at the institutions you see")
-def get_person_rights(request: Request, person_id: str, who: Authenticated, limit: Limit = 100,
-                      cursor: Cursor = None) -> Any:
+@router.get(
+    "/persons/{person_id}/rights",
+    response_model=Listing[RightRow],
+    responses=COMMON,
+    summary="A person's rights today or later, at the institutions you see",
+)
+def get_person_rights(
+    request: Request, person_id: str, who: Authenticated, limit: Limit = 100, cursor: Cursor = None
+) -> Any:
     services = services_of(request)
     try:
         pid = parse_person(person_id)
@@ -111,23 +161,37 @@ def get_person_rights(request: Request, person_id: str, who: Authenticated, limi
     return page_of(request, rows, cursor, limit)
 
 
-@router.get("/institutions/{number}/leavers", response_model=Listing[RightRow], responses=COMMON,
-            summary="Rights still held by persons no longer Actief")
-def get_leavers(request: Request, number: str, who: Authenticated, limit: Limit = 100,
-                cursor: Cursor = None) -> Any:
+@router.get(
+    "/institutions/{number}/leavers",
+    response_model=Listing[RightRow],
+    responses=COMMON,
+    summary="Rights still held by persons no longer Actief",
+)
+def get_leavers(
+    request: Request, number: str, who: Authenticated, limit: Limit = 100, cursor: Cursor = None
+) -> Any:
     services = services_of(request)
     rows = views.ask(services, views.leavers, who.reader, services.today(), for_reading(number))
     return page_of(request, rows, cursor, limit)
 
 
-@router.get("/institutions/{number}/audit", response_model=Listing[AuditEntry], responses=COMMON,
-            summary="The institution's events, oldest first")
+@router.get(
+    "/institutions/{number}/audit",
+    response_model=Listing[AuditEntry],
+    responses=COMMON,
+    summary="The institution's events, oldest first",
+)
 def get_audit(
-    request: Request, number: str, who: Authenticated,
+    request: Request,
+    number: str,
+    who: Authenticated,
     since: Annotated[datetime | None, Query(description="ISO 8601: recorded at or after.")] = None,
     until: Annotated[datetime | None, Query(description="ISO 8601: recorded at or before.")] = None,
-    person: Annotated[str | None, Query(max_length=100, description="Only events about this person id.")] = None,
-    limit: Limit = 100, cursor: Cursor = None,
+    person: Annotated[
+        str | None, Query(max_length=100, description="Only events about this person id.")
+    ] = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
 ) -> Any:
     services = services_of(request)
     offset = offset_of(request, cursor)
@@ -137,13 +201,26 @@ def get_audit(
             about = parse_person(person)
         except RuleViolation as error:
             raise ApiProblem(422, error.rule, f"person: {error.message}") from None
-    found = views.ask(services, views.audit, who.reader, for_reading(number), about=about,
-                      since=_moment(since), until=_moment(until), offset=offset, limit=limit)
+    found = views.ask(
+        services,
+        views.audit,
+        who.reader,
+        for_reading(number),
+        about=about,
+        since=_moment(since),
+        until=_moment(until),
+        offset=offset,
+        limit=limit,
+    )
     return {"items": found.items, "next": next_cursor(request, offset, limit, found.total)}
 
 
-@router.get("/tasks", response_model=Listing[TaskRow], responses=COMMON,
-            summary="What waits for you at the institutions you administer (Mijn taken)")
+@router.get(
+    "/tasks",
+    response_model=Listing[TaskRow],
+    responses=COMMON,
+    summary="What waits for you at the institutions you administer (Mijn taken)",
+)
 def get_tasks(request: Request, who: Authenticated, limit: Limit = 100, cursor: Cursor = None) -> Any:
     services = services_of(request)
     mine = roles(services, who)
@@ -158,4 +235,3 @@ def get_tasks(request: Request, who: Authenticated, limit: Limit = 100, cursor: 
         for task in tasks_for(services.app.institution(number).state, who.person_id, today)
     ]
     return page_of(request, rows, cursor, limit)
-

@@ -33,13 +33,27 @@ HEADER = ("person_id", "first_name", "last_name", "category", "status", "begin_d
 BODY = {
     "required": True,
     "content": {
-        "application/json": {"schema": RosterRequest.model_json_schema(ref_template="#/components/schemas/{model}"),
-                             "example": {"rows": [{"person_id": "90001", "first_name": "An", "last_name": "Claes",
-                                                   "category": "Medewerker", "status": "Actief",
-                                                   "begin_date": "2017-03-02", "end_date": "2030-03-02"}]}},
-        "text/csv": {"schema": {"type": "string"},
-                     "example": "person_id,first_name,last_name,category,status,begin_date,end_date\n"
-                                "90001,An,Claes,Medewerker,Actief,02/03/2017,02/03/2030\n"},
+        "application/json": {
+            "schema": RosterRequest.model_json_schema(ref_template="#/components/schemas/{model}"),
+            "example": {
+                "rows": [
+                    {
+                        "person_id": "90001",
+                        "first_name": "An",
+                        "last_name": "Claes",
+                        "category": "Medewerker",
+                        "status": "Actief",
+                        "begin_date": "2017-03-02",
+                        "end_date": "2030-03-02",
+                    }
+                ]
+            },
+        },
+        "text/csv": {
+            "schema": {"type": "string"},
+            "example": "person_id,first_name,last_name,category,status,begin_date,end_date\n"
+            "90001,An,Claes,Medewerker,Actief,02/03/2017,02/03/2030\n",
+        },
         XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}},
     },
 }
@@ -63,8 +77,11 @@ async def _file_of(request: Request) -> bytes:
         try:
             rows = RosterRequest.model_validate(json.loads(body))
         except (ValueError, ValidationError) as error:
-            detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()) \
-                if isinstance(error, ValidationError) else "the body is not JSON"
+            detail = (
+                "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+                if isinstance(error, ValidationError)
+                else "the body is not JSON"
+            )
             raise ApiProblem(422, "validation", f"the request could not be read: {detail}"[:2000]) from None
         return _csv_of(rows)
     if kind in CSV_TYPES or kind == XLSX_TYPE:
@@ -72,9 +89,13 @@ async def _file_of(request: Request) -> bytes:
     raise ApiProblem(415, "media-type", f"send application/json, text/csv or {XLSX_TYPE}")
 
 
-@router.put("/institutions/{number}/roster", response_model=RosterReport, openapi_extra={"requestBody": BODY},
-            responses=responses(400, 401, 403, 404, 409, 412, 413, 415, 422),
-            summary="Replace the roster (JSON rows, CSV or .xlsx); persons missing are no longer Actief")
+@router.put(
+    "/institutions/{number}/roster",
+    response_model=RosterReport,
+    openapi_extra={"requestBody": BODY},
+    responses=responses(400, 401, 403, 404, 409, 412, 413, 415, 422),
+    summary="Replace the roster (JSON rows, CSV or .xlsx); persons missing are no longer Actief",
+)
 async def put_roster(request: Request, number: str, who: Authenticated, if_match: IfMatch = None) -> Any:
     services = services_of(request)
     number = await run_in_threadpool(for_change, services, who, number)
@@ -88,8 +109,11 @@ async def put_roster(request: Request, number: str, who: Authenticated, if_match
         with services.app.expecting_version(expected):
             changes = services.app.import_roster(services.act(who.person_id), number, entries, emails)
         active = sum(1 for e in entries if e.status == ACTIVE)
-        lines = [*(f"warning: {p}" for p in problems), *report_lines(changes),
-                 f"imported {len(entries)} persons ({active} {ACTIVE}) into {number}"]
+        lines = [
+            *(f"warning: {p}" for p in problems),
+            *report_lines(changes),
+            f"imported {len(entries)} persons ({active} {ACTIVE}) into {number}",
+        ]
         return {
             "institution": number,
             "version": services.app.institution(number).version,

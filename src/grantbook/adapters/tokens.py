@@ -219,8 +219,15 @@ class TokenStore:
             with self.engine.begin() as connection:
                 connection.execute(
                     insert(api_idempotency),
-                    {"person_id": person_id, "key": key, "fingerprint": fingerprint, "status": 0,
-                     "body": "", "etag": None, "created": now},
+                    {
+                        "person_id": person_id,
+                        "key": key,
+                        "fingerprint": fingerprint,
+                        "status": 0,
+                        "body": "",
+                        "etag": None,
+                        "created": now,
+                    },
                 )
             return "new"
         except IntegrityError:
