@@ -29,14 +29,26 @@ def gb(store_url: str, tmp_path: Path) -> Run:
     def run(*args: str, actor: str = "demo-admin", ok: bool = True) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
             [*grantbook_command(), "--store", store_url, "--as", actor, *args],
-            env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
         if ok:
             assert done.returncode == 0, (args, done.stdout, done.stderr)
         return done
 
-    made = subprocess.run([*grantbook_command(), "--store", store_url, "demo"],
-                          env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
+    made = subprocess.run(
+        [*grantbook_command(), "--store", store_url, "demo"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert made.returncode == 0, made.stderr
     return run
 
@@ -52,14 +64,27 @@ def end_of_school_year(today: date) -> date:
 def test_three_colleagues_get_iris_for_this_school_year_at_the_first_try(gb: Run) -> None:
     staff = rows(gb("search", NUMBER, "--format", "json"))
     holders = {r["person_id"] for r in rows(gb("rights", NUMBER, "--format", "json"))}
-    free = [p for p in staff if p["person_id"] not in holders and p["status"] == "Actief"
-            and p["category"] == "Medewerker"]
+    free = [
+        p
+        for p in staff
+        if p["person_id"] not in holders and p["status"] == "Actief" and p["category"] == "Medewerker"
+    ]
     assert len(free) >= 3, free
     three = [p["person_id"] for p in free[:3]]
     today = date.fromisoformat(rows(gb("rights", NUMBER, "--format", "json"))[0]["begin"])  # the demo's day
     gb("select", NUMBER, *three)
-    gb("assign", NUMBER, "--right", IRIS, "--context", "Gebruiker",
-       "--begin", today.strftime("%d/%m/%Y"), "--end", end_of_school_year(today).strftime("%d/%m/%Y"))
+    gb(
+        "assign",
+        NUMBER,
+        "--right",
+        IRIS,
+        "--context",
+        "Gebruiker",
+        "--begin",
+        today.strftime("%d/%m/%Y"),
+        "--end",
+        end_of_school_year(today).strftime("%d/%m/%Y"),
+    )
     gb("confirm", NUMBER)
     now_held = {r["person_id"] for r in rows(gb("rights", NUMBER, "--format", "json"))}
     assert set(three) <= now_held

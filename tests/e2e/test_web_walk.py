@@ -56,20 +56,63 @@ OTHER_RRN = "01.01.01-123.01"  # valid check digits (born in 2001), not a real p
 
 # English a person must not meet on a page (whole words, any case).
 ENGLISH = (
-    "person", "persons", "grant", "grants", "granted", "right", "rights", "details", "error", "errors",
-    "reason", "rule", "none", "true", "false", "null", "undefined", "expiring", "expired", "revoked",
-    "voided", "pending", "selection", "selected", "step", "confirm", "confirmed", "cancel", "submit",
-    "search", "warning", "leaver", "leavers", "worker", "institution", "until", "days left", "not found",
-    "forbidden", "internal server error", "field required", "value error", "missing", "invalid",
+    "person",
+    "persons",
+    "grant",
+    "grants",
+    "granted",
+    "right",
+    "rights",
+    "details",
+    "error",
+    "errors",
+    "reason",
+    "rule",
+    "none",
+    "true",
+    "false",
+    "null",
+    "undefined",
+    "expiring",
+    "expired",
+    "revoked",
+    "voided",
+    "pending",
+    "selection",
+    "selected",
+    "step",
+    "confirm",
+    "confirmed",
+    "cancel",
+    "submit",
+    "search",
+    "warning",
+    "leaver",
+    "leavers",
+    "worker",
+    "institution",
+    "until",
+    "days left",
+    "not found",
+    "forbidden",
+    "internal server error",
+    "field required",
+    "value error",
+    "missing",
+    "invalid",
 )
 ENGLISH_RE = re.compile(r"\b(" + "|".join(re.escape(w) for w in ENGLISH) + r")\b", re.IGNORECASE)
-CODES = sorted({v for k, v in vars(rules).items() if k.isupper() and isinstance(v, str)}, key=len, reverse=True)
+CODES = sorted(
+    {v for k, v in vars(rules).items() if k.isupper() and isinstance(v, str)}, key=len, reverse=True
+)
 HYPHENATED_CODE_RE = re.compile(
     r"(?<![\w-])(" + "|".join(re.escape(c) for c in CODES if "-" in c) + r")(?![\w-])"
 )
 SINGLE_CODE_RE = re.compile(r"\((" + "|".join(re.escape(c) for c in CODES if "-" not in c) + r")\)")
 EVENT_NAME_RE = re.compile(r"\b(" + "|".join(sorted(EVENT_CLASSES, key=len, reverse=True)) + r")\b")
-TECHNICAL_RE = re.compile(r"\bOND-[0-9a-f]{8,}\b|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b|\b[0-9a-f]{16,}\b")
+TECHNICAL_RE = re.compile(
+    r"\bOND-[0-9a-f]{8,}\b|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b|\b[0-9a-f]{16,}\b"
+)
 ISO_DATE_RE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 SLASH_DATE_RE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])")
 
@@ -95,7 +138,7 @@ def end_of_school_year(today: date) -> date:
 
 
 def snippet(text: str, start: int, end: int) -> str:
-    return "…" + text[max(0, start - 30): end + 30].replace("\n", " ⏎ ") + "…"
+    return "…" + text[max(0, start - 30) : end + 30].replace("\n", " ⏎ ") + "…"
 
 
 # -- one helper per assertion: each returns the problems it finds on the page as it stands -------------
@@ -122,13 +165,16 @@ def sideways_scroll(page: Page) -> list[str]:
         """() => window.innerWidth > 640 ? [] : [...document.querySelectorAll('main *')].filter(e => {
                 const style = getComputedStyle(e);
                 return ['auto', 'scroll'].includes(style.overflowX) && e.scrollWidth > e.clientWidth + 1;
-            }).slice(0, 3).map(e => `<${e.tagName.toLowerCase()} class="${e.className}"> scrolls sideways inside: `
+            }).slice(0, 3).map(e =>
+                `<${e.tagName.toLowerCase()} class="${e.className}"> scrolls sideways inside: `
                                    + `${e.scrollWidth}px in ${e.clientWidth}px`)"""
     )
     if not found:
         return list(inner)
-    return list(inner) + [f"scrolls sideways: {found['scroll']}px wide in a {found['width']}px window; too wide: "
-            + "; ".join(found["culprits"])]
+    return list(inner) + [
+        f"scrolls sideways: {found['scroll']}px wide in a {found['width']}px window; too wide: "
+        + "; ".join(found["culprits"])
+    ]
 
 
 def visible_text(page: Page) -> str:
@@ -137,20 +183,29 @@ def visible_text(page: Page) -> str:
     return page.evaluate(  # type: ignore[no-any-return]
         """() => [document.title, document.body.innerText,
                   ...[...document.querySelectorAll('[aria-label], [title], [placeholder], [alt]')].map(e =>
-                      ['aria-label', 'title', 'placeholder', 'alt'].map(a => e.getAttribute(a) || '').join(' '))
+                      ['aria-label', 'title', 'placeholder', 'alt']
+                          .map(a => e.getAttribute(a) || '').join(' '))
                  ].join(String.fromCharCode(10))"""
     )
 
 
 def english_words(text: str) -> list[str]:
-    problems = [f"English word {m.group(0)!r}: {snippet(text, m.start(), m.end())}" for m in ENGLISH_RE.finditer(text)]
-    problems += [f"event name {m.group(0)!r}: {snippet(text, m.start(), m.end())}" for m in EVENT_NAME_RE.finditer(text)]
+    problems = [
+        f"English word {m.group(0)!r}: {snippet(text, m.start(), m.end())}" for m in ENGLISH_RE.finditer(text)
+    ]
+    problems += [
+        f"event name {m.group(0)!r}: {snippet(text, m.start(), m.end())}"
+        for m in EVENT_NAME_RE.finditer(text)
+    ]
     return problems
 
 
 def technical_ids(text: str) -> list[str]:
     """Hashes, UUIDs and the internal ids of support workers (OND-...) are for the log, not for a person."""
-    return [f"technical id {m.group(0)!r}: {snippet(text, m.start(), m.end())}" for m in TECHNICAL_RE.finditer(text)]
+    return [
+        f"technical id {m.group(0)!r}: {snippet(text, m.start(), m.end())}"
+        for m in TECHNICAL_RE.finditer(text)
+    ]
 
 
 def rule_codes(text: str) -> list[str]:
@@ -159,7 +214,9 @@ def rule_codes(text: str) -> list[str]:
 
 
 def dates(page: Page, text: str) -> list[str]:
-    problems = [f"ISO date {m.group(0)!r}: {snippet(text, m.start(), m.end())}" for m in ISO_DATE_RE.finditer(text)]
+    problems = [
+        f"ISO date {m.group(0)!r}: {snippet(text, m.start(), m.end())}" for m in ISO_DATE_RE.finditer(text)
+    ]
     problems += [
         f"date not dd/mm/jjjj {m.group(0)!r}: {snippet(text, m.start(), m.end())}"
         for m in SLASH_DATE_RE.finditer(text)
@@ -171,9 +228,10 @@ def dates(page: Page, text: str) -> list[str]:
                   .map(i => [i.name, i.type, i.value])"""
     )
     for name, kind, value in values:
-        if kind != "date" and (ISO_DATE_RE.search(value) or (
-            SLASH_DATE_RE.search(value) and not re.fullmatch(r"\d{2}/\d{2}/\d{4}", value.strip())
-        )):
+        if kind != "date" and (
+            ISO_DATE_RE.search(value)
+            or (SLASH_DATE_RE.search(value) and not re.fullmatch(r"\d{2}/\d{2}/\d{4}", value.strip()))
+        ):
             problems.append(f"field {name!r} holds a date not as dd/mm/jjjj: {value!r}")
     return problems
 
@@ -184,8 +242,7 @@ _axe = Axe()
 def accessibility(page: Page) -> list[str]:
     results = _axe.run(page)
     return [
-        f"axe {v['impact']} {v['id']}: {v['help']} "
-        + "; ".join(n["html"][:120] for n in v["nodes"][:3])
+        f"axe {v['impact']} {v['id']}: {v['help']} " + "; ".join(n["html"][:120] for n in v["nodes"][:3])
         for v in results.response["violations"]
         if v.get("impact") in SERIOUS
     ]
@@ -196,13 +253,17 @@ def tap_targets(page: Page) -> list[str]:
     and the small + and – buttons)."""
     small = page.evaluate(
         """() => [...document.querySelectorAll(
-                'main button, main input[type=submit], main a.button, main input[type=checkbox], header button')]
+                'main button, main input[type=submit], main a.button, main input[type=checkbox], '
+                + 'header button')]
             .filter(e => { const r = e.getBoundingClientRect(); return r.width > 2 && r.height > 2; })
             .filter(e => { const r = e.getBoundingClientRect();
                            return r.height < 44 || (e.type === 'checkbox' && r.width < 44); })
             .map(e => { const r = e.getBoundingClientRect();
-                        return `${e.tagName.toLowerCase()} ${JSON.stringify(e.innerText || e.getAttribute('aria-label')
-                                || e.id || '')} ${Math.round(r.width)}x${Math.round(r.height)}px`; })"""
+                        const name = JSON.stringify(
+                            e.innerText || e.getAttribute('aria-label') || e.id || '');
+                        const size = `${Math.round(r.width)}x${Math.round(r.height)}px`;
+                        return `${e.tagName.toLowerCase()} ${name} ${size}`;
+                      })"""
     )
     return [f"tap target smaller than 44px: {s}" for s in small[:8]]
 
@@ -215,7 +276,8 @@ def rights_actions_in_view(page: Page) -> list[str]:
             const out = [];
             for (const box of document.querySelectorAll('.table-scroll')) {
                 if (box.scrollWidth > box.clientWidth + 1)
-                    out.push(`the table scrolls sideways inside its box: ${box.scrollWidth}px in ${box.clientWidth}px`);
+                    out.push('the table scrolls sideways inside its box: '
+                             + `${box.scrollWidth}px in ${box.clientWidth}px`);
             }
             const links = [...document.querySelectorAll('main table a')].filter(a =>
                 /^(Verleng|Trek in|Ongeldig)/.test(a.innerText.trim()));
@@ -223,7 +285,8 @@ def rights_actions_in_view(page: Page) -> list[str]:
             for (const a of links) {
                 const r = a.getBoundingClientRect();
                 if (r.right > width || r.left < 0)
-                    out.push(`${JSON.stringify(a.innerText.trim())} at ${Math.round(r.left)}-${Math.round(r.right)}px, window ${width}px`);
+                    out.push(`${JSON.stringify(a.innerText.trim())} at `
+                             + `${Math.round(r.left)}-${Math.round(r.right)}px, window ${width}px`);
             }
             return out.slice(0, 5);
         }"""
@@ -247,7 +310,9 @@ class Walk:
     def report(self, name: str, problem: str) -> None:
         self.problems.append(f"[{name} @ {self.width}px] {problem}")
 
-    def check(self, name: str, *, refusal: bool = False, rights: bool = False, expect: str | None = None) -> None:
+    def check(
+        self, name: str, *, refusal: bool = False, rights: bool = False, expect: str | None = None
+    ) -> None:
         """Every assertion on the page as it stands, collected under ``name``."""
         page = self.page
         self.visited.append(name)
@@ -258,20 +323,35 @@ class Walk:
         if self.save_screenshots and name in MAIN_PAGES:
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             height = min(page.evaluate("() => document.documentElement.scrollHeight"), DOC_SHOT_HEIGHT)
-            page.screenshot(path=str(SCREENSHOTS / f"{MAIN_PAGES[name]}-{self.width}.png"), full_page=True,
-                            clip={"x": 0, "y": 0, "width": self.width, "height": height})
+            page.screenshot(
+                path=str(SCREENSHOTS / f"{MAIN_PAGES[name]}-{self.width}.png"),
+                full_page=True,
+                clip={"x": 0, "y": 0, "width": self.width, "height": height},
+            )
         for href in page.locator("a[href]:not([download])").evaluate_all("links => links.map(a => a.href)"):
             path = href.split("#")[0]
-            if path.startswith(self.base) and not re.search(r"\.(csv|xlsx)(\?|$)|/(login|afmelden|oidc)", path):
-                self.links.setdefault(path.removeprefix(self.base).split("?")[0], (path.removeprefix(self.base), name))
+            if path.startswith(self.base) and not re.search(
+                r"\.(csv|xlsx)(\?|$)|/(login|afmelden|oidc)", path
+            ):
+                self.links.setdefault(
+                    path.removeprefix(self.base).split("?")[0], (path.removeprefix(self.base), name)
+                )
         if self.status >= 500:
             self.report(name, f"the page answered {self.status} ({page.url})")
         text = visible_text(page)
         if expect is not None and expect not in text:
             self.report(name, f"expected the text {expect!r}, not on the page ({page.url})")
         if refusal and page.locator('[role="alert"]').count() == 0:
-            self.report(name, f"expected a refusal (role=alert), none shown ({page.url}, status {self.status})")
-        found = sideways_scroll(page) + english_words(text) + rule_codes(text) + technical_ids(text) + dates(page, text)
+            self.report(
+                name, f"expected a refusal (role=alert), none shown ({page.url}, status {self.status})"
+            )
+        found = (
+            sideways_scroll(page)
+            + english_words(text)
+            + rule_codes(text)
+            + technical_ids(text)
+            + dates(page, text)
+        )
         found += accessibility(page)
         if self.width <= PHONE:
             found += tap_targets(page)
@@ -321,8 +401,20 @@ def demo_server(tmp_path: Path) -> Iterator[tuple[str, str]]:
     env["PYTHONUNBUFFERED"] = "1"
     env["GRANTBOOK_KEY_FILE"] = str(tmp_path / "demo.key")
     process = subprocess.Popen(
-        [*grantbook_command(), "--store", f"sqlite:///{tmp_path / 'demo.db'}", "demo", "--serve", "--port", "0"],
-        env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            *grantbook_command(),
+            "--store",
+            f"sqlite:///{tmp_path / 'demo.db'}",
+            "demo",
+            "--serve",
+            "--port",
+            "0",
+        ],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     printed: list[str] = []
     try:
@@ -347,14 +439,22 @@ def demo_server(tmp_path: Path) -> Iterator[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_every_page_at_phone_and_desktop_width(demo_server: tuple[str, str], browser: Browser, width: int) -> None:
+def test_every_page_at_phone_and_desktop_width(
+    demo_server: tuple[str, str], browser: Browser, width: int
+) -> None:
     base, link = demo_server
     context = browser.new_context(
         viewport={"width": width, "height": 900 if width > PHONE else 844}, locale="nl-BE"
     )
     context.set_default_timeout(8_000)
     page = context.new_page()
-    walk = Walk(page, width, base, link.removeprefix(base), save_screenshots=bool(os.environ.get("GRANTBOOK_SCREENSHOTS")))
+    walk = Walk(
+        page,
+        width,
+        base,
+        link.removeprefix(base),
+        save_screenshots=bool(os.environ.get("GRANTBOOK_SCREENSHOTS")),
+    )
     try:
         walk_every_page(walk)
     finally:
@@ -389,9 +489,15 @@ def walk_every_page(walk: Walk) -> None:  # noqa: PLR0915 - one walk, page after
             name = f"taak-{i}"
             walk.go(href)
             if walk.status >= 400 or page.locator('[role="alert"]').count():
-                walk.report(name, f"the task's link {text!r} ({href}) answered {walk.status}"
-                            + (" with a refusal: " + page.locator('[role="alert"]').first.inner_text()[:200]
-                               if page.locator('[role="alert"]').count() else ""))
+                walk.report(
+                    name,
+                    f"the task's link {text!r} ({href}) answered {walk.status}"
+                    + (
+                        " with a refusal: " + page.locator('[role="alert"]').first.inner_text()[:200]
+                        if page.locator('[role="alert"]').count()
+                        else ""
+                    ),
+                )
             walk.check(name)
 
     walk.step("mijn-taken-links", task_links)
@@ -434,6 +540,7 @@ def walk_every_page(walk: Walk) -> None:  # noqa: PLR0915 - one walk, page after
             walk.fill("begindatum", dmy(begin))
             walk.fill("einddatum", dmy(end))
             walk.submit("Verder")
+
         return run
 
     if walk.step("stap-2-einde-voor-begin", period(today, today - timedelta(days=1))):
@@ -444,7 +551,9 @@ def walk_every_page(walk: Walk) -> None:  # noqa: PLR0915 - one walk, page after
         walk.check("stap-3", expect="Bevestig")
     if walk.step("stap-3-terug", lambda: walk.submit("Terug")):
         walk.check("stap-3-terug", expect=NAMES[THREE[0]])
-        if page.locator('[name="einddatum"]').count() and page.locator('[name="einddatum"]').first.input_value() != dmy(year_end):
+        if page.locator('[name="einddatum"]').count() and page.locator(
+            '[name="einddatum"]'
+        ).first.input_value() != dmy(year_end):
             walk.report("stap-3-terug", "Terug from Stap 3 lost the end date typed at Stap 2")
     walk.step("stap-3-opnieuw", period(today, year_end))
 
@@ -473,7 +582,9 @@ def walk_every_page(walk: Walk) -> None:  # noqa: PLR0915 - one walk, page after
     if walk.step("stap-2-overlap", overlap):
         walk.check("stap-2-overlap", refusal=True, expect=NAMES[HOLDS_IRIS])
 
-    if walk.step("stap-2-haal-uit-selectie", lambda: walk.submit(re.compile("^Haal .* uit de selectie$"), exact=False)):
+    if walk.step(
+        "stap-2-haal-uit-selectie", lambda: walk.submit(re.compile("^Haal .* uit de selectie$"), exact=False)
+    ):
         walk.check("stap-2-haal-uit-selectie")
 
     def clear() -> None:
@@ -522,6 +633,7 @@ def walk_every_page(walk: Walk) -> None:  # noqa: PLR0915 - one walk, page after
             walk.fill("begindatum", dmy(today))
             walk.fill("einddatum", dmy(year_end))
             walk.submit("Ken toe")
+
         return run
 
     if walk.step("snel-toekennen-overlap", quick(OVERLAP_QUICK)):
@@ -540,6 +652,7 @@ def walk_every_page(walk: Walk) -> None:  # noqa: PLR0915 - one walk, page after
             walk.fill("achternaam", "Van Damme")
             walk.fill("reden", reason)
             walk.submit("Voeg gebruiker toe")
+
         return run
 
     if walk.step("voeg-gebruiker-toe-zonder-reden", support_worker("")):
@@ -552,6 +665,7 @@ def walk_every_page(walk: Walk) -> None:  # noqa: PLR0915 - one walk, page after
             walk.fill("achternaam", "Van Damme")
             walk.fill("reden", "ondersteuner voor een leerling")
             walk.submit("Voeg gebruiker toe")
+
         return run
 
     if walk.step("voeg-gebruiker-toe-fout-nummer", wrong_number("01.01.01-123.02")):
@@ -572,6 +686,7 @@ def walk_every_page(walk: Walk) -> None:  # noqa: PLR0915 - one walk, page after
             walk.go(f"{n}/rechten")
             walk.fill(field_name, value)
             walk.submit("Toon")
+
         return run
 
     if walk.step("rechten-op-datum", rights_on("op", dmy(today + timedelta(days=60)))):
@@ -597,6 +712,7 @@ def walk_every_page(walk: Walk) -> None:  # noqa: PLR0915 - one walk, page after
                 walk.check("verleng")
             walk.fill("einddatum", value)
             walk.submit("Verleng")
+
         return run
 
     if walk.step("verleng-foute-datum", extend("32/13/2027", True)):
@@ -613,6 +729,7 @@ def walk_every_page(walk: Walk) -> None:  # noqa: PLR0915 - one walk, page after
                 walk.check("trek-in")
             walk.fill("reden", reason)
             walk.submit("Trek in")
+
         return run
 
     if walk.step("trek-in-zonder-reden", revoke("", True)):
@@ -629,6 +746,7 @@ def walk_every_page(walk: Walk) -> None:  # noqa: PLR0915 - one walk, page after
                 walk.check("ongeldig-verklaren")
             walk.fill("reden", reason)
             walk.submit("Verklaar ongeldig")
+
         return run
 
     if walk.step("ongeldig-zonder-reden", void("", True)):
@@ -654,6 +772,7 @@ def walk_every_page(walk: Walk) -> None:  # noqa: PLR0915 - one walk, page after
                 boxes.nth(i).check()
             walk.submit(button)
             walk.check(page_name)
+
         return run
 
     def many_extend_done() -> None:
