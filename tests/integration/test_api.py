@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -242,6 +243,8 @@ def test_the_openapi_document_describes_every_operation(api: Api) -> None:
         operation = document["paths"][path][method]
         assert operation.get("summary") and "422" in operation["responses"], (path, method)
     assert "Problem" in document["components"]["schemas"]
+    referenced = set(re.findall(r"#/components/schemas/([A-Za-z0-9_]+)", json.dumps(document)))
+    assert referenced <= set(document["components"]["schemas"])  # no dangling $ref
     assert json.dumps(document).count("national_number") >= 1
     with api.client(None) as anonymous:
         assert (

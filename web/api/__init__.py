@@ -11,6 +11,7 @@ from grantbook.adapters.tokens import TokenStore
 from ..services import Services
 from . import problems, reads, roster, writes
 from .auth import JwtChecker
+from .models import RosterRequest
 
 DESCRIPTION = """\
 Who holds which government application rights for which school, until when: the same register,
@@ -63,6 +64,9 @@ def _security_scheme(api: FastAPI) -> None:
             }
         }
         document["security"] = [{"bearer": []}]
+        # the roster's JSON body, declared by hand beside its CSV and .xlsx forms (web/api/roster.py)
+        rows = RosterRequest.model_json_schema(ref_template="#/components/schemas/{model}")
+        document["components"]["schemas"].update({**rows.pop("$defs", {}), "RosterRequest": rows})
         return document
 
     api.openapi = openapi  # type: ignore[method-assign]

@@ -34,7 +34,7 @@ BODY = {
     "required": True,
     "content": {
         "application/json": {
-            "schema": RosterRequest.model_json_schema(ref_template="#/components/schemas/{model}"),
+            "schema": {"$ref": "#/components/schemas/RosterRequest"},
             "example": {
                 "rows": [
                     {
