@@ -43,7 +43,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 # The walk's page name -> the screenshot's name in docs/screenshots (the main pages only).
 MAIN_PAGES = {
     "start": "start",
-    "toekennen-lijst": "toekennen",
+    "toekennen-selectie": "toekennen",
     "stap-2": "stap-2",
     "stap-3": "stap-3",
     "rechten": "rechten",
@@ -857,7 +857,7 @@ def walk_every_page(walk: Walk) -> None:  # noqa: PLR0915 - one walk, page after
     for path, (url, source) in sorted(walk.links.items()):
         if path in seen:
             continue
-        name = "link " + path.removeprefix(n + "/").replace("/", "-")
+        name = "link-" + (path.removeprefix(n).strip("/").replace("/", "-") or "instelling")
 
         def visit(url: str = url, name: str = name, source: str = source) -> None:
             walk.go(url)
