@@ -477,6 +477,10 @@ def walk_every_page(walk: Walk) -> None:  # noqa: PLR0915 - one walk, page after
     if walk.step("instelling", lambda: walk.go(n)):
         walk.check("instelling")
 
+    # Vervallende rechten as the demo school starts: three rights end within 30 days.
+    if walk.step("vervallende-rechten", lambda: walk.go("/vervallend")):
+        walk.check("vervallende-rechten", expect="Koen")
+
     # Every task's link on Mijn taken leads to a page that does the task (no refusal, no error).
     def task_links() -> None:
         walk.go("/taken")
@@ -803,8 +807,8 @@ def walk_every_page(walk: Walk) -> None:  # noqa: PLR0915 - one walk, page after
         walk.check("nieuw-schooljaar-verlengd")
 
     # The reports and the history.
-    if walk.step("vervallende-rechten", lambda: walk.go("/vervallend")):
-        walk.check("vervallende-rechten", expect="Vervallende rechten")
+    if walk.step("vervallende-rechten-na", lambda: walk.go("/vervallend")):
+        walk.check("vervallende-rechten-na", expect="Vervallende rechten")
     if walk.step("vervallende-rechten-365", lambda: walk.go("/vervallend?binnen=365")):
         walk.check("vervallende-rechten-365")
     if walk.step("vervallende-rechten-fout", lambda: walk.go("/vervallend?binnen=veel")):
