@@ -75,7 +75,9 @@ def ask(
 
 
 @views.core.view()
-def _chains(connection: Any, reader: views.Reader, number: str | None, *, ignore_integrity: bool = False) -> None:
+def _chains(
+    connection: Any, reader: views.Reader, number: str | None, *, ignore_integrity: bool = False
+) -> None:
     views.intact(connection, None if number is None else [number], ignore_integrity)
 
 

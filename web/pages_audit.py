@@ -100,7 +100,8 @@ def _trail(
     last shows the last) and its rows; ``whole``: every row (the files)."""
     people = {row["person_id"]: name_of(row) for row in views.staff(c, reader, number)}
     known = set(people) | views.actors(c, reader, number)
-    asked = Asked(query, people, _matching(query.persoon, people, known), _matching(query.door, people, known))
+    about, by = _matching(query.persoon, people, known), _matching(query.door, people, known)
+    asked = Asked(query, people, about, by)
     filters: dict[str, Any] = {
         "actor": asked.actors,
         "about": asked.about,

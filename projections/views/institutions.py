@@ -40,7 +40,9 @@ def visible_institutions(
 
 
 @view("audit")
-def institution(c: Connection, reader: Reader, number: str, *, ignore_integrity: bool = False) -> dict[str, Any]:
+def institution(
+    c: Connection, reader: Reader, number: str, *, ignore_integrity: bool = False
+) -> dict[str, Any]:
     """The institution: its number, name, the reader's role and ``version``, the position of its
     latest event (an ETag changes with it)."""
     entry = one(c, reader, number, ignore_integrity)

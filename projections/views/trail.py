@@ -48,7 +48,8 @@ def audit(
     if actors is not None:
         where.append(audit_table.c.actor.in_(actors))
     if abouts is not None:
-        where.append(audit_table.c.position.in_(select(persons.c.position).where(persons.c.person_id.in_(abouts))))
+        about_them = select(persons.c.position).where(persons.c.person_id.in_(abouts))
+        where.append(audit_table.c.position.in_(about_them))
     if events is not None:
         where.append(audit_table.c.event.in_(events))
     if since is not None:
@@ -76,5 +77,7 @@ def audit(
 def actors(c: Connection, reader: Reader, number: str, *, ignore_integrity: bool = False) -> set[str]:
     """Everyone who acted in the institution's history."""
     entry = one(c, reader, number, ignore_integrity)
-    query = select(audit_table.c.actor).distinct().where(audit_table.c.originator_id == entry["originator_id"])
+    query = select(audit_table.c.actor).distinct().where(
+        audit_table.c.originator_id == entry["originator_id"]
+    )
     return {who for (who,) in c.execute(query)}
