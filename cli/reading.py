@@ -20,6 +20,7 @@ from grantbook.domain.values import BRUSSELS, FIRST_DAY, LAST_DAY
 from grantbook.errors import TamperEvidenceError
 from grantbook.projections import views
 from grantbook.projections.audit import AUDIT_COLUMNS
+from grantbook.projections.views.trail import check_kinds
 from grantbook.projections.people import LEAVERS_COLUMNS
 from grantbook.projections.rights_questions import (
     ALL_COLUMNS,
@@ -221,7 +222,7 @@ def audit(
         moment = parse_as_of(as_of)
         last = moment if last is None else min(last, moment)
     app = session.app(reading=True)
-    kinds = None if event_name is None else [event_name]
+    kinds = check_kinds(None if event_name is None else [event_name])  # refused before any read
     found = ask(
         app, views.audit, number, actor=actor, about=person, since=first, until=last, kinds=kinds, limit=None,
         ignore=ignore_integrity,

@@ -38,7 +38,13 @@ def token() -> None:
 @click.option("--read-only", is_flag=True, help="The token may only read; every change answers 403.")
 @pass_session
 def create(session: Session, name: str, expires: str | None, read_only: bool) -> None:
-    """Makes a token and prints it once: keep it like a password."""
+    """Makes a token and prints it once: keep it like a password.
+
+    \b
+    Example:
+      grantbook --as jan token create --name rapportering
+      grantbook --as jan token create --name dashboard --read-only --expires 01/03/2027
+    """
     act = session.act()
     last_day = parse_date(expires) if expires is not None else None
     store = _store(session)
@@ -61,7 +67,12 @@ def create(session: Session, name: str, expires: str | None, read_only: bool) ->
 @format_option_with(columns=TOKEN_COLUMNS)
 @pass_session
 def list_tokens(session: Session, output_format: str) -> None:
-    """Your tokens (never their secrets): id, name, access, created, expires, status."""
+    """Your tokens (never their secrets): id, name, access, created, expires, status.
+
+    \b
+    Example:
+      grantbook --as jan token list --format json
+    """
     act = session.act()
     store = _store(session)
     try:
@@ -75,7 +86,12 @@ def list_tokens(session: Session, output_format: str) -> None:
 @click.argument("token_id", metavar="ID")
 @pass_session
 def revoke(session: Session, token_id: str) -> None:
-    """Ends one of your tokens at once."""
+    """Ends one of your tokens at once.
+
+    \b
+    Example:
+      grantbook --as jan token revoke 3f9a2b1c0d4e
+    """
     act = session.act()
     store = _store(session)
     try:

@@ -21,6 +21,18 @@ def _ids(value: str | Iterable[str] | None) -> list[str] | None:
 
 
 @view("audit")
+def check_kinds(kinds: Iterable[str] | None) -> list[str] | None:
+    """The kinds of event named, each a known one (else refused; callers may ask before reading)."""
+    events = None if kinds is None else list(kinds)
+    for event in events or ():
+        if event not in EVENT_CLASSES:
+            known = ", ".join(sorted(EVENT_CLASSES))
+            raise RuleViolation(
+                rules.UNKNOWN_EVENT, f"no kind of event is called {shown(event)} (one of {known})"
+            )
+    return events
+
+
 def audit(
     c: Connection, reader: Reader, number: str, *,
     actor: str | Iterable[str] | None = None,
@@ -36,13 +48,7 @@ def audit(
     (exactly), of the kinds of event named, recorded in [since, until]; ``limit`` None: all of them.
     ``total`` counts every event the filters let through."""
     entry = one(c, reader, number, ignore_integrity)
-    events = None if kinds is None else list(kinds)
-    for event in events or ():
-        if event not in EVENT_CLASSES:
-            known = ", ".join(sorted(EVENT_CLASSES))
-            raise RuleViolation(
-                rules.UNKNOWN_EVENT, f"no kind of event is called {shown(event)} (one of {known})"
-            )
+    events = check_kinds(kinds)
     where = [audit_table.c.originator_id == entry["originator_id"]]
     actors, abouts = _ids(actor), _ids(about)
     if actors is not None:

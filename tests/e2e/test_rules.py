@@ -88,11 +88,17 @@ def test_assign_needs_selection_known_right_context_and_period(school: Driver) -
     school.refused("assign", NUMBER, "--right", IRIS, "--context", "Gebruiker", "--begin", "2026-12-02", "--end", "2026-12-01", rule="period", contains="2026-12-02")
 
 
-@pytest.mark.parametrize("bad", ["2026/12/01", "01-12-2026", "1/12/2026", "31/02/2027", "2027-13-01", "tomorrow", "20261201"])
+@pytest.mark.parametrize("bad", ["2026/12/01", "01.12.2026", "1/12-2026", "31/02/2027", "2027-13-01", "tomorrow", "20261201", "1/12/26"])
 def test_dates_in_other_forms_are_refused(school: Driver, bad: str) -> None:
     school.ok("select", NUMBER, "90001")
     school.refused("assign", NUMBER, "--right", IRIS, "--context", "Gebruiker", "--begin", bad, "--end", "2027-01-01", rule="date-format", contains=repr(bad), code=2)
     school.refused("rights", NUMBER, "--on", bad, rule="date-format", code=2)
+
+
+@pytest.mark.parametrize("typed", ["01-12-2026", "1/12/2026", "1-12-2026", "2026-12-01"])
+def test_a_day_is_typed_as_people_do(school: Driver, typed: str) -> None:
+    """dd/mm/jjjj, d/m/jjjj and d-m-jjjj (as on the pages) and ISO all mean the same day."""
+    assert school.json("rights", NUMBER, "--on", typed) == school.json("rights", NUMBER, "--on", "01/12/2026")
 
 
 def test_confirm_needs_a_pending_assignment(school: Driver) -> None:
