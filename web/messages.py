@@ -160,7 +160,7 @@ DUTCH: dict[str, str] = {
     ),
     rules.NOT_IN_REVIEW: "Deze toekenning hoort niet bij deze toegangsreview. Kies een rij uit de lijst.",
     rules.JUSTIFICATION_REQUIRED: (
-        "Deze toegangsreview vraagt een verantwoording om een recht te behouden. Vul ze in."
+        "Deze toegangsreview vraagt een motivering om een recht te behouden. Vul een motivering in."
     ),
     rules.REVIEWER_NOT_ADMINISTRATOR: (
         "Een beoordelaar moet beheerder van deze instelling zijn. Kies beoordelaars uit de beheerders."
@@ -330,6 +330,16 @@ def _maximum(facts: dict[str, Any], names: Names) -> str | None:
     )
 
 
+def _own_right(facts: dict[str, Any], names: Names) -> str | None:
+    """A reviewer's decision on their own right (the review page adds the person and the right)."""
+    if "person" not in facts or "right" not in facts:
+        return None
+    return (
+        f"{names(facts['person'])} heeft zelf {_right(facts)}: over je eigen recht beslis je niet. "
+        "Een andere beoordelaar beslist daarover. Haal die rij uit je keuze; er werd niets bewaard."
+    )
+
+
 SPECIFIC: dict[str, Callable[[dict[str, Any], Names], str | None]] = {
     rules.OVERLAPPING_GRANT: _overlap,
     rules.PERSONS_REFUSED: _persons_refused,
@@ -344,6 +354,7 @@ SPECIFIC: dict[str, Callable[[dict[str, Any], Names], str | None]] = {
         "{name} staat niet in de personeelslijst van deze instelling. Kies een persoon uit de lijst."
     ),
     rules.ALREADY_SELECTED: _person("{name} zit al in je selectie."),
+    rules.OWN_RIGHT: _own_right,
     rules.NOT_SELECTED: _person("{name} zit niet in je selectie."),
     rules.NO_ACTIVE_GRANT: _person(
         "{name} heeft dit gebruikersrecht niet (meer): er is geen lopend recht om te wijzigen."

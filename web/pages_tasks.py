@@ -4,13 +4,14 @@ domain/tasks.py). The CLI's task texts are English; this page says each kind in 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from grantbook.domain.tasks import EXPIRING_DAYS, Task, tasks_for
+from grantbook.domain.tasks import EXPIRING_DAYS, Task, review_tasks, tasks_for
 
 from .integrity import check_integrity
 from .render import dmy, page
@@ -25,6 +26,7 @@ KIND_LABELS = {
     "expiring": "Recht vervalt",
     "leaver": "Vertrokken, heeft nog een recht",
     "support-worker": "Ondersteuner zonder recht",
+    "review": "Toegangsreview",
 }
 
 
@@ -42,6 +44,9 @@ def _what(task: Task) -> str:
         return f"{task.context}, laatste dag {dmy(task.due)}"
     if task.kind == "leaver":
         return f"{task.context}, niet meer actief, recht loopt tot {dmy(task.due)}"
+    if task.kind == "review":  # ``detail``: the review's name (tasks_at), never the CLI's English
+        left = f"{task.selected} {'recht' if task.selected == 1 else 'rechten'}"
+        return f"{task.detail}: nog {left} te beoordelen, beslis uiterlijk op {dmy(task.due)}"
     if task.due is not None:
         return f"Geen recht meer sinds {dmy(task.due)}"
     return "Nog geen recht toegekend"
@@ -59,6 +64,8 @@ def _action(task: Task) -> tuple[str, str]:
         return "Verleng", f"{base}/rechten/verleng?{which}"
     if task.kind == "leaver":
         return "Trek in", f"{base}/rechten/trek-in?{which}"
+    if task.kind == "review":
+        return "Beoordeel", f"{base}/reviews/{task.review_id}"
     return "Ken recht toe", f"{base}/snel-toekennen?{urlencode({'persoon': task.person_id or ''})}"
 
 
@@ -73,7 +80,7 @@ def task_rows(tasks: list[Task], names: dict[str, str] | None = None) -> list[di
                 "institution_name": names.get(task.institution, task.institution),
                 "kind": KIND_LABELS[task.kind],
                 "name": task.name or "",
-                "right": task.right or "",
+                "right": "" if task.kind == "review" else task.right or "",
                 "what": _what(task),
                 "due": task.due,
                 "action": text,
@@ -90,11 +97,16 @@ def administered_by(person: Visitor) -> list[str]:
 def tasks_at(services: Services, person: Visitor, numbers: list[str]) -> list[Task]:
     """``person``'s tasks today at ``numbers`` (each institution loaded through the application)."""
     today = services.today()
-    return [
-        task
-        for number in numbers
-        for task in tasks_for(services.app.institution(number).state, person.person_id, today)
-    ]
+    found = []
+    for number in numbers:
+        state = services.app.institution(number).state
+        found += tasks_for(state, person.person_id, today)
+        found += [  # the open access reviews waiting for them; the page names each review
+            replace(task, detail=state.reviews[task.review_id].name)
+            for task in review_tasks(state, person.person_id)
+            if task.selected and task.review_id
+        ]
+    return found
 
 
 @router.get("/taken", response_class=HTMLResponse)
