@@ -827,6 +827,31 @@ def walk_every_page(walk: Walk) -> None:  # noqa: PLR0915 - one walk, page after
     if walk.step("audit-foute-datum", lambda: walk.go(f"{n}/audit?vanaf=31/13/2026")):
         walk.check("audit-foute-datum", refusal=True)
 
+    # Toegangsreviews: the list, start one (a wrong due date first), decide on a row, close after the summary.
+    if walk.step("toegangsreviews", lambda: walk.go(f"{n}/reviews")):
+        walk.check("toegangsreviews", expect="Toegangsreviews")
+
+    def review_start(due: str) -> Callable[[], None]:
+        def run() -> None:
+            if not page.locator('[name="naam"]:visible').count():
+                walk.go(f"{n}/reviews/nieuw")
+            walk.fill("naam", "Toegangsreview najaar")
+            walk.fill("vervaldatum", due)
+            walk.submit("Start de toegangsreview")
+
+        return run
+
+    if walk.step("toegangsreview-start-fout", review_start("31/02/" + str(today.year + 1))):
+        walk.check("toegangsreview-start-fout", refusal=True)
+    if walk.step("toegangsreview", review_start(dmy(today + timedelta(days=30)))):
+        walk.check("toegangsreview", expect="beoordeeld")
+    if walk.step("toegangsreview-beslist", lambda: walk.submit(re.compile(r"^Intrekken"), exact=False)):
+        walk.check("toegangsreview-beslist", expect="1 van ")
+    if walk.step("toegangsreview-sluiten", lambda: walk.follow("Sluit de review")):
+        walk.check("toegangsreview-sluiten", expect="Wordt ingetrokken")
+    if walk.step("toegangsreview-gesloten", lambda: walk.submit("Sluit de review")):
+        walk.check("toegangsreview-gesloten", expect="gesloten")
+
     def not_found() -> None:
         walk.go("/instellingen/999999/rechten")
         if walk.status != 404:
