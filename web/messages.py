@@ -355,6 +355,10 @@ SPECIFIC: dict[str, Callable[[dict[str, Any], Names], str | None]] = {
     ),
     rules.ALREADY_SELECTED: _person("{name} zit al in je selectie."),
     rules.OWN_RIGHT: _own_right,
+    rules.REVIEWER_NOT_ADMINISTRATOR: _person(
+        "{name} is geen beheerder van deze instelling en kan dus geen beoordelaar zijn. "
+        "Kies beoordelaars uit de beheerders."
+    ),
     rules.NOT_SELECTED: _person("{name} zit niet in je selectie."),
     rules.NO_ACTIVE_GRANT: _person(
         "{name} heeft dit gebruikersrecht niet (meer): er is geen lopend recht om te wijzigen."

@@ -314,3 +314,12 @@ def test_other_institutions_and_unknown_reviews_answer_404(server: RunningServer
         )
         assert _post(client, f"{REVIEWS}/R9/sluiten").status_code == 404
         assert event_count(server.config.store) == before
+
+
+def test_a_reviewer_who_is_no_administrator_is_named(server: RunningServer) -> None:
+    before = event_count(server.config.store)
+    with signed_in(server) as client:
+        refused = _start(client, persoon=["jan", "90001"])  # a crafted form: Els Peeters is no administrator
+        assert refused.status_code == 422 and _problems(refused.text) == ["reviewer-not-administrator"]
+        assert "Els Peeters is geen beheerder van deze instelling" in refused.text
+    assert event_count(server.config.store) == before
