@@ -9,19 +9,23 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Table, Text, func, select
 
 from grantbook.adapters.store import StoreLocation
 from grantbook.errors import is_driver_error, is_read_only
 
+from . import parallel
+from .db import ReadDatabase
 from .runner import ReadModels
 
 SHOWN = 3  # differing rows named per table
 
 
-def differences(models: ReadModels) -> Iterator[str]:
+def differences(models: ReadModels, processes: int = 1) -> Iterator[str]:
     """One line per row that differs (at most ``SHOWN`` per table): the table, the row's key, and
-    whether the events have it otherwise, not at all, or the table lacks it."""
+    whether the events have it otherwise, not at all, or the table lacks it. With ``processes`` > 1
+    the fresh read models are built in parts (``parallel.py``) and the tables compared in as many
+    processes; the lines are the same, in the same order."""
     try:
         models.catch_up()
     except Exception as error:  # a reader who may not write compares what is there
@@ -32,21 +36,92 @@ def differences(models: ReadModels) -> Iterator[str]:
         scratch = StoreLocation.parse(f"sqlite:///{Path(folder) / 'fresh.db'}")
         fresh = ReadModels(models.recorder, models.mapper, scratch, models.projections)
         try:
-            for projection in models.projections:
-                fresh.catch_up([projection.name], stop=positions.get(projection.name, 0))
-            with models.db.snapshot() as kept, fresh.db.snapshot() as made:
+            wanted = {positions.get(projection.name, 0) for projection in models.projections}
+            if processes > 1 and len(wanted) == 1 and min(wanted) > 0:
+                parallel.load(fresh, models.projections, min(wanted), processes, source=models.location)
+            elif len(wanted) == 1:  # all at one position: one read of the events for all
+                fresh.catch_up(stop=min(wanted))
+            else:
                 for projection in models.projections:
-                    for table in projection.tables:
-                        yield from _compare(table, _rows(kept, table), _rows(made, table))
+                    fresh.catch_up([projection.name], stop=positions.get(projection.name, 0))
+            tables = [table for projection in models.projections for table in projection.tables]
+            if processes > 1:
+                found = _compare_in_parts(models, fresh, tables, positions, processes)
+                if found is not None:
+                    for lines in found:
+                        yield from lines
+                    return
+            with models.db.snapshot() as kept, fresh.db.snapshot() as made:
+                for table in tables:
+                    yield from _compare(table, _rows(kept, table), _rows(made, table))
         finally:
             fresh.close()
 
 
+def _compare_in_parts(
+    models: ReadModels, fresh: ReadModels, tables: list[Table], positions: dict[str, int], processes: int
+) -> list[list[str]] | None:
+    """Each table compared in a worker process (largest first, spread over ``processes``); the lines
+    per table, in table order. None when the kept read models moved on meanwhile (the caller then
+    compares in one snapshot, as the serial check does)."""
+    order = sorted(range(len(tables)), key=lambda i: -_size(fresh, tables[i]))
+    shares: list[list[int]] = [[] for _ in range(processes)]
+    for rank, index in enumerate(order):
+        shares[rank % processes].append(index)
+    results = parallel.run_parts(
+        _compare_part, processes, (models.location, fresh.location, tables, shares, positions)
+    )
+    if any(result is None for result in results):
+        return None
+    lines: dict[int, list[str]] = {}
+    for result in results:
+        lines.update(result)
+    return [lines[index] for index in range(len(tables))]
+
+
+def _size(models: ReadModels, table: Table) -> int:
+    with models.db.snapshot() as connection:
+        return int(connection.execute(select(func.count()).select_from(table)).scalar() or 0)
+
+
+def _compare_part(
+    part: int,
+    parts: int,
+    kept_location: StoreLocation,
+    made_location: StoreLocation,
+    tables: list[Table],
+    shares: list[list[int]],
+    positions: dict[str, int],
+    report: Any,
+) -> dict[int, list[str]] | None:
+    from .runner import tracking
+
+    kept_db, made_db = ReadDatabase(kept_location), ReadDatabase(made_location)
+    try:
+        with kept_db.snapshot() as kept, made_db.snapshot() as made:
+            now = {name: int(at) for name, at in kept.execute(select(tracking.c.name, tracking.c.position))}
+            if any(now.get(name, 0) != at for name, at in positions.items()):
+                return None
+            return {
+                index: list(_compare(tables[index], _rows(kept, tables[index]), _rows(made, tables[index])))
+                for index in shares[part]
+            }
+    finally:
+        kept_db.close()
+        made_db.close()
+
+
 def _rows(connection: Connection, table: Table) -> dict[tuple[Any, ...], tuple[Any, ...]]:
-    keys = [column.name for column in table.primary_key.columns]
+    names = [column.name for column in table.columns]
+    keys = [names.index(column.name) for column in table.primary_key.columns]
+    numbers = [i for i, column in enumerate(table.columns) if not isinstance(column.type, Text)]
     found = {}
-    for row in connection.execute(select(table)).mappings():
-        found[tuple(row[name] for name in keys)] = tuple(_plain(row[c.name]) for c in table.columns)
+    for row in connection.execute(select(table)):
+        values = list(row)
+        key = tuple(values[i] for i in keys)
+        for i in numbers:  # only these can differ in type between the two databases
+            values[i] = _plain(values[i])
+        found[key] = tuple(values)
     return found
 
 

@@ -50,6 +50,7 @@ class ReadModels:
     ) -> None:
         self.recorder = recorder
         self.mapper = mapper
+        self.location = location
         self.db = ReadDatabase(location)
         self.projections = tuple(projections)
         self.caught_up_to = 0
@@ -272,9 +273,17 @@ class ReadModels:
                 connection.execute(delete(tracking).where(tracking.c.name == projection.name))
                 connection.execute(failures.forget(projection.name))
 
-    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
-        self.empty()
-        return self.catch_up(progress=progress)
+    def rebuild(self, progress: Callable[[int], None] | None = None, processes: int = 1) -> int:
+        """Every projection built again from the events. With ``processes`` > 1 the institutions are
+        split among that many worker processes (``parallel.py``, docs/adr/0026) and the result is
+        swapped in by one transaction (the tables are never seen empty); the same rows either way."""
+        if processes <= 1:
+            self.empty()
+            return self.catch_up(progress=progress)
+        from . import parallel
+
+        applied = parallel.load(self, self.projections, self.head(), processes, progress)
+        return applied + self.catch_up(progress=progress)
 
     def close(self) -> None:
         self.db.close()

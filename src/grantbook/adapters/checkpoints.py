@@ -261,3 +261,127 @@ def walk(recorder: ApplicationRecorder, progress: Callable[[int], None] | None =
         if progress is not None:
             progress(item.id)
     return walker
+
+
+# -- the walk in parts (docs/adr/0026) -----------------------------------------------
+
+
+def verify_in_parts(
+    location: Any,
+    checkpoints: Sequence[Checkpoint] = (),
+    progress: Callable[[int], None] | None = None,
+    processes: int = 2,
+) -> Report:
+    """``verify`` with the institutions split among ``processes`` worker processes (each reads every
+    stored event, checks the chains of its own institutions and notes their heads at each
+    checkpoint's position). The parent puts the parts together as the serial walk would have met
+    them: the checkpoints passed before the first fault in store order are checked first, then that
+    fault is raised; so the report, the first fault named and the exit code are those of ``verify``."""
+    from grantbook.projections.parallel import run_parts
+
+    positions = sorted({c.position for c in checkpoints})
+    at: list[int] = [0] * processes
+
+    def advance(part: int) -> Callable[[int], None]:
+        def step(position: int) -> None:
+            at[part] = position
+            if progress is not None:
+                progress(min(at))
+
+        return step
+
+    steps = [advance(part) for part in range(processes)]
+    results = run_parts(
+        _walk_part, processes, (location, positions), (lambda m: steps[m[0]](m[1])) if progress else None
+    )
+    faults = [r["fault"] for r in results if r["fault"] is not None]
+    fault = min(faults, key=lambda f: f[0]) if faults else None
+    first_seen = {oid: seen for r in results for oid, seen in r["first_seen"].items()}
+
+    def walker_at(snapshots: list[dict[str, Head]]) -> ChainWalker:
+        walker = ChainWalker()
+        merged = {oid: head for heads in snapshots for oid, head in heads.items()}
+        walker.heads = {oid: merged[oid] for oid in sorted(merged, key=first_seen.__getitem__)}
+        return walker
+
+    last = max(r["position"] for r in results)
+    waiting = sorted(checkpoints, key=lambda c: c.position)
+    stop = fault[0] if fault is not None else last + 1
+    while waiting and waiting[0].position < stop:
+        checkpoint = waiting.pop(0)
+        checkpoint.check(walker_at([r["snapshots"][checkpoint.position] for r in results]))
+    if fault is not None:
+        _, text, institution, position = fault
+        error = TamperEvidenceError.__new__(TamperEvidenceError)
+        Exception.__init__(error, text)
+        error.institution, error.position = institution, position
+        raise error
+    final = walker_at([r["heads"] for r in results])
+    final.events = sum(r["events"] for r in results)
+    final.position = last
+    for checkpoint in waiting:
+        if checkpoint.position > final.position:
+            checkpoint.check(final)
+            raise TamperEvidenceError(
+                f"the store ends at position {final.position}, checkpoint {checkpoint.name} "
+                f"was taken at position {checkpoint.position} (events were removed)"
+            )
+        checkpoint.check(final)
+    return Report(final.events, len(final.heads), final.position, list(checkpoints))
+
+
+def _head(location: Any) -> int:
+    from grantbook.projections.parallel import open_events
+
+    recorder, _, close = open_events(location)
+    try:
+        return int(recorder.max_notification_id() or 0)
+    finally:
+        close()
+
+
+def _copy_heads(heads: dict[str, Head]) -> dict[str, Head]:
+    return {oid: Head(h.number, h.version, h.hash, h.position) for oid, h in heads.items()}
+
+
+def _walk_part(
+    part: int, parts: int, location: Any, positions: list[int], report: Callable[[Any], None]
+) -> dict[str, Any]:
+    """Worker: the chains of this part's institutions, their heads at each checkpoint position, and
+    the first fault met (the position of the event at which it was found, and the error)."""
+    from grantbook.projections.parallel import read_part
+
+    walker = ChainWalker()
+    snapshots: dict[int, dict[str, Head]] = {}
+    first_seen: dict[str, int] = {}
+    waiting = list(positions)
+    fault = None
+    last = 0
+    head = _head(location)
+    for _, read_to, mine in read_part(location, part, parts, head, PAGE):
+        for item in mine:
+            while waiting and waiting[0] < item.id:  # the heads as the walk passes a checkpoint
+                snapshots[waiting.pop(0)] = _copy_heads(walker.heads)
+            first_seen.setdefault(item.originator_id, item.id)
+            try:
+                walker.add(item)  # type: ignore[arg-type]
+            except TamperEvidenceError as error:
+                fault = (item.id, str(error), error.institution, error.position)
+                break
+        if fault is not None:
+            break
+        while waiting and waiting[0] < read_to:  # passed by other parts' events in this page
+            snapshots[waiting.pop(0)] = _copy_heads(walker.heads)
+        last = read_to
+        report((part, read_to))
+    for position in waiting:
+        snapshots[position] = _copy_heads(walker.heads)
+    report((part, last))
+    return {
+        "fault": fault,
+        "snapshots": snapshots,
+        "heads": walker.heads,
+        "first_seen": first_seen,
+        "events": walker.events,
+        "position": last,
+    }

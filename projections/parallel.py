@@ -1,0 +1,353 @@
+"""Partitioned replay: the read models built by several processes at once (docs/adr/0026).
+
+Institutions are independent: every row a projection writes for an event belongs to the event's
+institution (its ``originator_id``), and no projection reads another institution's rows while
+applying an event. So the events can be split by originator: worker process ``k`` of ``n`` reads
+every event up to the head (reading is cheap), keeps those whose originator falls in its part
+(``part_of``), and applies them with the projections' own code, page by page, into a scratch SQLite
+file of its own. The parent then, in **one** transaction on the store's read models, empties the
+tables, drops their indexes, copies every part's rows in (SQLite: ``ATTACH`` and ``INSERT ...
+SELECT``; PostgreSQL: ``COPY``), makes the indexes again and sets every tracked position to the
+head. A reader never sees an emptied or half-built read model, and a failure rolls everything back.
+
+One table is not keyed by institution: ``gb_person_digests`` (a support worker's national number
+digest and the person id given to it; the last event naming a digest wins). Each part says at which
+position it last wrote each digest; the parent keeps the row of the latest.
+
+SQLite has one writer: the parts are written by the parent, after the workers are done. The same
+is done for PostgreSQL (one transaction, so the guarantees stay those of a serial load).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sqlite3
+import tempfile
+import traceback
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, delete
+
+from grantbook.adapters.store import StoreLocation
+
+from . import failures
+from .projection import Change, Projection
+
+PAGE = 2000
+SQLITE_MAX_PARTS = 10  # SQLite attaches at most ten databases to one connection
+DIGESTS = "gb_person_digests"
+SUPPORT_WORKER_ADDED = "grantbook:SupportWorkerAdded"
+
+
+def cores() -> int:
+    """The cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def part_of(stored_id: str, parts: int) -> int:
+    """Which of ``parts`` parts an institution's events go to, by its id as the store's table holds
+    it (the same in every worker of a run)."""
+    return zlib.crc32(stored_id.encode()) % parts
+
+
+def open_events(location: StoreLocation) -> tuple[Any, Any, Callable[[], None]]:
+    """The store's recorder and mapper, opened afresh (in a worker process), and how to close them."""
+    from grantbook.application import GrantBook
+
+    app = GrantBook.open(location, create=False)
+    return app.recorder, app.mapper, app.close
+
+
+class Stored:
+    """One stored event as read by a worker: what the hash chain and ``Change`` need."""
+
+    __slots__ = ("id", "originator_id", "originator_version", "topic", "state")
+
+    def __init__(self, position: int, oid: str, version: int, topic: str, state: bytes) -> None:
+        self.id, self.originator_id, self.originator_version = position, oid, version
+        self.topic, self.state = topic, state
+
+
+def _canonical(oid: str) -> str:
+    """An originator id as 36 lower-case characters (the SQLite store keeps 32 hex digits)."""
+    if len(oid) == 32:
+        return f"{oid[:8]}-{oid[8:12]}-{oid[12:16]}-{oid[16:20]}-{oid[20:]}"
+    return oid.lower()
+
+
+def read_part(
+    location: StoreLocation, part: int, parts: int, head: int, page: int = PAGE
+) -> Iterator[tuple[int, int, list[Stored]]]:
+    """The stored events up to ``head`` in store order, a page at a time: (position the page ends
+    at, the last event read, this part's events in it). Rows are read straight from the store's
+    table as the library's recorder reads them; only this part's are made into objects."""
+    if location.kind == "sqlite":
+        connection: Any = sqlite3.connect(f"file:{location.path}?mode=ro", uri=True)
+        sql = (
+            "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events "
+            "WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?"
+        )
+    else:
+        from grantbook.adapters import postgres
+
+        connection = postgres.connect(location)
+        sql = (
+            "SELECT notification_id, originator_id::text, originator_version, topic, state "
+            f'FROM "{postgres.schema_of(location)}"."{postgres.EVENTS_TABLE}" '  # noqa: S608
+            "WHERE notification_id > %s AND notification_id <= %s ORDER BY notification_id LIMIT %s"
+        )
+    try:
+        position = 0
+        while position < head:
+            rows = connection.execute(sql, (position, head, page)).fetchall()
+            new_position = rows[-1][0] if len(rows) == page else head
+            mine = [
+                Stored(r[0], _canonical(r[1]), r[2], r[3], bytes(r[4]))
+                for r in rows
+                if part_of(r[1], parts) == part
+            ]
+            yield new_position, (rows[-1][0] if rows else position), mine
+            position = new_position
+    finally:
+        connection.close()
+
+
+def _context() -> Any:
+    """Processes forked where the platform can (no second import of everything); else spawned. A
+    worker opens its own connections and never touches the parent's."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def run_parts(
+    target: Callable[..., Any],
+    parts: int,
+    args: tuple[Any, ...],
+    progress: Callable[[int], None] | None = None,
+) -> list[Any]:
+    """``target(part, parts, *args, report)`` in ``parts`` worker processes; their results in part
+    order. ``report(n)`` in a worker advances ``progress`` in the parent. A worker's exception is
+    raised again in the parent (as RuntimeError naming it, unless it can be sent as it is)."""
+    context = _context()
+    messages = context.Queue()
+    workers = [
+        context.Process(target=_worker, args=(target, part, parts, args, messages), daemon=True)
+        for part in range(parts)
+    ]
+    for worker in workers:
+        worker.start()
+    results: dict[int, Any] = {}
+    problem: BaseException | None = None
+    try:
+        while len(results) < parts and problem is None:
+            kind, part, value = messages.get()
+            if kind == "progress":
+                if progress is not None:
+                    progress(value)
+            elif kind == "done":
+                results[part] = value
+            else:
+                problem = value
+    finally:
+        for worker in workers:
+            if problem is not None and worker.is_alive():
+                worker.terminate()
+            worker.join()
+    if problem is not None:
+        raise problem
+    return [results[part] for part in range(parts)]
+
+
+def _worker(target: Callable[..., Any], part: int, parts: int, args: tuple[Any, ...], messages: Any) -> None:
+    try:
+        result = target(part, parts, *args, lambda n: messages.put(("progress", part, n)))
+        messages.put(("done", part, result))
+    except BaseException as error:  # sent to the parent, which raises it
+        try:
+            messages.put(("error", part, error))
+        except Exception:  # not picklable: its text
+            text = "".join(traceback.format_exception_only(type(error), error)).strip()
+            messages.put(("error", part, RuntimeError(f"worker {part}: {text}")))
+
+
+# -- building the parts -------------------------------------------------------------------------
+
+
+def build_part(
+    part: int,
+    parts: int,
+    location: StoreLocation,
+    projections: Sequence[Projection],
+    head: int,
+    scratch: str,
+    report: Callable[[int], None],
+) -> dict[str, Any]:
+    """Worker: the events of this part's institutions up to ``head``, applied by ``projections`` into
+    the scratch SQLite file ``scratch`` (tables without indexes). Returns, per digest, the position
+    of the last event that wrote it."""
+    from .runner import ReadModels
+
+    recorder, mapper, close = open_events(location)
+    models = ReadModels(recorder, mapper, StoreLocation.parse(f"sqlite:///{scratch}"), projections)
+    digests: dict[str, int] = {}
+    applied = 0
+    try:
+        group = list(projections)
+        with models.db.writing() as connection:
+            for projection in group:
+                for table in projection.tables:
+                    for index in table.indexes:
+                        index.drop(connection)
+            position = 0
+            for new_position, _, mine in read_part(location, part, parts, head):
+                changes = [Change.of(n, mapper) for n in mine]
+                applied += ReadModels._apply(connection, group, changes)
+                for change in changes:
+                    if change.topic == SUPPORT_WORKER_ADDED:
+                        digest = change.state.get("national_number_digest")
+                        if isinstance(digest, str):
+                            digests[digest] = change.position
+                report((new_position - position) * len(group))
+                position = new_position
+            ReadModels._track(connection, group, head)
+    finally:
+        models.close()
+        close()
+    return {"digests": digests, "applied": applied}
+
+
+def load(
+    target: Any,
+    projections: Sequence[Projection],
+    head: int,
+    processes: int,
+    progress: Callable[[int], None] | None = None,
+    source: StoreLocation | None = None,
+) -> int:
+    """Builds ``projections`` of the events up to ``head`` in ``processes`` parts and puts them in
+    ``target`` (a ``ReadModels``) in one transaction, replacing what its tables held; every tracked
+    position is then ``head``. ``source``: where the events are (default: the target's store).
+    Returns the events applied, counted once per projection (as ``ReadModels.catch_up``).
+
+    The parent's transaction comes after the workers are done: SQLite's ``BEGIN IMMEDIATE`` would
+    lock the attached part files too."""
+    from .runner import ReadModels
+
+    location = source or target.location
+    db = target.db
+    sqlite = db.kind == "sqlite"
+    if sqlite:
+        processes = min(processes, SQLITE_MAX_PARTS)
+    tables = [table for projection in projections for table in projection.tables]
+    names = [projection.name for projection in projections]
+    with tempfile.TemporaryDirectory(prefix="grantbook-parts-") as folder:
+        scratches = [str(Path(folder) / f"part-{k}.db") for k in range(processes)]
+        results = run_parts(_build_into, processes, (location, tuple(projections), head, scratches), progress)
+        if sqlite:
+            raw = db.connection().connection.dbapi_connection
+            for k, scratch in enumerate(scratches):  # outside any transaction: SQLite's rule
+                raw.execute(f"ATTACH DATABASE ? AS gb_part_{k}", (scratch,))
+        try:
+            with db.writing() as connection:
+                for projection in projections:
+                    db.lock(connection, projection.name)
+                for table in tables:
+                    connection.execute(delete(table))
+                connection.execute(delete(failures.failures).where(failures.failures.c.projection.in_(names)))
+                indexes = [index for table in tables for index in table.indexes]
+                for index in indexes:
+                    index.drop(connection)
+                for table in [*tables, failures.failures]:
+                    if table.name == DIGESTS:
+                        continue
+                    if sqlite:
+                        _copy_sqlite(connection, table, len(scratches))
+                    else:
+                        _copy_postgres(connection, db.schema, table, scratches)
+                if any(table.name == DIGESTS for table in tables):
+                    digests = _digest_winners(scratches, results)
+                    if digests:
+                        connection.exec_driver_sql(
+                            f"INSERT INTO {_qualified(db, DIGESTS)} (digest, person_id) VALUES "
+                            + ("(?, ?)" if sqlite else "(%s, %s)"),
+                            digests,
+                        )
+                for index in indexes:
+                    index.create(connection)
+                ReadModels._track(connection, list(projections), head)
+        finally:
+            if sqlite:
+                for k in range(len(scratches)):
+                    raw.execute(f"DETACH DATABASE gb_part_{k}")
+    return sum(result["applied"] for result in results)
+
+
+def _build_into(
+    part: int,
+    parts: int,
+    location: StoreLocation,
+    projections: Sequence[Projection],
+    head: int,
+    scratches: list[str],
+    report: Callable[[int], None],
+) -> dict[str, Any]:
+    return build_part(part, parts, location, projections, head, scratches[part], report)
+
+
+def _columns(table: Any) -> list[str]:
+    return [column.name for column in table.columns]
+
+
+def _digest_winners(scratches: list[str], results: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """Each digest's row from the part whose event wrote it last."""
+    best: dict[str, tuple[int, str]] = {}
+    for scratch, result in zip(scratches, results, strict=True):
+        with sqlite3.connect(scratch) as connection:
+            rows = connection.execute(f'SELECT digest, person_id FROM "{DIGESTS}"').fetchall()  # noqa: S608
+        connection.close()
+        for digest, person in rows:
+            at = result["digests"].get(digest, 0)
+            if digest not in best or at > best[digest][0]:
+                best[digest] = (at, person)
+    return [(digest, person) for digest, (_, person) in best.items()]
+
+
+def _qualified(db: Any, table: str) -> str:
+    return f'"{table}"' if db.kind == "sqlite" else f'"{db.schema}"."{table}"'
+
+
+def _copy_sqlite(connection: Connection, table: Any, parts: int) -> None:
+    columns = ", ".join(f'"{name}"' for name in _columns(table))
+    for k in range(parts):
+        connection.exec_driver_sql(
+            f'INSERT INTO main."{table.name}" ({columns}) SELECT {columns} FROM gb_part_{k}."{table.name}"'  # noqa: S608
+        )
+
+
+def _copy_postgres(connection: Connection, schema: str | None, table: Any, scratches: list[str]) -> None:
+    names = _columns(table)
+    columns = ", ".join(f'"{name}"' for name in names)
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        with cursor.copy(f'COPY "{schema}"."{table.name}" ({columns}) FROM STDIN') as copy:
+            for scratch in scratches:
+                source = sqlite3.connect(scratch)
+                try:
+                    rows = source.execute(f'SELECT {columns} FROM "{table.name}"')  # noqa: S608
+                    while True:
+                        chunk = rows.fetchmany(5000)
+                        if not chunk:
+                            break
+                        for row in chunk:
+                            copy.write_row(row)
+                finally:
+                    source.close()
+    finally:
+        cursor.close()
