@@ -49,6 +49,11 @@ def serve(session: Session, host: str, port: int, workers: int) -> None:
     are built from it, never from the Host header. GRANTBOOK_ALLOWED_HOSTS
     (comma-separated host names) answers other Host headers with 400.
 
+    On a PostgreSQL hot standby (a streaming replica) the server only reads: each
+    page says how old its data are and every change is refused, naming
+    GRANTBOOK_PRIMARY_URL; sessions are kept on GRANTBOOK_PRIMARY_STORE when set,
+    else in signed cookies.
+
     For operators (no sign-in): /healthz, /readyz (503 when the store does not
     answer or the read models are more than GRANTBOOK_READY_MAX_LAG events
     behind, default 1000) and /metrics (Prometheus; with GRANTBOOK_METRICS_TOKEN
@@ -104,6 +109,8 @@ def _config(session: Session, host: str):  # type: ignore[no-untyped-def]
         "allowed_hosts": hosts_from(os.environ.get("GRANTBOOK_ALLOWED_HOSTS")),
         "ready_max_lag": ready_max_lag,
         "metrics_token": os.environ.get("GRANTBOOK_METRICS_TOKEN", "").strip() or None,
+        "primary_url": _primary_url(),
+        "primary_store": os.environ.get("GRANTBOOK_PRIMARY_STORE", "").strip() or None,
     }
     if oidc["oidc_issuer"]:
         missing = [name for name in ("oidc_client_id", "oidc_client_secret") if not oidc[name]]
@@ -121,6 +128,16 @@ def _config(session: Session, host: str):  # type: ignore[no-untyped-def]
         )
     actor = session.act().actor
     return WebConfig(**common, local_actor=actor, local_token=secrets.token_urlsafe(24))  # type: ignore[arg-type]
+
+
+def _primary_url() -> str | None:
+    """``GRANTBOOK_PRIMARY_URL``: where a read-only replica's visitors make changes (docs/adr/0026)."""
+    from grantbook.web.config import base_url_from
+
+    try:
+        return base_url_from(os.environ.get("GRANTBOOK_PRIMARY_URL"))
+    except ValueError as error:
+        fail("primary-url", str(error).replace("GRANTBOOK_BASE_URL", "GRANTBOOK_PRIMARY_URL"))
 
 
 def _prepare_metrics_folder() -> None:

@@ -38,6 +38,7 @@ from .api import create_api
 from .config import WebConfig
 from .hostile import Guard
 from .render import STATIC_DIR, page
+from .replica import ReadOnlyReplica
 from .security import Forbidden, NotFound, SecurityHeaders, SignInRequired
 from .services import Services
 
@@ -56,6 +57,8 @@ def create_app(config: WebConfig, clock: Callable[[], datetime] | None = None) -
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, title="grantbook", lifespan=lifespan)
     app.state.services = services
     app.state.operations = operations.Operations(services, config)  # /healthz, /readyz, /metrics
+    if services.replica:  # a read-only replica: changes refused, each page says how old (docs/adr/0026)
+        app.add_middleware(ReadOnlyReplica, services=services)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/api/v1", api)

@@ -36,6 +36,10 @@ class WebConfig:
     # GRANTBOOK_METRICS_TOKEN: /metrics wants it as a bearer token (without it: loopback clients only).
     ready_max_lag: int = 1000
     metrics_token: str | None = None
+    # On a read-only replica (docs/adr/0026): GRANTBOOK_PRIMARY_URL, where people make changes (named
+    # in the refusal); GRANTBOOK_PRIMARY_STORE, the primary's store URL, to keep sessions there.
+    primary_url: str | None = None
+    primary_store: str | None = None
 
     @property
     def oidc(self) -> bool:

@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from sqlalchemy import Connection
 
+from grantbook.adapters import postgres
 from grantbook.adapters.store import StoreLocation
 from grantbook.application import GrantBook
 from grantbook.domain import Act
@@ -21,6 +22,7 @@ from grantbook.projections import read_models
 from grantbook.projections.runner import ReadModels
 
 from .config import WebConfig
+from .replica import Lag, SignedSessions
 from .sessions import SessionStore
 
 T = TypeVar("T")
@@ -37,7 +39,17 @@ class Services:
             key_file=Path(config.key_file) if config.key_file else default_key_file(self.location),
             cache_size=config.cache_size,
         )
-        self.sessions = SessionStore(self.location)
+        # On a PostgreSQL hot standby the server only reads (web/replica.py, docs/adr/0026).
+        self.replica_lags: Lag | None = None
+        if self.location.kind == "postgresql" and postgres.standby_lag(self.location) is not None:
+            self.replica_lags = Lag(self.location)
+        self.sessions: SessionStore | SignedSessions
+        if self.replica_lags is None:
+            self.sessions = SessionStore(self.location)
+        elif config.primary_store:
+            self.sessions = SessionStore(StoreLocation.parse(config.primary_store))
+        else:
+            self.sessions = SignedSessions(self.location)
         self._clock = clock or (lambda: datetime.now(UTC))
         # Read models (each keeps one database connection) lent to one request at a time: at most
         # READERS per process, so worker threads cannot open more connections than the server allows.
@@ -45,6 +57,15 @@ class Services:
         self._all_models: list[ReadModels] = []
         self._readers = threading.BoundedSemaphore(READERS)
         self._lock = threading.Lock()
+
+    @property
+    def replica(self) -> bool:
+        """Whether this server runs on a read-only replica (it then refuses every change)."""
+        return self.replica_lags is not None
+
+    def replica_lag(self) -> float:
+        """Seconds the replica's data are behind the primary (0 on a primary)."""
+        return 0.0 if self.replica_lags is None else self.replica_lags.seconds()
 
     def now(self) -> datetime:
         return self._clock()

@@ -89,3 +89,22 @@ def prepared(location: StoreLocation, *, create: bool) -> Iterator[bool]:
             connection.execute("SELECT pg_advisory_unlock(%s)", (TABLE_CREATION_LOCK,))
     finally:
         connection.close()
+
+
+def standby_lag(location: StoreLocation) -> float | None:
+    """On a hot standby (a streaming replica): how many seconds its data are behind the primary (0
+    when it has replayed everything it received); None on a primary (or a server that is no
+    standby). The replay lag is the age of the last transaction replayed while WAL is still waiting."""
+    connection = connect(location)
+    try:
+        row = connection.execute(
+            "SELECT pg_is_in_recovery(), "
+            "pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn(), "
+            "extract(epoch FROM now() - pg_last_xact_replay_timestamp())"
+        ).fetchone()
+    finally:
+        connection.close()
+    if row is None or not row[0]:
+        return None
+    caught_up, behind = bool(row[1]), row[2]
+    return 0.0 if caught_up or behind is None else max(0.0, float(behind))
