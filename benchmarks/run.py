@@ -8,7 +8,11 @@ prints one JSON object per line on stdout: ``name``, ``value``, ``unit`` and,
 where there is one, ``baseline`` and ``ratio`` (value / baseline).
 
 Lines: ``projection_catchup`` (events/s, next to a raw read of the same
-stored events), ``expiring_{all,one}_{p50,p99}`` and
+stored events), ``decode_only`` (the library's read-and-decode pass over the
+same events in the same pages: ``select_notifications`` and
+``mapper.to_domain_event``), ``catchup_vs_decode`` (catch-up next to that
+pass), ``projection_catchup_pN`` (the catch-up from nothing in worker
+processes, docs/adr/0026), ``expiring_{all,one}_{p50,p99}`` and
 ``rights_on_{all,one}_{p50,p99}`` (seconds per question, catch-up check
 included, next to a hand-written SQL query returning the same rows from the
 same tables), ``rebuild_peak_rss_{small,full}`` (kB, a full rebuild in a
@@ -41,6 +45,8 @@ from grantbook.adapters.store import StoreLocation
 from grantbook.application import GrantBook
 from grantbook.domain import Act, Institution, RosterEntry, RuleViolation
 from grantbook.projections import read_models
+from grantbook.projections.parallel import cores
+from grantbook.projections.runner import BULK_PAGE as PAGE
 
 IRIS = "IRIS-Platform (Leerlingenpaspoort) Gebruiker"
 CONTEXTS = ("Gebruiker", "Beheerder", "Operator")
@@ -146,8 +152,33 @@ def catchup_speed(url: str) -> None:
     raw = len(rows) / (time.perf_counter() - started)
     connection.close()
     emit({"name": "projection_catchup", "value": round(ours), "unit": "events/s", "baseline": round(raw)})
+    # The library's own read-and-decode pass over the same events, in the catch-up's pages: each
+    # stored event read with select_notifications and made into its domain event, nothing else.
+    decoded = decode_only(app, events)
+    emit({"name": "decode_only", "value": round(decoded), "unit": "events/s", "baseline": round(raw)})
+    emit({"name": "catchup_vs_decode", "value": round(ours), "unit": "events/s", "baseline": round(decoded)})
+    models.empty()  # the same catch-up from nothing, in worker processes (docs/adr/0026)
+    models.processes = cores()
+    started = time.perf_counter()
+    models.catch_up()
+    parts = events / (time.perf_counter() - started)
+    emit({"name": "projection_catchup_pN", "value": round(parts), "unit": "events/s",
+          "baseline": round(decoded), "processes": models.processes})
     models.close()
     app.close()
+
+
+def decode_only(app: Any, head: int) -> float:
+    recorder, mapper = app.recorder, app.mapper
+    started = time.perf_counter()
+    position = count = 0
+    while position < head:
+        page = recorder.select_notifications(start=position, limit=PAGE, stop=head, inclusive_of_start=False)
+        for notification in page:
+            mapper.to_domain_event(notification)
+        count += len(page)
+        position = page[-1].id if len(page) == PAGE else head
+    return count / (time.perf_counter() - started)
 
 
 def rebuild_rss(url: str) -> int:

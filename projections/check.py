@@ -37,20 +37,21 @@ def differences(models: ReadModels, processes: int = 1) -> Iterator[str]:
         fresh = ReadModels(models.recorder, models.mapper, scratch, models.projections)
         try:
             wanted = {positions.get(projection.name, 0) for projection in models.projections}
-            if processes > 1 and len(wanted) == 1 and min(wanted) > 0:
-                parallel.load(fresh, models.projections, min(wanted), processes, source=models.location)
-            elif len(wanted) == 1:  # all at one position: one read of the events for all
-                fresh.catch_up(stop=min(wanted))
-            else:
-                for projection in models.projections:
-                    fresh.catch_up([projection.name], stop=positions.get(projection.name, 0))
             tables = [table for projection in models.projections for table in projection.tables]
-            if processes > 1:
-                found = _compare_in_parts(models, fresh, tables, positions, processes)
+            if processes > 1 and len(wanted) == 1 and min(wanted) > 0:
+                # The parts built in worker processes are compared as they are (no merge, no index).
+                head = min(wanted)
+                with parallel.built(models.location, models.projections, head, processes) as (parts, said):
+                    found = _compare_in_parts(models, tables, parts, said, positions, processes)
                 if found is not None:
                     for lines in found:
                         yield from lines
                     return
+            if len(wanted) == 1:  # all at one position: one read of the events for all
+                fresh.catch_up(stop=min(wanted))
+            else:
+                for projection in models.projections:
+                    fresh.catch_up([projection.name], stop=positions.get(projection.name, 0))
             with models.db.snapshot() as kept, fresh.db.snapshot() as made:
                 for table in tables:
                     yield from _compare(table, _rows(kept, table), _rows(made, table))
@@ -59,17 +60,22 @@ def differences(models: ReadModels, processes: int = 1) -> Iterator[str]:
 
 
 def _compare_in_parts(
-    models: ReadModels, fresh: ReadModels, tables: list[Table], positions: dict[str, int], processes: int
+    models: ReadModels,
+    tables: list[Table],
+    parts: list[str],
+    said: list[dict[str, Any]],
+    positions: dict[str, int],
+    processes: int,
 ) -> list[list[str]] | None:
-    """Each table compared in a worker process (largest first, spread over ``processes``); the lines
-    per table, in table order. None when the kept read models moved on meanwhile (the caller then
-    compares in one snapshot, as the serial check does)."""
-    order = sorted(range(len(tables)), key=lambda i: -_size(fresh, tables[i]))
+    """Each table compared in a worker process (largest first, spread over ``processes``) with the
+    rows of every part; the lines per table, in table order. None when the kept read models moved on
+    meanwhile (the caller then compares in one snapshot, as the serial check does)."""
+    order = sorted(range(len(tables)), key=lambda i: -_size(models, tables[i]))
     shares: list[list[int]] = [[] for _ in range(processes)]
     for rank, index in enumerate(order):
         shares[rank % processes].append(index)
     results = parallel.run_parts(
-        _compare_part, processes, (models.location, fresh.location, tables, shares, positions)
+        _compare_part, processes, (models.location, tables, parts, said, shares, positions)
     )
     if any(result is None for result in results):
         return None
@@ -88,27 +94,38 @@ def _compare_part(
     part: int,
     parts: int,
     kept_location: StoreLocation,
-    made_location: StoreLocation,
     tables: list[Table],
+    built: list[str],
+    said: list[dict[str, Any]],
     shares: list[list[int]],
     positions: dict[str, int],
     report: Any,
 ) -> dict[int, list[str]] | None:
     from .runner import tracking
 
-    kept_db, made_db = ReadDatabase(kept_location), ReadDatabase(made_location)
+    kept_db = ReadDatabase(kept_location)
+    made_dbs = [ReadDatabase(StoreLocation.parse(f"sqlite:///{path}")) for path in built]
     try:
-        with kept_db.snapshot() as kept, made_db.snapshot() as made:
+        with kept_db.snapshot() as kept:
             now = {name: int(at) for name, at in kept.execute(select(tracking.c.name, tracking.c.position))}
             if any(now.get(name, 0) != at for name, at in positions.items()):
                 return None
-            return {
-                index: list(_compare(tables[index], _rows(kept, tables[index]), _rows(made, tables[index])))
-                for index in shares[part]
-            }
+            found = {}
+            for index in shares[part]:
+                table = tables[index]
+                made: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+                if table.name == parallel.DIGESTS:
+                    made = {(d,): (d, p) for d, p in parallel.digest_winners(built, said)}
+                else:
+                    for db in made_dbs:
+                        with db.snapshot() as connection:
+                            made.update(_rows(connection, table))
+                found[index] = list(_compare(table, _rows(kept, table), made))
+            return found
     finally:
         kept_db.close()
-        made_db.close()
+        for db in made_dbs:
+            db.close()
 
 
 def _rows(connection: Connection, table: Table) -> dict[tuple[Any, ...], tuple[Any, ...]]:

@@ -27,6 +27,7 @@ import tempfile
 import traceback
 import zlib
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -247,9 +248,7 @@ def load(
         processes = min(processes, SQLITE_MAX_PARTS)
     tables = [table for projection in projections for table in projection.tables]
     names = [projection.name for projection in projections]
-    with tempfile.TemporaryDirectory(prefix="grantbook-parts-") as folder:
-        scratches = [str(Path(folder) / f"part-{k}.db") for k in range(processes)]
-        results = run_parts(_build_into, processes, (location, tuple(projections), head, scratches), progress)
+    with built(location, projections, head, processes, progress) as (scratches, results):
         if sqlite:
             raw = db.connection().connection.dbapi_connection
             for k, scratch in enumerate(scratches):  # outside any transaction: SQLite's rule
@@ -272,7 +271,7 @@ def load(
                     else:
                         _copy_postgres(connection, db.schema, table, scratches)
                 if any(table.name == DIGESTS for table in tables):
-                    digests = _digest_winners(scratches, results)
+                    digests = digest_winners(scratches, results)
                     if digests:
                         connection.exec_driver_sql(
                             f"INSERT INTO {_qualified(db, DIGESTS)} (digest, person_id) VALUES "
@@ -287,6 +286,22 @@ def load(
                 for k in range(len(scratches)):
                     raw.execute(f"DETACH DATABASE gb_part_{k}")
     return sum(result["applied"] for result in results)
+
+
+@contextmanager
+def built(
+    location: StoreLocation,
+    projections: Sequence[Projection],
+    head: int,
+    processes: int,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[tuple[list[str], list[dict[str, Any]]]]:
+    """The parts built by ``processes`` workers: their scratch SQLite files (tables without indexes)
+    and what each said (``build_part``); the files are removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="grantbook-parts-") as folder:
+        scratches = [str(Path(folder) / f"part-{k}.db") for k in range(processes)]
+        results = run_parts(_build_into, processes, (location, tuple(projections), head, scratches), progress)
+        yield scratches, results
 
 
 def _build_into(
@@ -305,7 +320,7 @@ def _columns(table: Any) -> list[str]:
     return [column.name for column in table.columns]
 
 
-def _digest_winners(scratches: list[str], results: list[dict[str, Any]]) -> list[tuple[str, str]]:
+def digest_winners(scratches: list[str], results: list[dict[str, Any]]) -> list[tuple[str, str]]:
     """Each digest's row from the part whose event wrote it last."""
     best: dict[str, tuple[int, str]] = {}
     for scratch, result in zip(scratches, results, strict=True):

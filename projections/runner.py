@@ -55,6 +55,8 @@ class ReadModels:
         self.projections = tuple(projections)
         self.caught_up_to = 0
         self.bulk_from = BULK
+        # Worker processes for a load from nothing (docs/adr/0026); 1: in this process.
+        self.processes = 1
         # The library's own query of the latest position, asked inside a reader's snapshot where the
         # events share the read models' database file (SQLite).
         same_file = self.db.kind == "sqlite"
@@ -149,7 +151,11 @@ class ReadModels:
                 return applied
             position = min(position for position, _ in behind)
             group = [p for at, p in behind if at == position]
-            if position == 0 and head >= self.bulk_from:
+            if position == 0 and head >= self.bulk_from and self.processes > 1:
+                from . import parallel
+
+                applied += parallel.load(self, group, head, self.processes, progress)
+            elif position == 0 and head >= self.bulk_from:
                 applied += self._load(group, head, progress)
             else:
                 applied += self._apply_page(group, position, head, progress)
