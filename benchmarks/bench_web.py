@@ -39,12 +39,15 @@ def _prepare_flows(store_url: str, numbers: list[str]) -> None:
 
     from grantbook.adapters.store import StoreLocation
     from grantbook.application import GrantBook
-    from grantbook.domain import Act
+    from grantbook.domain import Act, RuleViolation
 
     app = GrantBook.open(StoreLocation.parse(store_url), create=True)
     act = Act(ACTOR, _now())
     for number in numbers:
-        app.register_institution(act, number, f"Flow school {number}", [ACTOR])
+        try:
+            app.register_institution(act, number, f"Flow school {number}", [ACTOR])
+        except RuleViolation:
+            continue  # prepared by an earlier run on this store (its flows then select anew)
         roster = roster_of(number, GROUP)
         app.import_roster(act, number, roster)
     app.close()
@@ -99,25 +102,32 @@ class Server:
             self.process.kill()
 
 
-def _load(server: Server, path: str, requests: int, clients: int) -> tuple[float, list[float]]:
+def _load(
+    server: Server, path: str, requests: int, clients: int,
+    headers: dict[str, str] | None = None, cookies: dict[str, str] | None = None,
+) -> tuple[float, list[float]]:
     """``requests`` GETs of ``path`` from ``clients`` threads: (requests/s, latencies in seconds)."""
     latencies: list[float] = []
     lock = threading.Lock()
     share = [requests // clients + (1 if i < requests % clients else 0) for i in range(clients)]
 
+    def client() -> httpx.Client:
+        return httpx.Client(base_url=server.base, cookies=cookies, headers=headers, timeout=60)
+
     def work(count: int) -> None:
         mine = []
-        with server.client() as client:
+        with client() as client_:
             for _ in range(count):
                 started = time.perf_counter()
-                response = client.get(path)
+                response = client_.get(path)
                 mine.append(time.perf_counter() - started)
                 assert response.status_code == 200, (path, response.status_code)
         with lock:
             latencies.extend(mine)
 
-    with server.client() as client:  # warm: read models caught up, institution in the cache
-        client.get(path)
+    with client() as warm:  # warm: read models caught up, every worker's caches
+        for _ in range(clients):
+            warm.get(path)
     threads = [threading.Thread(target=work, args=(n,)) for n in share]
     started = time.perf_counter()
     for thread in threads:
@@ -188,31 +198,102 @@ def _flows_per_second(run_flow: Callable[[str], None], numbers: list[str], clien
     return len(numbers) / (time.perf_counter() - started)
 
 
-def measure(store_url: str, args: argparse.Namespace, emit: Callable[[dict[str, Any]], None]) -> None:
+ONE = "bench1"  # administrator of the filled store's first institution only
+AUDITOR = "oudit"  # auditor of every institution (GRANTBOOK_AUDITORS)
+
+
+def _prepare_people(store_url: str, number: str) -> None:
+    """``ONE`` appointed administrator of ``number`` (untimed; once per store)."""
     from grantbook.adapters.store import StoreLocation
     from grantbook.application import GrantBook
+    from grantbook.domain import Act, RuleViolation
+
+    app = GrantBook.open(StoreLocation.parse(store_url), create=False)
+    try:
+        app.appoint_administrator(Act(ACTOR, _now()), number, ONE)
+    except RuleViolation:
+        pass  # appointed by an earlier run
+    app.close()
+
+
+def _emit_load(
+    emit: Callable[[dict[str, Any]], None],
+    prefix: str,
+    web: tuple[float, list[float]],
+    direct: tuple[float, list[float]],
+    clients: int,
+) -> None:
+    rate, latencies = web
+    base_rate, base_latencies = direct
+    emit({"name": f"{prefix}_rps", "value": round(rate, 1), "unit": "requests/s",
+          "baseline": round(base_rate, 1), "clients": clients})
+    for q, label in ((0.5, "p50"), (0.99, "p99")):
+        emit({"name": f"{prefix}_{label}", "value": round(_quantile(latencies, q), 5), "unit": "s",
+              "baseline": round(_quantile(base_latencies, q), 5)})
+
+
+def measure(store_url: str, args: argparse.Namespace, emit: Callable[[dict[str, Any]], None]) -> None:
+    """Lines ``web_<page>_c<clients>_{rps,p50,p99}`` for one school's pages as its administrator
+    (``ONE``) and the API as that person; ``web_<page>_many_c<clients>_…`` for the administrator of
+    every school (``bench``) and ``web_<page>_auditor_many_c<clients>_…`` for an auditor of every
+    institution; each next to the same view asked by a direct call (``baseline``). Then
+    ``web_grant_flows_w<workers>`` next to the same steps called directly."""
+    import os
+
+    from grantbook.adapters.store import StoreLocation
+    from grantbook.adapters.tokens import TokenStore
+    from grantbook.application import GrantBook
     from grantbook.domain import Act
-    from grantbook.projections import read_models
-    from grantbook.projections.rights_questions import query_ending_between, query_held_on
+    from grantbook.domain.tasks import EXPIRING_DAYS
+    from grantbook.projections import read_models, views
+    from grantbook.web.sessions import SessionStore
 
     requests = getattr(args, "web_requests", None) or 200
     flows = getattr(args, "web_flows", None) or 8
-    clients = getattr(args, "web_clients", None) or 4
+    clients = getattr(args, "web_clients", None) or 8
+    workers = getattr(args, "web_workers", None) or 2
     number = "100000"  # the filled store's first institution
-    series = {1: [f"{950000 + i:06d}" for i in range(flows)], 4: [f"{960000 + i:06d}" for i in range(flows)]}
+    series = [f"{950000 + i:06d}" for i in range(flows)]
     direct_numbers = [f"{820000 + i:06d}" for i in range(flows)]
-    _prepare_flows(store_url, [n for numbers in series.values() for n in numbers] + direct_numbers)
+    location = StoreLocation.parse(store_url)
+    _prepare_flows(store_url, series + direct_numbers)
+    _prepare_people(store_url, number)
 
-    # The same work by a direct call of the application (one process, its read models kept open).
-    app = GrantBook.open(StoreLocation.parse(store_url), create=False, cache_size=1000)
+    # The same views asked by a direct call (one process, its read models kept open).
+    app = GrantBook.open(location, create=False, cache_size=1000)
     models = read_models(app)
     today = datetime.now(UTC).date()
-    direct = {
-        "rights": _direct(lambda: models.answer(lambda c: query_held_on(c, today, number)), requests),
-        "expiring": _direct(
-            lambda: models.answer(lambda c: query_ending_between(c, today, 30, None)), requests
-        ),
+    one, bench, auditor = views.Reader(ONE), views.Reader(ACTOR), views.Reader(AUDITOR, True)
+
+    def asking(view: Callable[..., Any], *a: Any, **k: Any) -> Callable[[], Any]:
+        return lambda: views.ask(models, view, *a, **k)
+
+    def trail(reader: views.Reader) -> Callable[[], Any]:
+        def run() -> Any:
+            views.ask(models, views.audit, reader, number, limit=0)
+            return views.ask(models, views.audit, reader, number, limit=50)
+        return run
+
+    cases: dict[str, tuple[str, str, Callable[[], Any]]] = {  # line: (who, path, direct)
+        "rights": (ONE, f"/instellingen/{number}/rechten", asking(views.rights_on, one, number, today)),
+        "expiring": (ONE, "/vervallend?binnen=30", asking(views.expiring, one, today, 30)),
+        "audit": (ONE, f"/instellingen/{number}/audit", trail(one)),
+        "start": (ONE, "/", asking(views.visible_institutions, one, today, EXPIRING_DAYS, ignore_integrity=True)),
+        "api_rights": (ONE, f"/api/v1/institutions/{number}/rights",
+                       asking(views.rights_on, one, number, today)),
+        "api_expiring": (ONE, f"/api/v1/institutions/{number}/expiring",
+                         asking(views.expiring, one, today, 30, number, with_ids=True)),
+        "expiring_many": (ACTOR, "/vervallend?binnen=30", asking(views.expiring, bench, today, 30)),
+        "start_many": (ACTOR, "/", asking(views.visible_institutions, bench, today, EXPIRING_DAYS,
+                                          ignore_integrity=True)),
+        "expiring_auditor_many": (AUDITOR, "/vervallend?binnen=30", asking(views.expiring, auditor, today, 30)),
+        "start_auditor_many": (AUDITOR, "/", asking(views.visible_institutions, auditor, today,
+                                                    EXPIRING_DAYS, ignore_integrity=True)),
     }
+    only = getattr(args, "web_only", None)
+    if only:
+        cases = {k: v for k, v in cases.items() if k in only.split(",")}
+    direct = {name: _direct(call, requests) for name, (_, _, call) in cases.items()}
 
     def direct_flow(n: str) -> None:
         act = Act(ACTOR, _now())
@@ -221,49 +302,32 @@ def measure(store_url: str, args: argparse.Namespace, emit: Callable[[dict[str, 
         app.assign(act, n, IRIS, "Gebruiker", today, today + timedelta(days=300))
         app.confirm(Act(ACTOR, _now()), n)
 
-    direct_flows = _flows_per_second(direct_flow, direct_numbers, 1)
+    direct_flows = _flows_per_second(direct_flow, direct_numbers, 1) if not only else 0.0
     models.close()
     app.close()
 
-    pages = {"rights": f"/instellingen/{number}/rechten", "expiring": "/vervallend?binnen=30"}
-    for workers in (1, 4):
-        server = Server(store_url, workers)
-        try:
-            for name, path in pages.items():
-                rate, latencies = _load(server, path, requests, clients)
-                base_rate, base_latencies = direct[name]
-                prefix = f"web_{name}_w{workers}"
-                emit(
-                    {
-                        "name": f"{prefix}_rps",
-                        "value": round(rate, 1),
-                        "unit": "requests/s",
-                        "baseline": round(base_rate, 1),
-                        "clients": clients,
-                    }
-                )
-                for q, label in ((0.5, "p50"), (0.99, "p99")):
-                    emit(
-                        {
-                            "name": f"{prefix}_{label}",
-                            "value": round(_quantile(latencies, q), 5),
-                            "unit": "s",
-                            "baseline": round(_quantile(base_latencies, q), 5),
-                        }
-                    )
-            rate = _flows_per_second(lambda n, s=server: _web_flow(s, n), series[workers], clients)
-            emit(
-                {
-                    "name": f"web_grant_flows_w{workers}",
-                    "value": round(rate, 2),
-                    "unit": "flows/s",
-                    "baseline": round(direct_flows, 2),
-                    "clients": clients,
-                    "persons_per_flow": GROUP,
-                }
-            )
-        finally:
-            server.stop()
+    sessions = SessionStore(location)
+    cookies = {who: sessions.start(who) for who in (ONE, ACTOR, AUDITOR)}
+    sessions.close()
+    tokens = TokenStore(location)
+    secret, _ = tokens.create(ONE, "bench", today)
+    tokens.close()
+    os.environ["GRANTBOOK_AUDITORS"] = AUDITOR
+    server = Server(store_url, workers)
+    try:
+        for name, (who, path, _) in cases.items():
+            if path.startswith("/api/"):
+                headers, jar = {"Authorization": f"Bearer {secret}"}, {}
+            else:
+                headers, jar = {}, {"grantbook_session": cookies[who]}
+            web = _load(server, path, requests, clients, headers, jar)
+            _emit_load(emit, f"web_{name}_c{clients}", web, direct[name], clients)
+        if not only:
+            rate = _flows_per_second(lambda n, s=server: _web_flow(s, n), series, clients)
+            emit({"name": f"web_grant_flows_w{workers}", "value": round(rate, 2), "unit": "flows/s",
+                  "baseline": round(direct_flows, 2), "clients": clients, "persons_per_flow": GROUP})
+    finally:
+        server.stop()
 
 
 def main() -> None:
@@ -271,7 +335,9 @@ def main() -> None:
     parser.add_argument("--store", help="a filled store (default: fill a small SQLite store first)")
     parser.add_argument("--requests", dest="web_requests", type=int, default=200)
     parser.add_argument("--flows", dest="web_flows", type=int, default=8)
-    parser.add_argument("--clients", dest="web_clients", type=int, default=4)
+    parser.add_argument("--clients", dest="web_clients", type=int, default=8)
+    parser.add_argument("--workers", dest="web_workers", type=int, default=2)
+    parser.add_argument("--only", dest="web_only", help="comma-separated page lines (no grant flows)")
     args = parser.parse_args()
     tmp = tempfile.TemporaryDirectory(prefix="grantbook-bench-web-")
     url = args.store
