@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from sqlalchemy import select
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware
@@ -16,6 +17,7 @@ from starlette.responses import Response
 
 from grantbook.domain import RuleViolation, institution_number
 from grantbook.projections.access import ADMINISTRATOR, AUDITOR, HEAD, all_institutions, roles_of
+from grantbook.projections.runner import tracking
 
 from .services import Services
 from .sessions import WebSession
@@ -90,10 +92,33 @@ def visitor(request: Request) -> Visitor:
     found = Visitor(session.person_id, session)
     every = session.person_id in services.config.auditors
     found.institutions = services.answer(
-        lambda connection: _institutions(connection, session.person_id, every), ["access"]
+        lambda connection: _remembered(services, connection, session.person_id, every), ["access"]
     )
     request.state.visitor = found
     return found
+
+
+REMEMBERED = 2000  # visitors whose institutions a process keeps (forgotten all at once beyond that)
+
+
+def _remembered(services: Services, connection: Any, person: str, every: bool) -> dict[str, dict[str, Any]]:
+    """The visitor's institutions, read again only when the read models moved: kept per process
+    against every projection's position in the same up-to-date snapshot (one small query), so a
+    revoked administrator, or an institution registered from another worker, is seen at the next
+    request (the positions moved with that event). A copy: pages may change what they get."""
+    positions = tuple(connection.execute(select(tracking.c.name, tracking.c.position).order_by(tracking.c.name)))
+    cache: dict[tuple[str, bool], tuple[Any, dict[str, dict[str, Any]]]] = services.__dict__.setdefault(
+        "_visitors", {}
+    )
+    kept = cache.get((person, every))
+    if kept is not None and kept[0] == positions:
+        found = kept[1]
+    else:
+        found = _institutions(connection, person, every)
+        if len(cache) >= REMEMBERED:
+            cache.clear()
+        cache[(person, every)] = (positions, found)
+    return {number: {**entry, "roles": set(entry["roles"])} for number, entry in found.items()}
 
 
 def _institutions(connection: Any, person: str, auditor_of_every: bool) -> dict[str, dict[str, Any]]:
