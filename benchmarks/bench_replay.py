@@ -25,6 +25,8 @@ from grantbook.projections import read_models
 from grantbook.projections.check import differences
 from grantbook.projections.parallel import cores
 
+FIRST = True  # run before plug-ins that add to the store (run.py): every chain must be intact
+
 
 def _seconds(work: Callable[[], Any]) -> float:
     started = time.perf_counter()

@@ -224,7 +224,9 @@ def plugins() -> list[Any]:
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         found.append(module)
-    return found
+    # Plug-ins that need the store as filled (``FIRST = True``: bench_replay verifies every chain)
+    # run before those that add to it (bench_integrity adds institutions whose chains it disables).
+    return sorted(found, key=lambda module: not getattr(module, "FIRST", False))
 
 
 def main() -> None:
@@ -234,6 +236,7 @@ def main() -> None:
     parser.add_argument("--staff", type=int, help="default: 40 per institution")
     parser.add_argument("--grants", type=int, help="default: 200 per institution")
     parser.add_argument("--repeat", type=int, default=50, help="samples per latency")
+    parser.add_argument("--replay-repeat", type=int, default=3, help="rebuild, verify samples")
     parser.add_argument("--rebuild-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.rebuild_child:
