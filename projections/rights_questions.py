@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Float, Table, and_, bindparam, or_, select
@@ -150,9 +151,23 @@ def query_ending_between(
     last = (day + timedelta(days=within_days)).isoformat()
     query = _ending_between(institution is not None, as_of is not None, with_ids)
     rows = rows_of(connection, query, _asked(institution, as_of, first=day.isoformat(), last=last))
+    return soonest_first(rows, day)
+
+
+SOONEST = itemgetter("end", "institution", "last_name", "first_name", "person_id")
+
+
+def soonest_first(rows: list[dict[str, Any]], day: date) -> list[dict[str, Any]]:
+    """Expiring rows with their ``days_left`` after ``day``, soonest first (then institution and
+    holder): the days counted once per end date, however many rows end on it."""
+    days: dict[str, int] = {}
     for row in rows:
-        row["days_left"] = (date.fromisoformat(row["end"]) - day).days
-    rows.sort(key=lambda r: (r["end"], r["institution"], r["last_name"], r["first_name"], r["person_id"]))
+        end = row["end"]
+        left = days.get(end)
+        if left is None:
+            left = days[end] = (date.fromisoformat(end) - day).days
+        row["days_left"] = left
+    rows.sort(key=SOONEST)
     return rows
 
 

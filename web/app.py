@@ -40,7 +40,7 @@ from .hostile import Guard
 from .render import STATIC_DIR, page
 from .replica import ReadOnlyReplica
 from .security import Forbidden, NotFound, SecurityHeaders, SignInRequired
-from .services import Services
+from .services import Services, settle_heap
 
 
 def create_app(config: WebConfig, clock: Callable[[], datetime] | None = None) -> FastAPI:
@@ -139,4 +139,6 @@ def _guard_page(request: Request, status: int, title: str, message: str) -> Resp
 def create_app_from_environment() -> FastAPI:
     """For uvicorn's workers (``factory=True``): the configuration ``grantbook serve`` passed on."""
     operations.configure_access_log()  # each worker writes its own access lines to stdout
-    return create_app(WebConfig.from_environment())
+    app = create_app(WebConfig.from_environment())
+    settle_heap()  # web/services.py: a server process's heap out of the collector's sight
+    return app

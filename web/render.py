@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime
 from importlib import resources
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from fastapi import Request
@@ -31,8 +32,15 @@ def dmy(value: Any) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, str):
-        value = date.fromisoformat(value[:10])
+        return _dmy_text(value[:10])
     return value.strftime("%d/%m/%Y")
+
+
+@lru_cache(maxsize=8192)
+def _dmy_text(value: str) -> str:
+    """An ISO day as dd/mm/jjjj, kept: a page of a school group prints the same few hundred days
+    thousands of times."""
+    return date.fromisoformat(value).strftime("%d/%m/%Y")
 
 
 def moment(value: Any) -> str:
@@ -47,7 +55,9 @@ def moment(value: Any) -> str:
 WHITESPACE_CONTROLS = frozenset("\t\n\r\u2028\u2029")
 # Every character domain/text.py is_unsafe refuses (categories Cc and Cs, bidi controls, line and
 # paragraph separators), as one class: a page's text is searched once in C, not char by char.
-UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\ud800-\udfff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+)
 
 
 def safe_text(value: Any) -> Any:
@@ -60,7 +70,25 @@ def safe_text(value: Any) -> Any:
     return value
 
 
-environment = Environment(
+DICT_NAMES = frozenset(dir(dict))
+
+
+class PageEnvironment(Environment):
+    """Jinja's environment, reading ``row.field`` of a plain dict as ``row["field"]`` at once:
+    Jinja tries the attribute first and catches the AttributeError, for every field of every row;
+    a dict has no attributes but its methods (``DICT_NAMES``, still looked up as Jinja does), so
+    the answer is the same."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in DICT_NAMES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
+environment = PageEnvironment(
     loader=FileSystemLoader(TEMPLATES_DIR),
     autoescape=select_autoescape(default=True, default_for_string=True),
     finalize=safe_text,

@@ -106,7 +106,8 @@ def _remembered(services: Services, connection: Any, person: str, every: bool) -
     against every projection's position in the same up-to-date snapshot (one small query), so a
     revoked administrator, or an institution registered from another worker, is seen at the next
     request (the positions moved with that event). A copy: pages may change what they get."""
-    positions = tuple(connection.execute(select(tracking.c.name, tracking.c.position).order_by(tracking.c.name)))
+    query = select(tracking.c.name, tracking.c.position).order_by(tracking.c.name)
+    positions = tuple(connection.execute(query))
     cache: dict[tuple[str, bool], tuple[Any, dict[str, dict[str, Any]]]] = services.__dict__.setdefault(
         "_visitors", {}
     )

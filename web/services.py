@@ -4,6 +4,7 @@ worker thread), the sessions, and the clock (the web, like the CLI, is where the
 
 from __future__ import annotations
 
+import gc
 import queue
 import threading
 from collections.abc import Callable
@@ -97,6 +98,17 @@ class Services:
             self._all_models.clear()
         self.sessions.close()
         self.app.close()
+
+
+def settle_heap() -> None:
+    """For a server process once its application is made (web/app.py, web/serving.py): what is
+    loaded by then (modules, templates, the application) moved out of the collector's sight
+    (``gc.freeze``) and the youngest generation collected less often, so a page of thousands of
+    rows does not pay for walking that heap again and again (docs/adr/0027). Not for the tests'
+    in-process servers: what is frozen is never collected."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 50)
 
 
 def default_key_file(location: StoreLocation) -> Path | None:

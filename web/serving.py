@@ -44,6 +44,9 @@ def serve_web(config: WebConfig, host: str, port: int, workers: int, store_displ
         from .app import create_app
 
         app = create_app(config)
+        from .services import settle_heap
+
+        settle_heap()  # the heap loaded so far out of the collector's sight (docs/adr/0027)
         server = uvicorn.Server(uvicorn.Config(app, **options))  # type: ignore[arg-type]
         _announce(config, host, bound, store_display)
         try:

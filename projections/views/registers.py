@@ -19,6 +19,7 @@ from ..rights_questions import (
     query_held_on,
     query_person,
     rows_of,
+    soonest_first,
 )
 from .core import Reader, one, several, view
 
@@ -57,10 +58,7 @@ def expiring(
         query = query.where(institutions.c.originator_id.in_(theirs))
     last = (today + timedelta(days=within)).isoformat()
     rows = rows_of(c, query, _asked(number, as_of, first=today.isoformat(), last=last))
-    for row in rows:
-        row["days_left"] = (date.fromisoformat(row["end"]) - today).days
-    rows.sort(key=lambda r: (r["end"], r["institution"], r["last_name"], r["first_name"], r["person_id"]))
-    return rows
+    return soonest_first(rows, today)
 
 
 @view("rights")
