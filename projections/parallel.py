@@ -90,7 +90,8 @@ def read_part(
     at, the last event read, this part's events in it). Rows are read straight from the store's
     table as the library's recorder reads them; only this part's are made into objects."""
     if location.kind == "sqlite":
-        connection: Any = sqlite3.connect(f"file:{location.path}?mode=ro", uri=True)
+        assert location.path is not None
+        connection: Any = sqlite3.connect(f"{Path(location.path).resolve().as_uri()}?mode=ro", uri=True)
         sql = (
             "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events "
             "WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?"
