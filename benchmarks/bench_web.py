@@ -77,6 +77,8 @@ class Server:
         if not line.startswith("open "):
             raise RuntimeError(f"grantbook serve did not start: {line!r}")
         self.link = line.split(" ", 1)[1].strip()
+        # the workers write a JSON line per request on stdout: read on, or they block on a full pipe
+        threading.Thread(target=self.process.stdout.read, daemon=True).start()
         self.base = self.link.split("/login")[0]
         with httpx.Client(base_url=self.base) as client:
             for _ in range(100):  # every worker answers once it has started
