@@ -12,6 +12,7 @@ Standalone: ``python benchmarks/bench_replay.py STORE_URL [PROCESSES]``.
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import time
@@ -49,6 +50,7 @@ def measure(store_url: str, args: Any, emit: Callable[[dict[str, Any]], None]) -
             assert not list(differences(models, n))
 
         runs: dict[str, list[float]] = {"rebuild1": [], "rebuildN": [], "verify1": [], "verifyN": []}
+        load = os.getloadavg()[0]  # other work on the machine: with every core busy, no speed-up shows
         for _ in range(repeat):
             runs["rebuild1"].append(_seconds(lambda: models.rebuild(processes=1)))
             runs["rebuildN"].append(_seconds(lambda: models.rebuild(processes=processes)))
@@ -76,6 +78,9 @@ def measure(store_url: str, args: Any, emit: Callable[[dict[str, Any]], None]) -
                 "processes": processes,
                 "speedup": round(one / many, 2),
                 "samples": [round(x, 3) for x in runs[what + "N"]],
+                # other work on the machine, 1-minute load before and after: with every core busy,
+                # no speed-up can show
+                "load": [round(load, 2), round(os.getloadavg()[0], 2)],
             }
         )
 
@@ -85,6 +90,6 @@ if __name__ == "__main__":
 
     class Args:
         processes = int(sys.argv[2]) if len(sys.argv) > 2 else None
-        replay_repeat = 3
+        replay_repeat = int(sys.argv[3]) if len(sys.argv) > 3 else 3
 
     measure(sys.argv[1], Args(), lambda line: print(json.dumps(line), flush=True))
