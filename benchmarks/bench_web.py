@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -95,6 +96,19 @@ class Server:
 
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.base, cookies={"grantbook_session": self.cookie}, timeout=60)
+
+    def worker_peaks(self) -> list[int]:
+        """Peak resident memory (kB, VmHWM) of each worker process (Linux /proc), so far."""
+        peaks = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+                if parent == self.process.pid:
+                    status = (stat.parent / "status").read_text()
+                    peaks.append(int(status.split("VmHWM:")[1].split()[0]))
+            except (OSError, IndexError, ValueError):
+                continue
+        return peaks
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGINT)
@@ -326,6 +340,10 @@ def measure(store_url: str, args: argparse.Namespace, emit: Callable[[dict[str, 
                 headers, jar = {}, {"grantbook_session": cookies[who]}
             web = _load(server, path, requests, clients, headers, jar)
             _emit_load(emit, f"web_{name}_c{clients}", web, direct[name], clients)
+        peaks = server.worker_peaks()
+        if peaks:  # the many-school pages are the heaviest; a single worker process has none of its own
+            emit({"name": f"web_worker_peak_rss_w{workers}", "value": max(peaks), "unit": "kB",
+                  "workers": len(peaks)})
         if not only:
             rate = _flows_per_second(lambda n, s=server: _web_flow(s, n), series, clients)
             emit({"name": f"web_grant_flows_w{workers}", "value": round(rate, 2), "unit": "flows/s",

@@ -90,6 +90,7 @@ class PageEnvironment(Environment):
 
 environment = PageEnvironment(
     loader=FileSystemLoader(TEMPLATES_DIR),
+    auto_reload=False,  # the templates ship with the package: no stat of each file on every page
     autoescape=select_autoescape(default=True, default_for_string=True),
     finalize=safe_text,
 )
