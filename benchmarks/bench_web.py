@@ -19,8 +19,8 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
