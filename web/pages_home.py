@@ -4,22 +4,26 @@ institutions with their counts ("Toon instellingen") and where to go next."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from grantbook.domain.tasks import EXPIRING_DAYS
 from grantbook.projections import views
 
 from .pages_tasks import administered_by, tasks_at
-from .reading import ask
+from .reading import ask, kept
 from .render import page
-from .security import SignedIn, services_of
+from .security import SignedIn, Visitor, services_of
 
 router = APIRouter()
 TASK_INSTITUTIONS = 25  # counting tasks loads each institution: the start page does it for this many at most
 
 
 @router.get("/", response_class=HTMLResponse)
-def start(request: Request, person: SignedIn) -> HTMLResponse:
+def start(request: Request, person: SignedIn) -> Response:
+    return kept(request, person, lambda: _start_page(request, person))
+
+
+def _start_page(request: Request, person: Visitor) -> HTMLResponse:
     services = services_of(request)
     today = services.today()
     # as `grantbook institution list`: one grouped query for all of them, not two per institution; the

@@ -22,7 +22,7 @@ from . import forms
 from .downloads import CSV_TYPE, XLSX_TYPE, attachment, columns_for, csv_text, xlsx_bytes
 from .forms import Days, PageModel, Problem, Refused
 from .messages import dutch
-from .reading import ask, together
+from .reading import ask, kept, together
 from .render import page, shown
 from .security import NotFound, SignedIn, Visitor, services_of
 
@@ -51,6 +51,10 @@ def _asked(request: Request, person: Visitor) -> tuple[int, list[dict[str, Any]]
 
 @router.get("/vervallend", response_class=HTMLResponse, openapi_extra=forms.query_doc(ExpiringQuery))
 def expiring(request: Request, person: SignedIn) -> Response:
+    return kept(request, person, lambda: _expiring_page(request, person))
+
+
+def _expiring_page(request: Request, person: Visitor) -> Response:
     try:
         within, rows = _asked(request, person)
     except Refused as refused:

@@ -9,11 +9,13 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
 
 from grantbook.errors import TamperEvidenceError
 from grantbook.projections import views
 
 from .security import NotFound, Visitor, services_of
+from .services import read_models_state
 
 T = TypeVar("T")
 
@@ -39,6 +41,26 @@ def ask(request: Request, view: Callable[..., T], *args: Any, **kwargs: Any) -> 
         raise NotFound() from None
     except views.BrokenChain as error:
         raise dutch(error) from None
+
+
+def kept(request: Request, person: Visitor, make: Callable[[], Response]) -> Response:
+    """The page ``make`` renders, or the same page kept from an earlier request of this session
+    while the read models stand where they stood then (web/services.py ``KeptPages``, checked in a
+    snapshot caught up to the latest event; docs/adr/0027). A replica's pages say how old their
+    data are, and are made each time."""
+    services = services_of(request)
+    if services.replica:
+        return make()
+    state = services.answer(read_models_state)
+    session = person.session
+    key = (session.id_hash, session.csrf, request.url.path, request.url.query, services.today(), state)
+    body = services.kept_pages.get(key)
+    if body is not None:
+        return HTMLResponse(body)
+    response = make()
+    if response.status_code == 200 and isinstance(response, HTMLResponse):
+        services.kept_pages.put(key, bytes(response.body))
+    return response
 
 
 def together(*projections: str) -> Callable[[Callable[..., T]], Callable[..., T]]:

@@ -7,12 +7,13 @@ from __future__ import annotations
 import gc
 import queue
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from grantbook.adapters import postgres
 from grantbook.adapters.store import StoreLocation
@@ -58,6 +59,7 @@ class Services:
         self._all_models: list[ReadModels] = []
         self._readers = threading.BoundedSemaphore(READERS)
         self._lock = threading.Lock()
+        self.kept_pages = KeptPages()
 
     @property
     def replica(self) -> bool:
@@ -98,6 +100,46 @@ class Services:
             self._all_models.clear()
         self.sessions.close()
         self.app.close()
+
+
+class KeptPages:
+    """Rendered pages kept per process, each under the state of the read models it was made from
+    (docs/adr/0027): the session (its person and CSRF token are on the page), the address, the day,
+    every projection's position and every chain found broken, read in a snapshot caught up to the
+    latest event. Any event moves a position, so a page is made again after any change, whichever
+    process recorded it; a rebuild that finds a chain broken ends at the same positions but not the
+    same verdicts. At most ``size`` pages (the oldest forgotten first)."""
+
+    def __init__(self, size: int = 24) -> None:
+        self.size = size
+        self._kept: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> bytes | None:
+        with self._lock:
+            found = self._kept.get(key)
+            if found is not None:
+                self._kept.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[Any, ...], body: bytes) -> None:
+        with self._lock:
+            self._kept[key] = body
+            self._kept.move_to_end(key)
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)
+
+
+def read_models_state(connection: Connection) -> tuple[Any, ...]:
+    """Where the read models stand in this snapshot: every projection's position and every chain
+    found broken (a key for ``KeptPages``)."""
+    from grantbook.projections.chain import broken
+    from grantbook.projections.runner import tracking
+
+    query = select(tracking.c.name, tracking.c.position).order_by(tracking.c.name)
+    positions = tuple(connection.execute(query))
+    verdicts = tuple((b["number"], b["broken_at"], b["problem"]) for b in broken(connection))
+    return positions, verdicts
 
 
 def settle_heap() -> None:
