@@ -2,20 +2,20 @@
 
 Institutions are independent: every row a projection writes for an event belongs to the event's
 institution (its ``originator_id``), and no projection reads another institution's rows while
-applying an event. So the events can be split by originator: worker process ``k`` of ``n`` reads
-every event up to the head (reading is cheap), keeps those whose originator falls in its part
-(``part_of``), and applies them with the projections' own code, page by page, into a scratch SQLite
-file of its own. The parent then, in **one** transaction on the store's read models, empties the
-tables, drops their indexes, copies every part's rows in (SQLite: ``ATTACH`` and ``INSERT ...
-SELECT``; PostgreSQL: ``COPY``), makes the indexes again and sets every tracked position to the
-head. A reader never sees an emptied or half-built read model, and a failure rolls everything back.
+applying an event. So the events can be split by originator: part ``k`` of ``n`` reads every event
+up to the head (reading is cheap; only its own rows become objects), keeps those whose originator
+falls in its part (``part_of``) and applies them with the projections' own code, page by page.
+
+``load``: the parent opens **one** transaction on the store's read models, empties the tables and
+drops their indexes, and builds part 0 itself straight into them while worker processes build the
+other parts into scratch SQLite files of their own; then it copies those parts in (SQLite: the
+driver's ``executemany`` fed by a cursor on the part; PostgreSQL: ``COPY``), makes the indexes again
+and sets every tracked position to the head. A reader never sees an emptied or half-built read
+model, and a failure rolls everything back. SQLite has one writer: the parent is it, on both stores.
 
 One table is not keyed by institution: ``gb_person_digests`` (a support worker's national number
 digest and the person id given to it; the last event naming a digest wins). Each part says at which
-position it last wrote each digest; the parent keeps the row of the latest.
-
-SQLite has one writer: the parts are written by the parent, after the workers are done. The same
-is done for PostgreSQL (one transaction, so the guarantees stay those of a serial load).
+position it last wrote each digest; the row of the latest is kept.
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ from . import failures
 from .projection import Change, Projection
 
 PAGE = 2000
-SQLITE_MAX_PARTS = 10  # SQLite attaches at most ten databases to one connection
 DIGESTS = "gb_person_digests"
 SUPPORT_WORKER_ADDED = "grantbook:SupportWorkerAdded"
 
@@ -133,21 +132,29 @@ def run_parts(
     parts: int,
     args: tuple[Any, ...],
     progress: Callable[[int], None] | None = None,
+    own: Callable[[Callable[[int], None] | None], Any] | None = None,
 ) -> list[Any]:
     """``target(part, parts, *args, report)`` in ``parts`` worker processes; their results in part
     order. ``report(n)`` in a worker advances ``progress`` in the parent. A worker's exception is
-    raised again in the parent (as RuntimeError naming it, unless it can be sent as it is)."""
+    raised again in the parent (as RuntimeError naming it, unless it can be sent as it is). With
+    ``own``, the parent does part 0 itself (``own(progress)``) while the workers do the others."""
     context = _context()
     messages = context.Queue()
+    first = 0 if own is None else 1
     workers = [
         context.Process(target=_worker, args=(target, part, parts, args, messages), daemon=True)
-        for part in range(parts)
+        for part in range(first, parts)
     ]
     for worker in workers:
         worker.start()
     results: dict[int, Any] = {}
     problem: BaseException | None = None
     try:
+        if own is not None:
+            try:
+                results[0] = own(progress)
+            except BaseException as error:  # the workers are stopped, then it is raised
+                problem = error
         while len(results) < parts and problem is None:
             kind, part, value = messages.get()
             if kind == "progress":
@@ -192,36 +199,54 @@ def build_part(
     report: Callable[[int], None],
 ) -> dict[str, Any]:
     """Worker: the events of this part's institutions up to ``head``, applied by ``projections`` into
-    the scratch SQLite file ``scratch`` (tables without indexes). Returns, per digest, the position
-    of the last event that wrote it."""
+    the scratch SQLite file ``scratch`` (tables without indexes)."""
     from .runner import ReadModels
 
     recorder, mapper, close = open_events(location)
     models = ReadModels(recorder, mapper, StoreLocation.parse(f"sqlite:///{scratch}"), projections)
-    digests: dict[str, int] = {}
-    applied = 0
     try:
-        group = list(projections)
         with models.db.writing() as connection:
-            for projection in group:
+            for projection in projections:
                 for table in projection.tables:
                     for index in table.indexes:
                         index.drop(connection)
-            position = 0
-            for new_position, _, mine in read_part(location, part, parts, head):
-                changes = [Change.of(n, mapper) for n in mine]
-                applied += ReadModels._apply(connection, group, changes)
-                for change in changes:
-                    if change.topic == SUPPORT_WORKER_ADDED:
-                        digest = change.state.get("national_number_digest")
-                        if isinstance(digest, str):
-                            digests[digest] = change.position
-                report((new_position - position) * len(group))
-                position = new_position
-            ReadModels._track(connection, group, head)
+            result = apply_part(connection, part, parts, location, projections, head, mapper, report)
+            ReadModels._track(connection, list(projections), head)
     finally:
         models.close()
         close()
+    return result
+
+
+def apply_part(
+    connection: Connection,
+    part: int,
+    parts: int,
+    location: StoreLocation,
+    projections: Sequence[Projection],
+    head: int,
+    mapper: Any,
+    report: Callable[[int], None] | None,
+) -> dict[str, Any]:
+    """The events of this part's institutions up to ``head`` applied by ``projections`` in
+    ``connection``'s transaction, page by page (as a catch-up). Returns the events applied (once per
+    projection) and, per digest, the position of the last event that wrote it."""
+    from .runner import ReadModels
+
+    group = list(projections)
+    digests: dict[str, int] = {}
+    applied = position = 0
+    for new_position, _, mine in read_part(location, part, parts, head):
+        changes = [Change.of(n, mapper) for n in mine]
+        applied += ReadModels._apply(connection, group, changes)
+        for change in changes:
+            if change.topic == SUPPORT_WORKER_ADDED:
+                digest = change.state.get("national_number_digest")
+                if isinstance(digest, str):
+                    digests[digest] = change.position
+        if report is not None:
+            report((new_position - position) * len(group))
+        position = new_position
     return {"digests": digests, "applied": applied}
 
 
@@ -238,55 +263,61 @@ def load(
     position is then ``head``. ``source``: where the events are (default: the target's store).
     Returns the events applied, counted once per projection (as ``ReadModels.catch_up``).
 
-    The parent's transaction comes after the workers are done: SQLite's ``BEGIN IMMEDIATE`` would
-    lock the attached part files too."""
+    The parent opens that transaction, empties the tables and drops their indexes, builds part 0
+    itself straight into them while the workers build the others in scratch files, then copies
+    those in, makes the indexes and sets the positions."""
     from .runner import ReadModels
 
     location = source or target.location
     db = target.db
-    sqlite = db.kind == "sqlite"
-    if sqlite:
-        processes = min(processes, SQLITE_MAX_PARTS)
     tables = [table for projection in projections for table in projection.tables]
     names = [projection.name for projection in projections]
-    with built(location, projections, head, processes, progress) as (scratches, results):
-        if sqlite:
-            raw = db.connection().connection.dbapi_connection
-            for k, scratch in enumerate(scratches):  # outside any transaction: SQLite's rule
-                raw.execute(f"ATTACH DATABASE ? AS gb_part_{k}", (scratch,))
-        try:
-            with db.writing() as connection:
-                for projection in projections:
-                    db.lock(connection, projection.name)
-                for table in tables:
-                    connection.execute(delete(table))
-                connection.execute(delete(failures.failures).where(failures.failures.c.projection.in_(names)))
-                indexes = [index for table in tables for index in table.indexes]
-                for index in indexes:
-                    index.drop(connection)
-                for table in [*tables, failures.failures]:
-                    if table.name == DIGESTS:
-                        continue
-                    if sqlite:
-                        _copy_sqlite(connection, table, len(scratches))
-                    else:
-                        _copy_postgres(connection, db.schema, table, scratches)
-                if any(table.name == DIGESTS for table in tables):
-                    digests = digest_winners(scratches, results)
-                    if digests:
-                        connection.exec_driver_sql(
-                            f"INSERT INTO {_qualified(db, DIGESTS)} (digest, person_id) VALUES "
-                            + ("(?, ?)" if sqlite else "(%s, %s)"),
-                            digests,
-                        )
-                for index in indexes:
-                    index.create(connection)
-                ReadModels._track(connection, list(projections), head)
-        finally:
-            if sqlite:
-                for k in range(len(scratches)):
-                    raw.execute(f"DETACH DATABASE gb_part_{k}")
+    with tempfile.TemporaryDirectory(prefix="grantbook-parts-") as folder:
+        scratches = [str(Path(folder) / f"part-{k}.db") for k in range(processes)]
+        with db.writing() as connection:
+            for projection in projections:
+                db.lock(connection, projection.name)
+            for table in tables:
+                connection.execute(delete(table))
+            connection.execute(delete(failures.failures).where(failures.failures.c.projection.in_(names)))
+            indexes = [index for table in tables for index in table.indexes]
+            for index in indexes:
+                index.drop(connection)
+
+            def own(report: Callable[[int], None] | None) -> dict[str, Any]:
+                return apply_part(
+                    connection, 0, processes, location, projections, head, target.mapper, report
+                )
+
+            results = run_parts(
+                _build_into, processes, (location, tuple(projections), head, scratches), progress, own=own
+            )
+            for table in [*tables, failures.failures]:
+                if table.name != DIGESTS:
+                    for scratch in scratches[1:]:
+                        _copy(connection, db, table, scratch)
+            if any(table.name == DIGESTS for table in tables):
+                _merge_digests(connection, db, scratches, results)
+            for index in indexes:
+                index.create(connection)
+            ReadModels._track(connection, list(projections), head)
     return sum(result["applied"] for result in results)
+
+
+def _merge_digests(
+    connection: Connection, db: Any, scratches: list[str], results: list[dict[str, Any]]
+) -> None:
+    """Part 0's digest rows are in the table; each digest another part wrote later replaces its row."""
+    mark = "?" if db.kind == "sqlite" else "%s"
+    table = _qualified(db, DIGESTS)
+    mine = results[0]["digests"]
+    for digest, person, part in _winners(scratches[1:], results[1:], first_part=1):
+        if mine.get(digest, 0) < results[part]["digests"].get(digest, 0) or digest not in mine:
+            connection.exec_driver_sql(f"DELETE FROM {table} WHERE digest = {mark}", (digest,))  # noqa: S608
+            connection.exec_driver_sql(
+                f"INSERT INTO {table} (digest, person_id) VALUES ({mark}, {mark})",
+                (digest, person),  # noqa: S608
+            )
 
 
 @contextmanager
@@ -321,30 +352,48 @@ def _columns(table: Any) -> list[str]:
     return [column.name for column in table.columns]
 
 
-def digest_winners(scratches: list[str], results: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    """Each digest's row from the part whose event wrote it last."""
-    best: dict[str, tuple[int, str]] = {}
-    for scratch, result in zip(scratches, results, strict=True):
-        with sqlite3.connect(scratch) as connection:
-            rows = connection.execute(f'SELECT digest, person_id FROM "{DIGESTS}"').fetchall()  # noqa: S608
-        connection.close()
+def _winners(
+    scratches: list[str], results: list[dict[str, Any]], first_part: int = 0
+) -> list[tuple[str, str, int]]:
+    """Each digest's row (digest, person, part) from the part whose event wrote it last."""
+    best: dict[str, tuple[int, str, int]] = {}
+    for k, (scratch, result) in enumerate(zip(scratches, results, strict=True)):
+        source = sqlite3.connect(scratch)
+        try:
+            rows = source.execute(f'SELECT digest, person_id FROM "{DIGESTS}"').fetchall()  # noqa: S608
+        finally:
+            source.close()
         for digest, person in rows:
             at = result["digests"].get(digest, 0)
             if digest not in best or at > best[digest][0]:
-                best[digest] = (at, person)
-    return [(digest, person) for digest, (_, person) in best.items()]
+                best[digest] = (at, person, k + first_part)
+    return [(digest, person, part) for digest, (_, person, part) in best.items()]
+
+
+def digest_winners(scratches: list[str], results: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """Each digest's row from the part whose event wrote it last."""
+    return [(digest, person) for digest, person, _ in _winners(scratches, results)]
 
 
 def _qualified(db: Any, table: str) -> str:
     return f'"{table}"' if db.kind == "sqlite" else f'"{db.schema}"."{table}"'
 
 
-def _copy_sqlite(connection: Connection, table: Any, parts: int) -> None:
-    columns = ", ".join(f'"{name}"' for name in _columns(table))
-    for k in range(parts):
-        connection.exec_driver_sql(
-            f'INSERT INTO main."{table.name}" ({columns}) SELECT {columns} FROM gb_part_{k}."{table.name}"'  # noqa: S608
-        )
+def _copy(connection: Connection, db: Any, table: Any, scratch: str) -> None:
+    """One part's rows of a table into the store's read models, in the open transaction."""
+    if db.kind != "sqlite":
+        _copy_postgres(connection, db.schema, table, [scratch])
+        return
+    names = _columns(table)
+    columns = ", ".join(f'"{name}"' for name in names)
+    marks = ", ".join("?" for _ in names)
+    source = sqlite3.connect(scratch)
+    try:
+        rows = source.execute(f'SELECT {columns} FROM "{table.name}"')  # noqa: S608
+        raw = connection.connection.dbapi_connection
+        raw.executemany(f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})', rows)  # noqa: S608
+    finally:
+        source.close()
 
 
 def _copy_postgres(connection: Connection, schema: str | None, table: Any, scratches: list[str]) -> None:
