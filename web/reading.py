@@ -54,12 +54,17 @@ def kept(request: Request, person: Visitor, make: Callable[[], Response]) -> Res
     state = services.answer(read_models_state)
     session = person.session
     key = (session.id_hash, session.csrf, request.url.path, request.url.query, services.today(), state)
-    body = services.kept_pages.get(key)
+    pages = services.kept_pages
+    body = pages.get(key)
     if body is not None:
         return HTMLResponse(body)
-    response = make()
-    if response.status_code == 200 and isinstance(response, HTMLResponse):
-        services.kept_pages.put(key, bytes(response.body))
+    with pages.making(key):  # one thread renders; those asking the same meanwhile take its page
+        body = pages.get(key)
+        if body is not None:
+            return HTMLResponse(body)
+        response = make()
+        if response.status_code == 200 and isinstance(response, HTMLResponse):
+            pages.put(key, bytes(response.body))
     return response
 
 

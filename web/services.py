@@ -113,6 +113,7 @@ class KeptPages:
     def __init__(self, size: int = 24) -> None:
         self.size = size
         self._kept: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+        self._making: dict[tuple[Any, ...], threading.Lock] = {}
         self._lock = threading.Lock()
 
     def get(self, key: tuple[Any, ...]) -> bytes | None:
@@ -122,12 +123,19 @@ class KeptPages:
                 self._kept.move_to_end(key)
             return found
 
+    def making(self, key: tuple[Any, ...]) -> threading.Lock:
+        """The lock under which one thread makes the page for ``key``: requests asking it at the
+        same moment wait for that one instead of each rendering it again."""
+        with self._lock:
+            return self._making.setdefault(key, threading.Lock())
+
     def put(self, key: tuple[Any, ...], body: bytes) -> None:
         with self._lock:
             self._kept[key] = body
             self._kept.move_to_end(key)
             while len(self._kept) > self.size:
                 self._kept.popitem(last=False)
+            self._making.pop(key, None)
 
 
 def read_models_state(connection: Connection) -> tuple[Any, ...]:
