@@ -225,8 +225,12 @@ def plugins() -> list[Any]:
         spec.loader.exec_module(module)
         found.append(module)
     # Plug-ins that need the store as filled (``FIRST = True``: bench_replay verifies every chain)
-    # run before those that add to it (bench_integrity adds institutions whose chains it disables).
-    return sorted(found, key=lambda module: not getattr(module, "FIRST", False))
+    # run first; those that leave it damaged (``LAST = True``: bench_integrity adds institutions
+    # whose chains it disables, which stops every reader of all institutions) run last.
+    def order(module: Any) -> int:
+        return 0 if getattr(module, "FIRST", False) else 2 if getattr(module, "LAST", False) else 1
+
+    return sorted(found, key=order)
 
 
 def main() -> None:
