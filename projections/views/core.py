@@ -3,6 +3,7 @@ whether an institution's chain is intact (``gb_chain``), and asking a view from 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -135,13 +136,35 @@ def intact(connection: Connection, numbers: Iterable[str] | None, ignore: bool =
 
 
 def one(connection: Connection, reader: Reader, number: str, ignore: bool = False) -> dict[str, Any]:
-    """``seen`` and ``intact`` for one institution."""
-    found = seen(connection, reader, number)
-    if not ignore:
-        chain = broken(connection, number)
-        if chain:
-            raise BrokenChain(chain)
-    return found
+    """``seen`` and ``intact`` for one institution; asked again in the same snapshot (a page asking
+    two views of one institution together), the answer of the first time (docs/adr/0027)."""
+    memo = _in_snapshot(connection)
+    key = (reader, number, ignore)
+    found = memo.get(key) if memo is not None else None
+    if found is None:
+        found = seen(connection, reader, number)
+        if not ignore:
+            chain = broken(connection, number)
+            if chain:
+                raise BrokenChain(chain)
+        if memo is not None:
+            memo[key] = found
+    return {**found, "roles": set(found["roles"])}
+
+
+_snapshots = threading.local()
+
+
+def _in_snapshot(connection: Connection) -> dict[Any, Any] | None:
+    """What this thread found in the snapshot (the transaction) ``connection`` is in; forgotten
+    when the thread asks in another one. None outside a transaction."""
+    transaction = connection.get_transaction()
+    if transaction is None:
+        return None
+    held = getattr(_snapshots, "held", None)
+    if held is None or held[0] is not transaction:  # held strongly: no other can take its identity
+        held = _snapshots.held = (transaction, {})
+    return held[1]
 
 
 def several(
