@@ -274,17 +274,18 @@ def load(
     names = [projection.name for projection in projections]
     with tempfile.TemporaryDirectory(prefix="grantbook-parts-") as folder:
         scratches = [str(Path(folder) / f"part-{k}.db") for k in range(processes)]
+        indexes = [index for table in tables for index in table.indexes]
         with db.writing() as connection:
             for projection in projections:
                 db.lock(connection, projection.name)
-            for table in tables:
-                connection.execute(delete(table))
-            connection.execute(delete(failures.failures).where(failures.failures.c.projection.in_(names)))
-            indexes = [index for table in tables for index in table.indexes]
-            for index in indexes:
-                index.drop(connection)
 
             def own(report: Callable[[int], None] | None) -> dict[str, Any]:
+                # While the workers build: the tables emptied, their indexes dropped, then part 0.
+                for table in tables:
+                    connection.execute(delete(table))
+                connection.execute(delete(failures.failures).where(failures.failures.c.projection.in_(names)))
+                for index in indexes:
+                    index.drop(connection)
                 return apply_part(
                     connection, 0, processes, location, projections, head, target.mapper, report
                 )
