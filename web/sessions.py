@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import Column, Engine, Float, MetaData, Table, Text, create_engine, delete, insert, select
+from sqlalchemy import Column, Engine, Float, MetaData, Table, Text, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from grantbook.adapters.store import StoreLocation
+from grantbook.adapters.store import StoreLocation, side_engine
 
 LIFETIME = 12 * 3600  # seconds a session lasts after sign-in
 metadata = MetaData()
@@ -47,15 +47,7 @@ class WebSession:
 
 
 def store_engine(location: StoreLocation) -> Engine:
-    """A pooled engine on the store's database (the sessions' tables sit beside the events)."""
-    if location.kind == "sqlite":
-        return create_engine(f"sqlite+pysqlite:///{location.path}", connect_args={"timeout": 30})
-    from grantbook.adapters import postgres
-
-    engine = create_engine(
-        "postgresql+psycopg://", creator=lambda: postgres.connect(location, autocommit=False), pool_size=8
-    )
-    return engine.execution_options(schema_translate_map={None: postgres.schema_of(location)})
+    return side_engine(location, pool_size=8)
 
 
 def _hash(session_id: str) -> str:

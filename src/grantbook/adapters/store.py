@@ -132,3 +132,20 @@ def refine_lock_timeout(factory: Any) -> None:
         pool.lock_timeout = seconds
     elif datastore is not None and hasattr(datastore, "lock_timeout"):  # PostgreSQL: SET LOCAL ... 's'
         datastore.lock_timeout = seconds
+
+
+def side_engine(location: StoreLocation, pool_size: int = 4) -> Any:
+    """A pooled SQLAlchemy engine on the store's own database, for the tables that sit beside the
+    events (web sessions, API tokens, idempotency keys)."""
+    from sqlalchemy import create_engine
+
+    if location.kind == "sqlite":
+        return create_engine(f"sqlite+pysqlite:///{location.path}", connect_args={"timeout": 30})
+    from grantbook.adapters import postgres
+
+    engine = create_engine(
+        "postgresql+psycopg://",
+        creator=lambda: postgres.connect(location, autocommit=False),
+        pool_size=pool_size,
+    )
+    return engine.execution_options(schema_translate_map={None: postgres.schema_of(location)})

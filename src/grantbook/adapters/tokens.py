@@ -29,7 +29,6 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
-    create_engine,
     delete,
     insert,
     select,
@@ -37,7 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from grantbook.adapters.store import StoreLocation
+from grantbook.adapters.store import StoreLocation, side_engine
 from grantbook.domain import RuleViolation
 from grantbook.domain.text import TextField, plain_text
 
@@ -105,15 +104,7 @@ TOKEN_COLUMNS = ("id", "name", "access", "created", "expires", "status")
 
 
 def store_engine(location: StoreLocation) -> Engine:
-    """A pooled engine on the store's database (as web/sessions.py's)."""
-    if location.kind == "sqlite":
-        return create_engine(f"sqlite+pysqlite:///{location.path}", connect_args={"timeout": 30})
-    from grantbook.adapters import postgres
-
-    engine = create_engine(
-        "postgresql+psycopg://", creator=lambda: postgres.connect(location, autocommit=False), pool_size=4
-    )
-    return engine.execution_options(schema_translate_map={None: postgres.schema_of(location)})
+    return side_engine(location, pool_size=4)
 
 
 def _hash(secret: str) -> str:
