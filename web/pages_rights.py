@@ -15,7 +15,7 @@ from grantbook.domain import RuleViolation, rules
 from grantbook.domain.values import BRUSSELS
 from grantbook.projections import views
 
-from .forms import Day, Name, OptionalDay, PageModel, Reason, Refused, form_doc, parse, query_doc
+from .forms import Day, Name, OptionalDay, PageModel, Reason, Refused, form_doc, parse, query_doc, typed
 from .pages_grant import grants_named
 from .people import names_in
 from .reading import ask, names_of, together
@@ -72,16 +72,11 @@ def end_of_day(day: Any) -> datetime:
     return datetime.combine(day, time.max, tzinfo=BRUSSELS)
 
 
-def _typed(source: Any, fields: tuple[str, ...]) -> dict[str, str]:
-    found = {key: source.get(key, "") for key in fields}
-    return {key: value if isinstance(value, str) and len(value) <= 2000 else "" for key, value in found.items()}
-
-
 @router.get("/instellingen/{number}/rechten", response_class=HTMLResponse, openapi_extra=query_doc(RightsQuery))
 def rights(request: Request, person: SignedIn, number: str) -> Response:
     institution = institution_for(person, number)
     services = services_of(request)
-    values = _typed(request.query_params, ("op", "geregistreerd_op", "alle"))
+    values = typed(RightsQuery, request.query_params)
     try:
         query = parse(RightsQuery, request.query_params)
     except Refused as refused:
@@ -152,7 +147,7 @@ def _grant_page(
 
 @router.get("/instellingen/{number}/rechten/verleng", response_class=HTMLResponse, openapi_extra=query_doc(GrantQuery))
 def extend_form(request: Request, person: SignedIn, number: str) -> Response:
-    values = {**_typed(request.query_params, ("toekenning",)), "einddatum": ""}
+    values = {**typed(GrantQuery, request.query_params), "einddatum": ""}
     return _grant_page(request, person, number, "extend.html", values)
 
 
@@ -160,7 +155,7 @@ def extend_form(request: Request, person: SignedIn, number: str) -> Response:
 def extend(request: Request, person: SignedIn, number: str, form: PostedForm) -> Response:
     institution_for(person, number, change=True)
     services = services_of(request)
-    values = _typed(form, ("toekenning", "einddatum"))
+    values = typed(ExtendForm, form)
     try:
         wanted = parse(ExtendForm, form)
     except Refused as refused:
@@ -176,7 +171,7 @@ def extend(request: Request, person: SignedIn, number: str, form: PostedForm) ->
 
 @router.get("/instellingen/{number}/rechten/trek-in", response_class=HTMLResponse, openapi_extra=query_doc(GrantQuery))
 def revoke_form(request: Request, person: SignedIn, number: str) -> Response:
-    values = {**_typed(request.query_params, ("toekenning",)), "reden": "", "vanaf": ""}
+    values = {**typed(GrantQuery, request.query_params), "reden": "", "vanaf": ""}
     return _grant_page(request, person, number, "revoke.html", values)
 
 
@@ -184,7 +179,7 @@ def revoke_form(request: Request, person: SignedIn, number: str) -> Response:
 def revoke(request: Request, person: SignedIn, number: str, form: PostedForm) -> Response:
     institution_for(person, number, change=True)
     services = services_of(request)
-    values = _typed(form, ("toekenning", "reden", "vanaf"))
+    values = typed(RevokeForm, form)
     try:
         wanted = parse(RevokeForm, form)
     except Refused as refused:

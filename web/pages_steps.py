@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from grantbook.domain import RuleViolation, rules
 
-from .forms import Choice, Day, Field, Link, Name, PageModel, Refused, form_doc, parse, query_doc
+from .forms import Choice, Day, Field, Link, Name, PageModel, Refused, form_doc, parse, query_doc, typed
 from .pages_grant import grants_named, list_url, right_choices
 from .people import display_name, names_in, person_rows
 from .render import dmy, page, refusal, shown
@@ -115,7 +115,7 @@ def step_two(request: Request, person: SignedIn, number: str) -> Response:
 def assign(request: Request, person: SignedIn, number: str, form: PostedForm) -> Response:
     institution_for(person, number, change=True)
     services = services_of(request)
-    values = {key: _text(form.get(key)) for key in StepTwoForm.model_fields}
+    values = typed(StepTwoForm, form)
     try:
         if parse(ChooseEndForm, form).schooljaar:  # "tot 31/08": the end of the begin date's school year
             values["einddatum"] = _year_end_for(values["begindatum"], services.today())
@@ -138,10 +138,6 @@ def assign(request: Request, person: SignedIn, number: str, form: PostedForm) ->
         shown_refusal = refusal(error, None, names_in(state), links)
         return _step_two(request, person, number, values, REFUSED, refused=_refused_persons(error), **shown_refusal)
     return RedirectResponse(f"/instellingen/{number}/toekennen/stap-3", status_code=303)
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) and len(value) <= 2000 else ""
 
 
 def _year_end_for(typed_begin: str, today: date) -> str:
