@@ -54,6 +54,7 @@ class ReadModels:
         self.db = ReadDatabase(location)
         self.projections = tuple(projections)
         self.caught_up_to = 0
+        self._quiet: dict[tuple[str, ...], tuple[int, int]] = {}  # _nothing_new_for
         self.bulk_from = BULK
         # Worker processes for a load from nothing (docs/adr/0026); 1: in this process.
         self.processes = 1
@@ -256,6 +257,8 @@ class ReadModels:
                 assert head is not None
                 positions = self.positions(connection)
                 lag = max(head - positions.get(name, 0) for name in chosen)
+                if 0 < lag <= PAGE and not read_only and self._nothing_new_for(chosen, positions, head):
+                    lag = 0  # only events these projections do not read: nothing to write first
                 if lag <= 0 or read_only:
                     if lag > 0:
                         log.warning("read models lag %d events", lag)
@@ -268,6 +271,30 @@ class ReadModels:
                     raise
                 read_only = True  # for this question: a later one tries again (access may change)
         raise StoreError("the read models are being rebuilt by another process: try again when it is done")
+
+    def _nothing_new_for(self, names: Sequence[str], positions: dict[str, int], head: int) -> bool:
+        """Whether none of the events after the named projections' positions (up to ``head``) is
+        one they read (each reads some topics only): then they answer as they stand, without a
+        catch-up that would only move their positions (a write on every page after any change,
+        docs/adr/0028). What was found quiet is remembered per position, so each event is looked
+        at once."""
+        group = [p for p in self.projections if p.name in names]
+        if not group or not all(p.topics for p in group):
+            return False
+        start = min(positions.get(p.name, 0) for p in group)
+        key = tuple(sorted(names))
+        quiet_from, quiet_to = self._quiet.get(key, (-1, -1))
+        if quiet_from == start:
+            start = max(start, quiet_to)
+        if start < head:
+            topics = tuple(sorted({topic for p in group for topic in p.topics}))
+            found = self.recorder.select_notifications(
+                start=start, limit=1, stop=head, topics=topics, inclusive_of_start=False
+            )
+            if found:
+                return False
+        self._quiet[key] = (min(positions.get(p.name, 0) for p in group), head)
+        return True
 
     def empty(self) -> None:
         """Every projection's tables emptied and its position forgotten, in one transaction."""

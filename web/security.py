@@ -6,17 +6,18 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from types import MappingProxyType
+from typing import Annotated, Any, Mapping
 
 from fastapi import Depends, Request
 from sqlalchemy import select
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.base import BaseHTTPMiddleware
-from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from grantbook.domain import RuleViolation, institution_number
-from grantbook.projections.access import ADMINISTRATOR, AUDITOR, HEAD, all_institutions, roles_of
+from grantbook.projections.access import ADMINISTRATOR, HEAD
+from grantbook.projections.views.core import Reader, visible
 from grantbook.projections.runner import tracking
 
 from .services import Services
@@ -57,7 +58,7 @@ class Forbidden(Exception):
 class Visitor:
     person_id: str
     session: WebSession
-    institutions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    institutions: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @property
     def csrf(self) -> str:
@@ -71,12 +72,29 @@ class Visitor:
         return HEAD in self.institutions.get(number, {}).get("roles", set())
 
 
-class SecurityHeaders(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
-        for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
+class SecurityHeaders:
+    """The headers above on every response that has not set its own (a plain ASGI middleware:
+    Starlette's ``BaseHTTPMiddleware`` costs a task and a stream per request, docs/adr/0028)."""
+
+    _ENCODED = [(name.lower().encode(), value.encode()) for name, value in HEADERS.items()]
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers.extend(pair for pair in self._ENCODED if pair[0] not in present)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 def services_of(request: Request) -> Services:
@@ -101,35 +119,32 @@ def visitor(request: Request) -> Visitor:
 REMEMBERED = 2000  # visitors whose institutions a process keeps (forgotten all at once beyond that)
 
 
-def _remembered(services: Services, connection: Any, person: str, every: bool) -> dict[str, dict[str, Any]]:
-    """The visitor's institutions, read again only when the read models moved: kept per process
-    against every projection's position in the same up-to-date snapshot (one small query), so a
-    revoked administrator, or an institution registered from another worker, is seen at the next
-    request (the positions moved with that event). A copy: pages may change what they get."""
-    query = select(tracking.c.name, tracking.c.position).order_by(tracking.c.name)
-    positions = tuple(connection.execute(query))
-    cache: dict[tuple[str, bool], tuple[Any, dict[str, dict[str, Any]]]] = services.__dict__.setdefault(
+def _remembered(services: Services, connection: Any, person: str, every: bool) -> Mapping[str, Mapping[str, Any]]:
+    """The visitor's institutions, read again only when the access read model moved: kept per
+    process against its position in the same up-to-date snapshot (one small query). That position
+    moves with every event the access model reads (an appointment, a removal, a registration), and
+    ``answer`` catches it up over those first, so a revoked administrator, or an institution
+    registered from another worker, is seen at the next request; other events leave it, and the
+    kept institutions, as they were (docs/adr/0028). Read-only: shared by the requests."""
+    query = select(tracking.c.position).where(tracking.c.name == "access")
+    position = connection.execute(query).scalar()
+    cache: dict[tuple[str, bool], tuple[Any, Mapping[str, Mapping[str, Any]]]] = services.__dict__.setdefault(
         "_visitors", {}
     )
     kept = cache.get((person, every))
-    if kept is not None and kept[0] == positions:
+    if kept is not None and kept[0] == position:
         found = kept[1]
     else:
-        found = _institutions(connection, person, every)
+        found = MappingProxyType(
+            {
+                number: MappingProxyType({**entry, "roles": frozenset(entry["roles"])})
+                for number, entry in visible(connection, Reader(person, every)).items()
+            }
+        )
         if len(cache) >= REMEMBERED:
             cache.clear()
-        cache[(person, every)] = (positions, found)
-    return {number: {**entry, "roles": set(entry["roles"])} for number, entry in found.items()}
-
-
-def _institutions(connection: Any, person: str, auditor_of_every: bool) -> dict[str, dict[str, Any]]:
-    mine = roles_of(connection, person)
-    if not auditor_of_every:
-        return mine
-    every = all_institutions(connection)
-    for number, entry in every.items():
-        entry["roles"] = mine.get(number, {}).get("roles", set()) | {AUDITOR}
-    return every
+        cache[(person, every)] = (position, found)
+    return found
 
 
 async def checked_form(request: Request, person: Annotated[Visitor, Depends(visitor)]) -> FormData:
