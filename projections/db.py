@@ -179,7 +179,10 @@ class Batch:
         if self.pending and runs:
             del self.pending[-1][1][last:]
 
-    def add(self, statement: Any, params: dict[str, Any]) -> None:
+    def add(self, statement: Any, params: dict[str, Any] | tuple[Any, ...]) -> None:
+        """A new row: a dict of parameters, or (for an INSERT of every column of its table) a tuple
+        of the values in the table's column order, which costs nothing more to send. One statement's
+        rows are all dicts or all tuples."""
         self.new_rows.setdefault(statement, []).append(params)
         self._added.append(statement)
 
@@ -195,7 +198,7 @@ class Batch:
         self._added = []
         self._memos.clear()
         for statement, rows in [*new_rows.items(), *pending]:
-            if len(rows) > 1 and statement.is_insert:
+            if len(rows) > 1 or type(rows[0]) is tuple:
                 insert_many(self.connection, statement, rows)
             else:
                 self.connection.execute(statement, rows if len(rows) > 1 else rows[0])
@@ -206,27 +209,38 @@ class Batch:
         return self.connection.execute(statement, params)
 
 
-_DRIVER_FORMS: dict[tuple[Any, str, str | None], tuple[str, tuple[str, ...], bool, dict[str, Any]]] = {}
+_DRIVER_FORMS: dict[Any, tuple[str, tuple[str, ...], bool, dict[str, Any], Any] | None] = {}
 
 
-def insert_many(connection: Connection, statement: Any, rows: list[dict[str, Any]]) -> None:
-    """Rows of one INSERT through the driver's ``executemany``, with the SQL that SQLAlchemy compiled
-    for this dialect and schema once, and its type conversions. SQLAlchemy's own ``executemany``
-    prepares every row's parameters through its general machinery, which costs more than the
-    database's own work at rebuild sizes."""
+def insert_many(connection: Connection, statement: Any, rows: list[Any]) -> None:
+    """Rows of one INSERT, UPDATE or DELETE through the driver's ``executemany``, with the SQL that
+    SQLAlchemy compiled for this dialect, schema and set of parameter names once, and its type
+    conversions. SQLAlchemy's own ``executemany`` prepares every row's parameters through its
+    general machinery, which costs more than the database's own work at rebuild sizes. Rows are
+    dicts with the same keys (as SQLAlchemy's ``executemany`` needs too: the first row's keys make
+    an UPDATE's SET clause), or, for an INSERT, tuples in the table's column order (``Batch.add``):
+    those go to the driver as they are where its parameters are in that order."""
     schemas = connection.get_execution_options().get("schema_translate_map") or {}
-    key = (statement, connection.dialect.name, schemas.get(None))
-    form = _DRIVER_FORMS.get(key)
-    if form is None:
-        placed = {"schema_translate_map": schemas, "render_schema_translate": True} if schemas else {}
-        compiled = statement.compile(dialect=connection.dialect, **placed)
-        names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(compiled.binds)
-        form = (str(compiled), names, compiled.positional, dict(compiled._bind_processors))
-        _DRIVER_FORMS[key] = form
-    sql, names, positional, convert = form
-    pick = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
-    values: list[Any] = [pick(row) for row in rows]  # a tuple per row, made in C
-    if convert:  # the few columns with a conversion (floats on SQLite) go through them
+    keys = None if type(rows[0]) is tuple else tuple(rows[0])
+    key = (statement, connection.dialect.name, schemas.get(None), keys)
+    if key not in _DRIVER_FORMS:
+        _DRIVER_FORMS[key] = _driver_form(connection, statement, schemas, keys)
+    form = _DRIVER_FORMS[key]
+    if form is None:  # values of its own (a constant in a WHERE or SET): SQLAlchemy's executemany
+        connection.execute(statement, rows)
+        return
+    sql, names, positional, convert, order = form
+    if keys is None:
+        assert order is not None, "rows as tuples: an INSERT of every column"
+        if order == tuple(range(len(order))):
+            values: list[Any] = rows
+        else:
+            reorder = itemgetter(*order)
+            values = [reorder(row) for row in rows]
+    else:
+        pick = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
+        values = [pick(row) for row in rows]  # a tuple per row, made in C
+    if convert:  # the few columns with a conversion go through them
         at = [(i, convert[name]) for i, name in enumerate(names) if name in convert]
         converted = []
         for value in values:
@@ -238,3 +252,28 @@ def insert_many(connection: Connection, statement: Any, rows: list[dict[str, Any
     if not positional:
         values = [dict(zip(names, v, strict=True)) for v in values]
     connection.exec_driver_sql(sql, values)
+
+
+def _driver_form(
+    connection: Connection, statement: Any, schemas: dict[Any, Any], keys: tuple[str, ...] | None
+) -> tuple[str, tuple[str, ...], bool, dict[str, Any], Any] | None:
+    """The statement compiled for the driver: its SQL, its parameters' names in order, whether they
+    are positional, their conversions, and (an INSERT of every column) where each is in a row given
+    as a tuple. None where it has values of its own that the rows do not give."""
+    placed = {"schema_translate_map": schemas, "render_schema_translate": True} if schemas else {}
+    compiled = statement.compile(
+        dialect=connection.dialect, column_keys=None if keys is None else list(keys), **placed
+    )
+    names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(compiled.binds)
+    if keys is not None and not set(names) <= set(keys):
+        return None
+    convert = dict(compiled._bind_processors)
+    if connection.dialect.name == "sqlite":
+        # SQLite's float conversion is float(x): a REAL column makes a number real as it stores it
+        # (type affinity), so the projections' floats and ints go as they are.
+        convert = {name: f for name, f in convert.items() if getattr(f, "__name__", "") != "to_float"}
+    columns = [column.key for column in statement.table.columns] if statement.is_insert else []
+    order = None
+    if columns and sorted(names) == sorted(columns):
+        order = tuple(columns.index(name) for name in names)
+    return str(compiled), names, compiled.positional, convert, order
