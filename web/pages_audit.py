@@ -29,7 +29,7 @@ from .audit_text import KINDS, masked, moment, sentence
 from .downloads import CSV_TYPE, XLSX_TYPE, attachment, columns_for, csv_text, xlsx_bytes
 from .forms import Name, OptionalDay, PageModel, Problem, Refused
 from .pages_reports import refused_file
-from .reading import ask, name_of, together
+from .reading import ask, kept, name_of, together
 from .render import page, shown
 from .security import SignedIn, institution_for
 
@@ -174,6 +174,10 @@ def _link(number: str, query: AuditQuery, pagina: int | None = None, suffix: str
 )
 def audit(request: Request, person: SignedIn, number: str) -> Response:
     institution = institution_for(person, number)
+    return kept(request, person, lambda: _audit_page(request, institution))
+
+
+def _audit_page(request: Request, institution: Any) -> Response:
     number = institution["number"]
     kinds = [(key, label) for key, (label, _) in KINDS.items()]
     try:

@@ -18,7 +18,7 @@ from grantbook.projections import views
 from .forms import Day, Name, OptionalDay, PageModel, Reason, Refused, form_doc, parse, query_doc, typed
 from .pages_grant import grants_named
 from .people import names_in
-from .reading import ask, names_of, together
+from .reading import ask, kept, names_of, together
 from .render import page, refusal, shown
 from .security import PostedForm, SignedIn, Visitor, institution_for, services_of
 
@@ -75,6 +75,10 @@ def end_of_day(day: Any) -> datetime:
 @router.get("/instellingen/{number}/rechten", response_class=HTMLResponse, openapi_extra=query_doc(RightsQuery))
 def rights(request: Request, person: SignedIn, number: str) -> Response:
     institution = institution_for(person, number)
+    return kept(request, person, lambda: _rights_page(request, person, number, institution))
+
+
+def _rights_page(request: Request, person: Visitor, number: str, institution: Any) -> Response:
     services = services_of(request)
     values = typed(RightsQuery, request.query_params)
     try:

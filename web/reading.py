@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 
 from grantbook.errors import TamperEvidenceError
 from grantbook.projections import views
@@ -48,23 +48,33 @@ def kept(request: Request, person: Visitor, make: Callable[[], Response]) -> Res
     while the read models stand where they stood then (web/services.py ``KeptPages``, checked in a
     snapshot caught up to the latest event; docs/adr/0027). A replica's pages say how old their
     data are, and are made each time."""
+    session = person.session
+    return kept_answer(request, (session.id_hash, session.csrf), make)
+
+
+def kept_answer(request: Request, owner: tuple[Any, ...], make: Callable[[], Response]) -> Response:
+    """``kept`` for any answer of ``owner`` (a session, or an API caller: docs/adr/0029): the
+    response ``make`` gives, kept with its media type under the address, the day and the read
+    models' state; only a 200 is kept."""
     services = services_of(request)
     if services.replica:
         return make()
     state = services.answer(read_models_state)
-    session = person.session
-    key = (session.id_hash, session.csrf, request.url.path, request.url.query, services.today(), state)
+    key = (*owner, request.url.path, request.url.query, services.today(), state)
     pages = services.kept_pages
-    body = pages.get(key)
-    if body is not None:
-        return HTMLResponse(body)
-    with pages.making(key):  # one thread renders; those asking the same meanwhile take its page
-        body = pages.get(key)
-        if body is not None:
-            return HTMLResponse(body)
-        response = make()
-        if response.status_code == 200 and isinstance(response, HTMLResponse):
-            pages.put(key, bytes(response.body))
+    found = pages.get(key)
+    if found is not None:
+        return Response(found[1], media_type=found[0])
+    try:
+        with pages.making(key):  # one thread makes it; those asking the same meanwhile take its answer
+            found = pages.get(key)
+            if found is not None:
+                return Response(found[1], media_type=found[0])
+            response = make()
+            if response.status_code == 200 and isinstance(getattr(response, "body", None), bytes):
+                pages.put(key, (response.media_type, bytes(response.body)))
+    finally:
+        pages.made(key)
     return response
 
 

@@ -106,17 +106,18 @@ class KeptPages:
     """Rendered pages kept per process, each under the state of the read models it was made from
     (docs/adr/0027): the session (its person and CSRF token are on the page), the address, the day,
     every projection's position and every chain found broken, read in a snapshot caught up to the
-    latest event. Any event moves a position, so a page is made again after any change, whichever
-    process recorded it; a rebuild that finds a chain broken ends at the same positions but not the
+    latest event. Any event moves a position (the chain and audit models read every event, so
+    the runner's quiet answer never applies to them), so a page is made again after any change,
+    whichever process recorded it; a rebuild that finds a chain broken ends at the same positions but not the
     same verdicts. At most ``size`` pages (the oldest forgotten first)."""
 
     def __init__(self, size: int = 24) -> None:
         self.size = size
-        self._kept: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+        self._kept: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._making: dict[tuple[Any, ...], threading.Lock] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[Any, ...]) -> bytes | None:
+    def get(self, key: tuple[Any, ...]) -> Any:
         with self._lock:
             found = self._kept.get(key)
             if found is not None:
@@ -129,12 +130,16 @@ class KeptPages:
         with self._lock:
             return self._making.setdefault(key, threading.Lock())
 
-    def put(self, key: tuple[Any, ...], body: bytes) -> None:
+    def put(self, key: tuple[Any, ...], body: Any) -> None:
         with self._lock:
             self._kept[key] = body
             self._kept.move_to_end(key)
             while len(self._kept) > self.size:
                 self._kept.popitem(last=False)
+
+    def made(self, key: tuple[Any, ...]) -> None:
+        """The page for ``key`` is made, kept or not (a refusal is not): its lock is let go."""
+        with self._lock:
             self._making.pop(key, None)
 
 

@@ -4,9 +4,11 @@ in one snapshot (``ask``); institutions the caller does not see answer 404."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
+from pydantic import TypeAdapter
 
 from grantbook.domain import RuleViolation
 from grantbook.domain import person_id as parse_person
@@ -14,7 +16,8 @@ from grantbook.domain.tasks import tasks_for
 from grantbook.projections import views
 from grantbook.projections.access import ADMINISTRATOR, HEAD
 
-from .auth import Authenticated, for_reading, roles, services_of
+from ..reading import kept_answer
+from .auth import Authenticated, Caller, for_reading, roles, services_of
 from .models import AuditEntry, InstitutionDetail, InstitutionSummary, Listing, RightRow, StaffMember, TaskRow
 from .paging import Cursor, Limit, next_cursor, offset_of, page_of
 from .problems import ApiProblem, etag, responses
@@ -29,6 +32,21 @@ def _moment(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+RIGHTS = TypeAdapter(Listing[RightRow])
+
+
+def _kept(request: Request, who: Caller, listing: Callable[[], Any]) -> Response:
+    """A list of rights as JSON, kept per caller while the read models stand still (as the pages
+    are, web/reading.py ``kept_answer``, docs/adr/0029): validated and written as FastAPI writes a
+    ``response_model`` (by alias, compact UTF-8)."""
+
+    def made() -> Response:
+        body = RIGHTS.dump_json(RIGHTS.validate_python(listing()), by_alias=True)
+        return Response(body, media_type="application/json")
+
+    return kept_answer(request, ("api", who.person_id, who.reader.auditor_of_every), made)
 
 
 @router.get(
@@ -97,10 +115,14 @@ def get_rights(
 ) -> Any:
     services = services_of(request)
     question = views.every_grant if all else views.rights_on
-    rows = views.ask(
-        services, question, who.reader, for_reading(number), on or services.today(), _moment(as_of)
-    )
-    return page_of(request, rows, cursor, limit)
+
+    def listing() -> Any:
+        rows = views.ask(
+            services, question, who.reader, for_reading(number), on or services.today(), _moment(as_of)
+        )
+        return page_of(request, rows, cursor, limit)
+
+    return _kept(request, who, listing)
 
 
 @router.get(
@@ -119,10 +141,15 @@ def get_expiring(
     cursor: Cursor = None,
 ) -> Any:
     services = services_of(request)
-    rows = views.ask(
-        services, views.expiring, who.reader, on or services.today(), days, for_reading(number), with_ids=True
-    )
-    return page_of(request, rows, cursor, limit)
+
+    def listing() -> Any:
+        rows = views.ask(
+            services, views.expiring, who.reader, on or services.today(), days, for_reading(number),
+            with_ids=True,
+        )
+        return page_of(request, rows, cursor, limit)
+
+    return _kept(request, who, listing)
 
 
 @router.get(
