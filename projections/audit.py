@@ -14,6 +14,7 @@ from sqlalchemy import (
     Connection,
     Float,
     Index,
+    Integer,
     PrimaryKeyConstraint,
     Table,
     Text,
@@ -32,7 +33,8 @@ AUDIT_COLUMNS = ("position", "recorded_at", "actor", "event", "institution", "de
 audit = Table(
     "gb_audit",
     metadata,
-    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    # On SQLite an INTEGER PRIMARY KEY is the rowid: rows in position order, no second index.
+    Column("position", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False),
     Column("recorded_at", Text, nullable=False),
     Column("actor", Text, nullable=False),
     Column("event", Text, nullable=False),
@@ -48,6 +50,7 @@ persons = Table(
     Column("person_id", Text, nullable=False),
     Column("position", BigInteger, nullable=False),
     PrimaryKeyConstraint("person_id", "position"),
+    sqlite_with_rowid=False,  # one b-tree, the key's, instead of a table and its key's index
 )
 
 _INSERT = insert(audit)
@@ -107,17 +110,17 @@ class AuditProjection(Projection):
     tables = (audit, persons)
 
     def process(self, batch: Batch, change: Change) -> None:
-        moment, position = change.moment, change.position
+        position = change.position
         # Rows as tuples in the tables' column order (Batch.add): the most rows of any projection.
         batch.add(
             _INSERT,
             (
                 position,
-                moment.isoformat(),
+                change.recorded_at,
                 change.state["actor"],
                 change.name,
                 change.originator_id,
-                moment.timestamp(),
+                change.epoch,
                 stored_details(change),
             ),
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Protocol
 
 import pydantic_core
@@ -34,6 +35,26 @@ def _shown_nul(value: Any) -> Any:
     return value
 
 
+@lru_cache(maxsize=4096)
+def _moment(text: str) -> tuple[datetime, str, float]:
+    """A stored timestamp as a datetime, as ISO text and as seconds since the epoch. Remembered: the
+    events of one command share their timestamp, and each is asked for by several projections."""
+    moment = datetime.fromisoformat(text)
+    return moment, moment.isoformat(), moment.timestamp()
+
+
+@lru_cache(maxsize=1024)
+def _name(topic: str) -> str:
+    return topic.rpartition(":")[2]
+
+
+def canonical_id(oid: str) -> str:
+    """An originator id as ``str(UUID)`` gives it (the SQLite store keeps 32 hex digits)."""
+    if len(oid) == 32:
+        return f"{oid[:8]}-{oid[8:12]}-{oid[12:16]}-{oid[16:20]}-{oid[20:]}".lower()
+    return oid.lower()
+
+
 class Change:
     """One stored event as the projections see it."""
 
@@ -51,7 +72,16 @@ class Change:
             data = pydantic_core.to_json(state)
         self.data = data  # the stored JSON, as the audit trail keeps it
         self.state: dict[str, Any] = state
-        self._moment: datetime | None = None
+        self._moment: tuple[datetime, str, float] | None = None
+
+    @classmethod
+    def of_row(cls, position: int, oid: str, version: int, topic: str, state: bytes, mapper: Any) -> Change:
+        """A stored event as a row of the store's table: its id as the table holds it."""
+        if mapper.cipher:
+            state = mapper.cipher.decrypt(state)
+        if mapper.compressor:
+            state = mapper.compressor.decompress(state)
+        return cls(position, topic, canonical_id(oid), version, state)
 
     @classmethod
     def of(cls, notification: Any, mapper: Any) -> Change:
@@ -68,13 +98,27 @@ class Change:
     @property
     def name(self) -> str:
         """The event's class name (topics are ``grantbook:<EventName>``)."""
-        return self.topic.rpartition(":")[2]
+        return _name(self.topic)
 
     @property
     def moment(self) -> datetime:
         if self._moment is None:
-            self._moment = datetime.fromisoformat(self.state["timestamp"])
-        return self._moment
+            self._moment = _moment(self.state["timestamp"])
+        return self._moment[0]
+
+    @property
+    def recorded_at(self) -> str:
+        """The event's timestamp as ``datetime.isoformat`` gives it (as the read models keep it)."""
+        if self._moment is None:
+            self._moment = _moment(self.state["timestamp"])
+        return self._moment[1]
+
+    @property
+    def epoch(self) -> float:
+        """The event's timestamp in seconds since the epoch."""
+        if self._moment is None:
+            self._moment = _moment(self.state["timestamp"])
+        return self._moment[2]
 
 
 class Recorder(Protocol):

@@ -152,10 +152,10 @@ class RightsProjection(Projection):
 
     def process(self, batch: Batch, change: Change) -> None:
         work: dict[str, _Grant] = batch.memo(self.name)
-        state, moment = change.state, change.moment
-        recorded = moment.timestamp()
+        state, recorded = change.state, change.epoch
         if change.topic == AssignmentConfirmed.TOPIC:
             begin, end = state["begin"], state["end"]
+            last_day, granted_at = _last_day(begin, end, None), change.recorded_at
             rows = [
                 {
                     "grant_id": granted["grant_id"],
@@ -168,9 +168,9 @@ class RightsProjection(Projection):
                     "context": state["context"],
                     "begin_day": begin,
                     "end_day": end,
-                    "last_day": _last_day(begin, end, None),
+                    "last_day": last_day,
                     "granted_by": state["actor"],
-                    "granted_at": moment.isoformat(),
+                    "granted_at": granted_at,
                     **dict.fromkeys(CHANGING[2:]),
                 }
                 for granted in state["grants"]
@@ -188,7 +188,7 @@ class RightsProjection(Projection):
     ) -> None:
         """One grant's columns changed by an event: its row updated once per batch, its history row
         superseded by a new one."""
-        recorded = change.moment.timestamp()
+        recorded = change.epoch
         grant = work.get(grant_id)
         found = None
         if grant is None:  # in the tables already, untouched in this batch: nothing of it is pending
@@ -222,7 +222,7 @@ def _changes(change: Change) -> list[tuple[str, dict[str, Any]]]:
     if topic == EndDatesExtended.TOPIC:
         return [(g["grant_id"], {"end_day": state["new_end"]}) for g in state["grants"]]
     if topic == GrantVoided.TOPIC:
-        voided = {"voided_by": actor, "void_reason": state["reason"], "voided_at": change.moment.isoformat()}
+        voided = {"voided_by": actor, "void_reason": state["reason"], "voided_at": change.recorded_at}
         return [(state["grant_id"], voided)]
     revoked = {"revoked_on": state["revoked_on"], "revoked_by": actor, "revoke_reason": state.get("reason")}
     if topic == RightRevoked.TOPIC:
