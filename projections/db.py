@@ -28,6 +28,7 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 from grantbook.adapters.store import StoreLocation, lock_timeout
 
 metadata = MetaData()
+BULK_CACHE_KIB = 131_072  # SQLite's page cache while a projection loads from nothing (ReadDatabase.bulk)
 
 _ADVISORY_LOCK = select(func.pg_advisory_xact_lock(func.hashtext(bindparam("key"))))
 
@@ -101,6 +102,23 @@ class ReadDatabase:
             yield connection
         finally:
             transaction.rollback()
+
+    @contextmanager
+    def bulk(self, connection: Connection) -> Iterator[None]:
+        """While a transaction loads a projection from nothing: SQLite keeps up to ``BULK_CACHE_KIB``
+        of pages in memory (its default is 2 MiB), so the tables' pages are written once, at the
+        commit, and an index is sorted in memory; the connection's own size after. Memory is taken
+        only as pages are used."""
+        if self.kind != "sqlite":
+            yield
+            return
+        raw = connection.connection.dbapi_connection
+        (size,) = raw.execute("PRAGMA cache_size").fetchone()
+        raw.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+        try:
+            yield
+        finally:
+            raw.execute(f"PRAGMA cache_size={int(size)}")
 
     def lock(self, connection: Connection, name: str) -> None:
         """One process at a time per projection of this store, until the transaction ends. SQLite's

@@ -179,7 +179,7 @@ class ReadModels:
         """Every event up to ``head`` into empty tables, in one transaction: the tables' indexes are
         dropped first and made again at the end (one sort instead of one update per row). A failure
         rolls everything back, indexes included; a reader never sees a half-built projection."""
-        with self.db.writing() as connection:
+        with self.db.writing() as connection, self.db.bulk(connection):
             if not self._still_at(connection, group, 0):
                 return 0
             indexes = [index for p in group for table in p.tables for index in table.indexes]
