@@ -43,17 +43,40 @@ def applied(batch: Batch, projection: Projection, change: Change) -> bool:
     try:
         projection.process(batch, change)
     except Exception as error:  # a malformed old event: whatever the projection tripped on
-        batch.undo(mark)
-        problem = f"{type(error).__name__}: {error}"[:500]
-        batch.add(_INSERT, {"projection": projection.name, "position": change.position, "problem": problem})
-        log.warning(
-            "projection %s could not apply the event at position %d (%s): see `grantbook projections status`",
-            projection.name,
-            change.position,
-            problem,
-        )
+        _failed(batch, mark, projection, change, error)
         return False
     return True
+
+
+def apply_all(batch: Batch, projection: Projection, changes: list[Change]) -> int:
+    """``applied`` for each of ``changes`` the projection reads (its topics), in order; returns how
+    many were applied. One loop per page and projection: it runs for every event."""
+    wanted = set(projection.topics)
+    process, mark = projection.process, batch.mark
+    count = 0
+    for change in changes:
+        if wanted and change.topic not in wanted:
+            continue
+        at = mark()
+        try:
+            process(batch, change)
+        except Exception as error:  # a malformed old event: whatever the projection tripped on
+            _failed(batch, at, projection, change, error)
+        else:
+            count += 1
+    return count
+
+
+def _failed(batch: Batch, mark: Any, projection: Projection, change: Change, error: Exception) -> None:
+    batch.undo(mark)
+    problem = f"{type(error).__name__}: {error}"[:500]
+    batch.add(_INSERT, {"projection": projection.name, "position": change.position, "problem": problem})
+    log.warning(
+        "projection %s could not apply the event at position %d (%s): see `grantbook projections status`",
+        projection.name,
+        change.position,
+        problem,
+    )
 
 
 def forget(projection: str) -> Any:

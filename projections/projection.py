@@ -48,6 +48,7 @@ def _name(topic: str) -> str:
     return topic.rpartition(":")[2]
 
 
+@lru_cache(maxsize=65_536)  # ids repeat: each institution's events
 def canonical_id(oid: str) -> str:
     """An originator id as ``str(UUID)`` gives it (the SQLite store keeps 32 hex digits)."""
     if len(oid) == 32:

@@ -250,10 +250,7 @@ class ReadModels:
         batch = Batch(connection)
         applied = 0
         for projection in group:
-            wanted = set(projection.topics)
-            for change in changes:
-                if (not wanted or change.topic in wanted) and failures.applied(batch, projection, change):
-                    applied += 1
+            applied += failures.apply_all(batch, projection, changes)
         batch.flush()
         return applied
 
