@@ -36,7 +36,7 @@ from sqlalchemy import Connection, delete
 from grantbook.adapters.store import StoreLocation
 
 from . import failures
-from .projection import Change, Projection
+from .projection import Change, Projection, canonical_id
 
 PAGE = 2000
 DIGESTS = "gb_person_digests"
@@ -75,13 +75,6 @@ class Stored:
         self.topic, self.state = topic, state
 
 
-def _canonical(oid: str) -> str:
-    """An originator id as 36 lower-case characters (the SQLite store keeps 32 hex digits)."""
-    if len(oid) == 32:
-        return f"{oid[:8]}-{oid[8:12]}-{oid[12:16]}-{oid[16:20]}-{oid[20:]}"
-    return oid.lower()
-
-
 def read_part(
     location: StoreLocation, part: int, parts: int, head: int, page: int = PAGE
 ) -> Iterator[tuple[int, int, list[Stored]]]:
@@ -110,7 +103,7 @@ def read_part(
             rows = connection.execute(sql, (position, head, page)).fetchall()
             new_position = rows[-1][0] if len(rows) == page else head
             mine = [
-                Stored(r[0], _canonical(r[1]), r[2], r[3], bytes(r[4]))
+                Stored(r[0], canonical_id(r[1]), r[2], r[3], bytes(r[4]))
                 for r in rows
                 if part_of(r[1], parts) == part
             ]

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, Protocol
+from uuid import UUID
 
 import pydantic_core
 from sqlalchemy import Table
@@ -48,12 +49,11 @@ def _name(topic: str) -> str:
     return topic.rpartition(":")[2]
 
 
-@lru_cache(maxsize=65_536)  # ids repeat: each institution's events
+@lru_cache(maxsize=65_536)  # ids repeat (each institution's events): a UUID made once per id
 def canonical_id(oid: str) -> str:
-    """An originator id as ``str(UUID)`` gives it (the SQLite store keeps 32 hex digits)."""
-    if len(oid) == 32:
-        return f"{oid[:8]}-{oid[8:12]}-{oid[12:16]}-{oid[16:20]}-{oid[20:]}".lower()
-    return oid.lower()
+    """An originator id as the SQLite store's table holds it, as ``str(UUID)`` gives it (the
+    library's recorder makes each into a UUID)."""
+    return str(UUID(oid))
 
 
 class Change:

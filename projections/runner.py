@@ -222,7 +222,10 @@ class ReadModels:
         UUID per event cost more than the projections' work on some events. None for other stores."""
         recorder = self.recorder
         datastore = getattr(recorder, "datastore", None)
-        if type(recorder).__module__ != "eventsourcing.sqlite" or datastore is None:
+        if (
+            type(recorder).__module__ != "eventsourcing.sqlite"
+            or getattr(datastore, "originator_id_type", None) != "uuid"
+        ):
             return None
         sql = (
             "SELECT rowid, originator_id, originator_version, topic, state "
