@@ -59,7 +59,9 @@ def kept_answer(request: Request, owner: tuple[Any, ...], make: Callable[[], Res
     services = services_of(request)
     if services.replica:
         return make()
-    state = services.answer(read_models_state)
+    state = getattr(request.state, "read_state", None)  # read by visitor() with the institutions
+    if state is None:
+        state = services.answer(read_models_state)
     key = (*owner, request.url.path, request.url.query, services.today(), state)
     pages = services.kept_pages
     found = pages.get(key)

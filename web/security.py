@@ -20,7 +20,7 @@ from grantbook.projections.access import ADMINISTRATOR, HEAD
 from grantbook.projections.views.core import Reader, visible
 from grantbook.projections.runner import tracking
 
-from .services import Services
+from .services import Services, read_models_state
 from .sessions import WebSession
 
 COOKIE = "grantbook_session"
@@ -109,9 +109,19 @@ def visitor(request: Request) -> Visitor:
         raise SignInRequired()
     found = Visitor(session.person_id, session)
     every = session.person_id in services.config.auditors
-    found.institutions = services.answer(
-        lambda connection: _remembered(services, connection, session.person_id, every), ["access"]
-    )
+    if request.method in ("GET", "HEAD"):
+        # A reading page: every read model caught up once, and where they stand read in the same
+        # snapshot, for a kept page's key (web/reading.py kept_answer, docs/adr/0029).
+        found.institutions, request.state.read_state = services.answer(
+            lambda connection: (
+                _remembered(services, connection, session.person_id, every),
+                read_models_state(connection),
+            )
+        )
+    else:  # a change: only the access model, without a catch-up when no event since is one it reads
+        found.institutions = services.answer(
+            lambda connection: _remembered(services, connection, session.person_id, every), ["access"]
+        )
     request.state.visitor = found
     return found
 
