@@ -267,9 +267,27 @@ def insert_many(connection: Connection, statement: Any, rows: list[Any]) -> None
                 value[i] = f(value[i])
             converted.append(tuple(value))
         values = converted
+    if statement.is_insert and connection.dialect.name == "postgresql":
+        _copy_in(connection, statement.table.name, schemas.get(None), names, values)
+        return
     if not positional:
         values = [dict(zip(names, v, strict=True)) for v in values]
     connection.exec_driver_sql(sql, values)
+
+
+def _copy_in(connection: Connection, table: str, schema: str | None, names: Sequence[str], values: Any) -> None:
+    """New rows into a PostgreSQL table by ``COPY ... FROM STDIN``: one stream instead of a statement
+    per row (each row is a statement even in psycopg's pipelined ``executemany``). Columns not
+    named take their defaults, as with the INSERT; an error ends the copy and rolls back the page."""
+    target = f'"{schema}"."{table}"' if schema else f'"{table}"'
+    columns = ", ".join(f'"{name}"' for name in names)
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        with cursor.copy(f"COPY {target} ({columns}) FROM STDIN") as copy:
+            for row in values:
+                copy.write_row(row)
+    finally:
+        cursor.close()
 
 
 def _driver_form(
