@@ -126,6 +126,7 @@ def visitor(request: Request) -> Visitor:
     return found
 
 
+_ACCESS_POSITION = select(tracking.c.position).where(tracking.c.name == "access")
 REMEMBERED = 2000  # visitors whose institutions a process keeps (forgotten all at once beyond that)
 
 
@@ -136,8 +137,7 @@ def _remembered(services: Services, connection: Any, person: str, every: bool) -
     ``answer`` catches it up over those first, so a revoked administrator, or an institution
     registered from another worker, is seen at the next request; other events leave it, and the
     kept institutions, as they were (docs/adr/0028). Read-only: shared by the requests."""
-    query = select(tracking.c.position).where(tracking.c.name == "access")
-    position = connection.execute(query).scalar()
+    position = connection.execute(_ACCESS_POSITION).scalar()
     cache: dict[tuple[str, bool], tuple[Any, Mapping[str, Mapping[str, Any]]]] = services.__dict__.setdefault(
         "_visitors", {}
     )

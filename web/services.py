@@ -21,7 +21,7 @@ from grantbook.application import GrantBook
 from grantbook.domain import Act
 from grantbook.domain.values import BRUSSELS
 from grantbook.projections import read_models
-from grantbook.projections.runner import ReadModels
+from grantbook.projections.runner import ReadModels, tracking
 
 from .config import WebConfig
 from .replica import Lag, SignedSessions
@@ -143,14 +143,15 @@ class KeptPages:
             self._making.pop(key, None)
 
 
+_POSITIONS = select(tracking.c.name, tracking.c.position).order_by(tracking.c.name)
+
+
 def read_models_state(connection: Connection) -> tuple[Any, ...]:
     """Where the read models stand in this snapshot: every projection's position and every chain
     found broken (a key for ``KeptPages``)."""
     from grantbook.projections.chain import broken
-    from grantbook.projections.runner import tracking
 
-    query = select(tracking.c.name, tracking.c.position).order_by(tracking.c.name)
-    positions = tuple(connection.execute(query))
+    positions = tuple(connection.execute(_POSITIONS))
     verdicts = tuple((b["number"], b["broken_at"], b["problem"]) for b in broken(connection))
     return positions, verdicts
 

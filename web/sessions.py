@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import Column, Engine, Float, MetaData, Table, Text, delete, insert, select
+from sqlalchemy import Column, Engine, Float, MetaData, Table, Text, bindparam, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from grantbook.adapters.store import StoreLocation, side_engine
@@ -36,6 +36,12 @@ web_secrets = Table(
     metadata,
     Column("name", Text, primary_key=True),
     Column("value", Text, nullable=False),
+)
+
+
+# Every page asks this: made once (SQLAlchemy compiles it once per dialect and caches that).
+_FIND = select(web_sessions).where(
+    web_sessions.c.id_hash == bindparam("id_hash"), web_sessions.c.expires >= bindparam("now")
 )
 
 
@@ -102,11 +108,8 @@ class SessionStore:
             return None
         if not isinstance(session_id, str):
             return None
-        query = select(web_sessions).where(
-            web_sessions.c.id_hash == _hash(session_id), web_sessions.c.expires >= time.time()
-        )
         with self.engine.connect() as connection:
-            row = connection.execute(query).first()
+            row = connection.execute(_FIND, {"id_hash": _hash(session_id), "now": time.time()}).first()
         return None if row is None else WebSession(row.id_hash, row.person_id, row.csrf)
 
     def end(self, session: WebSession) -> None:
