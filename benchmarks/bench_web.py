@@ -176,9 +176,16 @@ def _load(
         with lock:
             latencies.extend(mine)
 
-    with client() as warm:  # warm: read models caught up, every worker's caches
-        for _ in range(clients):
-            warm.get(path)
+    def warm() -> None:  # read models caught up, every worker's caches: connections in parallel,
+        with client() as fresh:  # so that each worker accepts some (one keep-alive reaches one)
+            for _ in range(2):
+                fresh.get(path)
+
+    warming = [threading.Thread(target=warm) for _ in range(2 * clients)]
+    for thread in warming:
+        thread.start()
+    for thread in warming:
+        thread.join()
     threads = [threading.Thread(target=work, args=(n,)) for n in share]
     started = time.perf_counter()
     for thread in threads:
