@@ -17,7 +17,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import BigInteger, Column, Connection, Table, Text, delete, insert, inspect, select
+from sqlalchemy import BigInteger, Column, Connection, Table, Text, delete, insert, inspect, literal_column, select
 
 from grantbook.adapters.store import StoreLocation
 from grantbook.errors import StoreError, is_driver_error, is_read_only
@@ -41,6 +41,19 @@ tracking = Table(
 )
 
 
+def _head_query(recorder: Any, kind: str) -> str | None:
+    """The library's query of the latest notification id, as text for the read models' connection
+    (None where the recorder is not one of the two stores')."""
+    if kind == "sqlite":
+        return getattr(recorder, "select_max_notification_id_statement", None)
+    datastore = getattr(recorder, "datastore", None)
+    schema, table = getattr(datastore, "schema", None), getattr(recorder, "events_table_name", None)
+    if not schema or not table:
+        return None
+    quoted = [name.replace('"', '""') for name in (schema, table)]
+    return f'SELECT MAX(notification_id) FROM "{quoted[0]}"."{quoted[1]}"'
+
+
 class ReadModels:
     """The persisted projections of one store: its recorder (to read events), its mapper (to decrypt
     and decompress their state) and its location (where the tables live)."""
@@ -58,11 +71,15 @@ class ReadModels:
         self.bulk_from = BULK
         # Worker processes for a load from nothing (docs/adr/0026); 1: in this process.
         self.processes = 1
-        # The library's own query of the latest position, asked inside a reader's snapshot where the
-        # events share the read models' database file (SQLite).
-        same_file = self.db.kind == "sqlite"
-        self._head_sql: str | None = (
-            getattr(recorder, "select_max_notification_id_statement", None) if same_file else None
+        # The latest position, asked inside a reader's snapshot: the events share the read models'
+        # database (SQLite's file; PostgreSQL's schema, where the library inserts under a table lock,
+        # so a snapshot sees the events up to its head and none after a gap).
+        self._head_sql: str | None = _head_query(recorder, self.db.kind)
+        # One statement: every tracked position, each row with the head beside it (docs/adr/0029).
+        self._positions_and_head = (
+            None
+            if self._head_sql is None
+            else select(tracking.c.name, tracking.c.position, literal_column(f"({self._head_sql})"))
         )
         if self._definitions() != {p.name: p.definition for p in self.projections}:
             self._create_or_replace_tables()
@@ -279,10 +296,16 @@ class ReadModels:
         for _ in range(attempts):
             head = None if self._head_sql else self.head()  # before the snapshot: all wanted in it
             with self.db.snapshot() as connection:
-                if self._head_sql:  # SQLite: events and read models in one file, one snapshot
-                    head = int(connection.exec_driver_sql(self._head_sql).scalar() or 0)
+                if self._positions_and_head is not None:  # events and read models in one snapshot
+                    rows = connection.execute(self._positions_and_head).all()
+                    positions = {name: int(position) for name, position, _ in rows}
+                    if rows:
+                        head = int(rows[0][2] or 0)
+                    else:  # nothing tracked yet
+                        head = int(connection.exec_driver_sql(self._head_sql).scalar() or 0)
+                else:
+                    positions = self.positions(connection)
                 assert head is not None
-                positions = self.positions(connection)
                 lag = max(head - positions.get(name, 0) for name in chosen)
                 if 0 < lag <= PAGE and not read_only and self._nothing_new_for(chosen, positions, head):
                     lag = 0  # only events these projections do not read: nothing to write first
