@@ -8,9 +8,9 @@ falls in its part (``part_of``) and applies them with the projections' own code,
 
 ``load``: the parent opens **one** transaction on the store's read models, empties the tables and
 drops their indexes, and builds part 0 itself straight into them while worker processes build the
-other parts into scratch SQLite files of their own; then it copies those parts in (SQLite: the
-driver's ``executemany`` fed by a cursor on the part; PostgreSQL: ``COPY``), makes the indexes again
-and sets every tracked position to the head. A reader never sees an emptied or half-built read
+other parts into scratch SQLite files of their own; then it copies those parts in (SQLite: each part
+file attached and copied by ``INSERT ... SELECT``, detached after the transaction, docs/adr/0028;
+PostgreSQL: ``COPY``), makes the indexes again and sets every tracked position to the head. A reader never sees an emptied or half-built read
 model, and a failure rolls everything back. SQLite has one writer: the parent is it, on both stores.
 
 One table is not keyed by institution: ``gb_person_digests`` (a support worker's national number
