@@ -7,8 +7,10 @@ view changes and moves the position **in one transaction**. A failure half way r
 nothing is lost or applied twice, the next catch-up resumes from the tracked position.
 
 A projection from nothing with many events to go loads them in one transaction, its indexes dropped
-first and made again at the end (``_load``). Events reach the projections as ``Change``
-(``projection.py``).
+first and made again at the end (``_load``; SQLite keeps more pages in memory meanwhile,
+``ReadDatabase.bulk``). Events reach the projections as ``Change`` (``projection.py``); on the SQLite
+store they are read as rows with the recorder's own query and connection (``_rows``,
+docs/adr/0028).
 """
 
 from __future__ import annotations
