@@ -399,7 +399,12 @@ def _copy_sqlite(
     file attached to the connection and copied by SQLite itself (``INSERT ... SELECT``), no row
     through Python. The names attached are added to ``attached`` (detached after the transaction)."""
     raw = connection.connection.dbapi_connection
+    limit = raw.getlimit(sqlite3.SQLITE_LIMIT_ATTACHED) if hasattr(raw, "getlimit") else 10
     for k, scratch in enumerate(scratches):
+        if k >= limit:  # more parts than SQLite attaches at once (10): the rest through Python
+            for table in tables:
+                _copy_rows(raw, table, scratch)
+            continue
         name = f"gb_part_{k}"
         raw.execute(f"ATTACH DATABASE ? AS {name}", (scratch,))
         attached.append(name)
@@ -408,6 +413,19 @@ def _copy_sqlite(
             connection.exec_driver_sql(
                 f'INSERT INTO main."{table.name}" ({columns}) SELECT {columns} FROM {name}."{table.name}"'  # noqa: S608
             )
+
+
+def _copy_rows(raw: Any, table: Any, scratch: str) -> None:
+    """One part's rows of a table through the driver's ``executemany``, fed by a cursor on the part."""
+    names = _columns(table)
+    columns = ", ".join(f'"{name}"' for name in names)
+    marks = ", ".join("?" for _ in names)
+    source = sqlite3.connect(scratch)
+    try:
+        rows = source.execute(f'SELECT {columns} FROM "{table.name}"')  # noqa: S608
+        raw.executemany(f'INSERT INTO main."{table.name}" ({columns}) VALUES ({marks})', rows)  # noqa: S608
+    finally:
+        source.close()
 
 
 def _copy_postgres(connection: Connection, schema: str | None, table: Any, scratches: list[str]) -> None:

@@ -149,3 +149,12 @@ def test_a_parallel_rebuild_detaches_its_parts_and_rolls_back_whole(
     finally:
         models.close()
         app.close()
+
+
+def test_more_parts_than_sqlite_attaches_at_once_give_the_same_read_models(region: Driver) -> None:  # noqa: F811
+    if not region.store_url.startswith("sqlite:"):
+        pytest.skip("parts are attached on SQLite only")
+    serial_applied = rebuild(region.store_url, 1)
+    serial = read_model_rows(region.store_url)
+    assert rebuild(region.store_url, 12) == serial_applied  # 11 parts to copy; SQLite attaches 10
+    assert read_model_rows(region.store_url) == serial
