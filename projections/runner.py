@@ -328,7 +328,7 @@ class ReadModels:
         """Whether none of the events after the named projections' positions (up to ``head``) is
         one they read (each reads some topics only): then they answer as they stand, without a
         catch-up that would only move their positions (a write on every page after any change,
-        docs/adr/0028). What was found quiet is remembered per position, so each event is looked
+        docs/adr/0029). What was found quiet is remembered per position, so each event is looked
         at once."""
         group = [p for p in self.projections if p.name in names]
         if not group or not all(p.topics for p in group):

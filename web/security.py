@@ -74,7 +74,7 @@ class Visitor:
 
 class SecurityHeaders:
     """The headers above on every response that has not set its own (a plain ASGI middleware:
-    Starlette's ``BaseHTTPMiddleware`` costs a task and a stream per request, docs/adr/0028)."""
+    Starlette's ``BaseHTTPMiddleware`` costs a task and a stream per request, docs/adr/0029)."""
 
     _ENCODED = [(name.lower().encode(), value.encode()) for name, value in HEADERS.items()]
 
@@ -136,7 +136,7 @@ def _remembered(services: Services, connection: Any, person: str, every: bool) -
     moves with every event the access model reads (an appointment, a removal, a registration), and
     ``answer`` catches it up over those first, so a revoked administrator, or an institution
     registered from another worker, is seen at the next request; other events leave it, and the
-    kept institutions, as they were (docs/adr/0028). Read-only: shared by the requests."""
+    kept institutions, as they were (docs/adr/0029). Read-only: shared by the requests."""
     position = connection.execute(_ACCESS_POSITION).scalar()
     cache: dict[tuple[str, bool], tuple[Any, Mapping[str, Mapping[str, Any]]]] = services.__dict__.setdefault(
         "_visitors", {}
