@@ -295,7 +295,8 @@ def measure(store_url: str, args: argparse.Namespace, emit: Callable[[dict[str, 
     (``ONE``) and the API as that person; ``web_<page>_many_c<clients>_…`` for the administrator of
     every school (``bench``) and ``web_<page>_auditor_many_c<clients>_…`` for an auditor of every
     institution; each next to the same view asked by a direct call (``baseline``). Then
-    ``web_grant_flows_w<workers>`` next to the same steps called directly."""
+    ``web_grant_flows_w<workers>`` next to the same steps called directly; last the one-school lines
+    with nothing kept, ``web_<page>_made_c<clients>_…``."""
     import os
 
     from grantbook.adapters.store import StoreLocation
@@ -392,6 +393,23 @@ def measure(store_url: str, args: argparse.Namespace, emit: Callable[[dict[str, 
                   "baseline": round(direct_flows, 2), "clients": clients, "persons_per_flow": GROUP})
     finally:
         server.stop()
+    # The one-school lines again with nothing kept (GRANTBOOK_KEPT_PAGES=0): every request made anew,
+    # as the first after a change is (lines web_<page>_made_c<clients>_...).
+    os.environ["GRANTBOOK_KEPT_PAGES"] = "0"
+    server = Server(store_url, workers)
+    try:
+        for name, (who, path, _) in cases.items():
+            if who != ONE:
+                continue
+            if path.startswith("/api/"):
+                headers, jar = {"Authorization": f"Bearer {secret}"}, {}
+            else:
+                headers, jar = {}, {"grantbook_session": cookies[who]}
+            web = _load(server, path, requests, clients, headers, jar)
+            _emit_load(emit, f"web_{name}_made_c{clients}", web, direct[name], clients)
+    finally:
+        server.stop()
+        del os.environ["GRANTBOOK_KEPT_PAGES"]
 
 
 def main() -> None:

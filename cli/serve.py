@@ -59,7 +59,8 @@ def serve(session: Session, host: str, port: int, workers: int) -> None:
     behind, default 1000) and /metrics (Prometheus; with GRANTBOOK_METRICS_TOKEN
     as a bearer token, else from loopback only; with --workers, set
     PROMETHEUS_MULTIPROC_DIR to an empty folder). One JSON line per request on
-    stdout.
+    stdout. Each worker keeps the last GRANTBOOK_KEPT_PAGES reading pages (default
+    24; 0: none) until the register changes.
 
     \b
     Example:
@@ -81,6 +82,7 @@ def _config(session: Session, host: str):  # type: ignore[no-untyped-def]
         auditors_from,
         base_url_from,
         hosts_from,
+        kept_pages_from,
         max_lag_from,
         oidc_settings,
     )
@@ -100,6 +102,10 @@ def _config(session: Session, host: str):  # type: ignore[no-untyped-def]
         ready_max_lag = max_lag_from(os.environ.get("GRANTBOOK_READY_MAX_LAG"))
     except ValueError as error:
         fail("ready-max-lag", str(error))
+    try:
+        kept_pages = kept_pages_from(os.environ.get("GRANTBOOK_KEPT_PAGES"))
+    except ValueError as error:
+        fail("kept-pages", str(error))
     key_file = session.key_file()
     common = {
         "store": session.store.url,
@@ -108,6 +114,7 @@ def _config(session: Session, host: str):  # type: ignore[no-untyped-def]
         "base_url": base_url,
         "allowed_hosts": hosts_from(os.environ.get("GRANTBOOK_ALLOWED_HOSTS")),
         "ready_max_lag": ready_max_lag,
+        "kept_pages": kept_pages,
         "metrics_token": os.environ.get("GRANTBOOK_METRICS_TOKEN", "").strip() or None,
         "primary_url": _primary_url(),
         "primary_store": os.environ.get("GRANTBOOK_PRIMARY_STORE", "").strip() or None,

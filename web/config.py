@@ -35,6 +35,8 @@ class WebConfig:
     # GRANTBOOK_READY_MAX_LAG: /readyz answers 503 when the read models are further behind (events);
     # GRANTBOOK_METRICS_TOKEN: /metrics wants it as a bearer token (without it: loopback clients only).
     ready_max_lag: int = 1000
+    # GRANTBOOK_KEPT_PAGES: reading pages and API lists kept per worker (web/reading.py, 0 for none).
+    kept_pages: int = 24
     metrics_token: str | None = None
     # On a read-only replica (docs/adr/0026): GRANTBOOK_PRIMARY_URL, where people make changes (named
     # in the refusal); GRANTBOOK_PRIMARY_STORE, the primary's store URL, to keep sessions there.
@@ -90,13 +92,23 @@ def hosts_from(text: str | None) -> tuple[str, ...]:
 
 def max_lag_from(text: str | None) -> int:
     """``GRANTBOOK_READY_MAX_LAG``: a whole number of events, 0 or more (default 1000). Raises ValueError."""
+    return _whole_number("GRANTBOOK_READY_MAX_LAG", "events", text, 1000)
+
+
+def kept_pages_from(text: str | None) -> int:
+    """``GRANTBOOK_KEPT_PAGES``: answers kept per worker (docs/adr/0029), 0 or more (default 24; 0:
+    every page made each time). Raises ValueError."""
+    return _whole_number("GRANTBOOK_KEPT_PAGES", "pages", text, 24)
+
+
+def _whole_number(name: str, unit: str, text: str | None, default: int) -> int:
     if text is None or not text.strip():
-        return 1000
+        return default
     try:
         value = int(text.strip())
     except ValueError:
         shown = text.strip()[:30]
-        raise ValueError(f"GRANTBOOK_READY_MAX_LAG must be a whole number of events, not {shown!r}") from None
+        raise ValueError(f"{name} must be a whole number of {unit}, not {shown!r}") from None
     if value < 0:
-        raise ValueError("GRANTBOOK_READY_MAX_LAG must be 0 or more")
+        raise ValueError(f"{name} must be 0 or more")
     return value

@@ -59,7 +59,7 @@ class Services:
         self._all_models: list[ReadModels] = []
         self._readers = threading.BoundedSemaphore(READERS)
         self._lock = threading.Lock()
-        self.kept_pages = KeptPages()
+        self.kept_pages = KeptPages(config.kept_pages)
 
     @property
     def replica(self) -> bool:
@@ -116,6 +116,9 @@ class KeptPages:
         self._kept: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._making: dict[tuple[Any, ...], threading.Lock] = {}
         self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._kept)
 
     def get(self, key: tuple[Any, ...]) -> Any:
         with self._lock:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
+import pytest
 from api_helpers import API, tokens_for
 from web_seed import IRIS, NUMBER, act, open_app, seed, today
 from web_server import running
@@ -96,3 +97,18 @@ def test_a_grant_recorded_elsewhere_is_on_the_kept_rights_page_and_the_kept_api_
             items = client.get(listing, headers=bearer).json()["items"]
             assert [row["person_id"] for row in items] == ["90005"]
             assert client.get(listing, headers={"Authorization": "Bearer gb_unknown"}).status_code == 401
+
+
+@pytest.mark.parametrize("size", [0, 24])
+def test_a_worker_keeps_at_most_the_pages_it_is_told_to(store_url: str, size: int) -> None:
+    seed(store_url)
+    with running(store_url, kept_pages=size) as server:
+        sessions = SessionStore(StoreLocation.parse(store_url))
+        cookies = {"grantbook_session": sessions.start("jan")}
+        sessions.close()
+        with httpx.Client(base_url=server.url, timeout=30, cookies=cookies) as client:
+            pages = [client.get(f"/instellingen/{NUMBER}/rechten") for _ in range(3)]
+        assert all(page.status_code == 200 for page in pages)
+        assert pages[0].text == pages[2].text
+        kept = server.server.config.app.state.services.kept_pages  # type: ignore[attr-defined]
+        assert len(kept) == min(size, 1)

@@ -370,6 +370,8 @@ def test_serve_with_workers_writes_json_lines_and_adds_up_the_workers_metrics(tm
     [
         ("GRANTBOOK_READY_MAX_LAG", "many", "ready-max-lag"),
         ("GRANTBOOK_READY_MAX_LAG", "-1", "ready-max-lag"),
+        ("GRANTBOOK_KEPT_PAGES", "alle", "kept-pages"),
+        ("GRANTBOOK_KEPT_PAGES", "-3", "kept-pages"),
         ("PROMETHEUS_MULTIPROC_DIR", "/nonexistent/metrics", "metrics"),
     ],
 )
