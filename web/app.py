@@ -39,7 +39,7 @@ from .config import WebConfig
 from .hostile import Guard
 from .render import STATIC_DIR, page
 from .replica import ReadOnlyReplica
-from .security import Forbidden, NotFound, SecurityHeaders, SignInRequired
+from .security import Forbidden, NotFound, SignInRequired
 from .services import Services, settle_heap
 
 
@@ -59,7 +59,6 @@ def create_app(config: WebConfig, clock: Callable[[], datetime] | None = None) -
     app.state.operations = operations.Operations(services, config)  # /healthz, /readyz, /metrics
     if services.replica:  # a read-only replica: changes refused, each page says how old (docs/adr/0026)
         app.add_middleware(ReadOnlyReplica, services=services)
-    app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/api/v1", api)
     app.state.api_tokens = api.state.tokens  # the page "API-sleutels" (web/pages_tokens.py)

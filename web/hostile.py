@@ -21,6 +21,7 @@ nothing a page raises reaches uvicorn, which would log a traceback and answer in
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 import time
@@ -227,14 +228,12 @@ class Guard:
         return _replay(body, None, receive)
 
     def _headers(self, message: Message, request_id: str, host: str) -> Message:
-        from .security import HEADERS
-
-        headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != REQUEST_ID.lower().encode()]
+        """The security headers (web/security.py HEADERS) where the response set none of its own, and
+        the request id: on every response, error pages included."""
+        headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != _REQUEST_ID]
         present = {k.lower() for k, _ in headers}
-        for name, value in HEADERS.items():
-            if name.lower().encode() not in present:
-                headers.append((name.lower().encode(), value.encode()))
-        headers.append((REQUEST_ID.lower().encode(), request_id.encode()))
+        headers.extend(pair for pair in _security_headers() if pair[0] not in present)
+        headers.append((_REQUEST_ID, request_id.encode()))
         headers = [(k, self._location(v, host) if k.lower() == b"location" else v) for k, v in headers]
         return {**message, "headers": headers}
 
@@ -261,6 +260,16 @@ class Guard:
             return {"type": "http.disconnect"}
 
         await response(scope, nothing, send)
+
+
+_REQUEST_ID = REQUEST_ID.lower().encode()
+
+
+@functools.cache
+def _security_headers() -> tuple[tuple[bytes, bytes], ...]:
+    from .security import HEADERS
+
+    return tuple((name.lower().encode(), value.encode()) for name, value in HEADERS.items())
 
 
 def _header(scope: Scope, name: bytes) -> bytes:

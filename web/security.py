@@ -13,7 +13,6 @@ from fastapi import Depends, Request
 from sqlalchemy import select
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from grantbook.domain import RuleViolation, institution_number
 from grantbook.projections.access import ADMINISTRATOR, HEAD
@@ -70,31 +69,6 @@ class Visitor:
 
     def is_head(self, number: str) -> bool:
         return HEAD in self.institutions.get(number, {}).get("roles", set())
-
-
-class SecurityHeaders:
-    """The headers above on every response that has not set its own (a plain ASGI middleware:
-    Starlette's ``BaseHTTPMiddleware`` costs a task and a stream per request, docs/adr/0029)."""
-
-    _ENCODED = [(name.lower().encode(), value.encode()) for name, value in HEADERS.items()]
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                present = {name.lower() for name, _ in headers}
-                headers.extend(pair for pair in self._ENCODED if pair[0] not in present)
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
 
 
 def services_of(request: Request) -> Services:
