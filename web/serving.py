@@ -29,11 +29,18 @@ def link(config: WebConfig, host: str, port: int) -> str:
 
 
 def prepare(config: WebConfig) -> None:
-    """Creates the store's tables once, before workers start (several processes creating tables at once
-    can fail on PostgreSQL)."""
+    """Creates the store's tables once, before workers start (several processes creating the same
+    table at once fail: "table ... already exists"): the application's, the sessions', the API
+    tokens' and idempotency keys'."""
+    from grantbook.adapters.tokens import TokenStore
+
     from .services import Services
 
-    Services(config).close()
+    services = Services(config)
+    try:
+        TokenStore(services.location).close()
+    finally:
+        services.close()
 
 
 def serve_web(config: WebConfig, host: str, port: int, workers: int, store_display: str) -> None:

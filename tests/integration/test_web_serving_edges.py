@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -175,3 +176,24 @@ def test_head_answers_like_get_without_a_body(server: RunningServer) -> None:
     with httpx.Client(base_url=server.url) as anonymous:
         head = anonymous.head("/")
         assert head.status_code == 303 and head.headers["location"] == "/aanmelden"
+
+
+def test_every_table_a_worker_opens_is_made_before_the_workers_start(store_url: str, tmp_path: Path) -> None:
+    """Workers starting together once each made the API's tables, and one died of "table
+    gb_api_tokens already exists" (seen under load): ``prepare`` makes them all first."""
+    from sqlalchemy import inspect
+
+    from grantbook.adapters.store import StoreLocation, side_engine
+    from grantbook.web.config import WebConfig
+    from grantbook.web.serving import prepare
+
+    key_file = None if store_url.startswith("sqlite:") else str(tmp_path / "store.key")
+    prepare(WebConfig(store=store_url, key_file=key_file))
+    location = StoreLocation.parse(store_url)
+    engine = side_engine(location, pool_size=1)
+    try:
+        with engine.connect() as connection:
+            tables = set(inspect(connection).get_table_names(schema=location.schema or None))
+    finally:
+        engine.dispose()
+    assert {"gb_web_sessions", "gb_api_tokens", "gb_api_idempotency"} <= tables
