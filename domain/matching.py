@@ -33,6 +33,20 @@ def search_key(text: str) -> str:
     """``text`` as searches compare it: its letters and digits only (spaces, hyphens,
     apostrophes and quotes of every kind dropped), without accents, casefolded."""
     folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
+    return _letters(folded)
+
+
+@lru_cache(maxsize=65_536)
+def _unmarked_key(text: str) -> str:
+    """``search_key`` with the accents dropped before casefolding: casefold turns one of them into a
+    letter (the Greek iota subscript, U+0345, becomes ι), so "ᾀ" is "αι" there and "α" here; a name
+    is found by either (its capitals "ἈΙ", its plain letters "α")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    unmarked = "".join(c for c in decomposed if unicodedata.category(c) not in _MARKS)
+    return _letters(unicodedata.normalize("NFKD", unmarked.casefold()))
+
+
+def _letters(folded: str) -> str:
     plain = folded.translate(_PLAIN_LETTERS)
     return "".join(c for c in plain if c.isalnum() and unicodedata.category(c) not in _MARKS)
 
@@ -40,6 +54,8 @@ def search_key(text: str) -> str:
 def name_matches(search: str, first_name: str, last_name: str) -> bool:
     """Whether ``search`` finds the person called ``first_name last_name``."""
     needle = search_key(search)
-    return needle in search_key(f"{first_name} {last_name}") or needle in search_key(
-        f"{last_name} {first_name}"
+    return any(
+        needle in key(name)
+        for name in (f"{first_name} {last_name}", f"{last_name} {first_name}")
+        for key in (search_key, _unmarked_key)
     )

@@ -112,3 +112,11 @@ def test_the_key_is_stable_and_holds_only_letters_and_digits(text: str) -> None:
         == search_key(unicodedata.normalize("NFC", text))
         == search_key(unicodedata.normalize("NFD", text))
     )
+
+
+def test_a_greek_letter_with_an_iota_subscript_is_found_by_its_plain_letter() -> None:
+    """Found by hypothesis: casefolding turns the iota subscript (U+0345) into a letter, so the
+    name is found both by its plain letters and by its capitals (where the subscript is an Ι)."""
+    assert name_matches("αA", "A", "ᾀA")
+    assert name_matches("Αθηνα", "Ἀθηνᾷ", "Παπα")
+    assert name_matches("ῲ".upper(), "ῲ", "A") and name_matches("ω", "ῲ", "A")
