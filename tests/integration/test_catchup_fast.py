@@ -112,17 +112,20 @@ def test_the_sqlite_stores_rows_are_the_events_the_library_reads(region: Driver)
         app.close()
 
 
+# Parts are attached on SQLite only (PostgreSQL copies them in with COPY): these run on SQLite alone.
+SQLITE_ONLY = pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+
+
 def _attached_and_cache(models: Any) -> tuple[list[str], int]:
     raw = models.db.connection().connection.dbapi_connection
     names = [row[1] for row in raw.execute("PRAGMA database_list").fetchall()]
     return names, raw.execute("PRAGMA cache_size").fetchone()[0]
 
 
+@SQLITE_ONLY
 def test_a_parallel_rebuild_detaches_its_parts_and_rolls_back_whole(
     region: Driver, monkeypatch: pytest.MonkeyPatch  # noqa: F811
 ) -> None:
-    if not region.store_url.startswith("sqlite:"):
-        pytest.skip("parts are attached on SQLite only (PostgreSQL copies them in with COPY)")
     rebuild(region.store_url, 1)
     expected = read_model_rows(region.store_url)
     app = GrantBook.open(StoreLocation.parse(region.store_url), create=False)
@@ -151,9 +154,8 @@ def test_a_parallel_rebuild_detaches_its_parts_and_rolls_back_whole(
         app.close()
 
 
+@SQLITE_ONLY
 def test_more_parts_than_sqlite_attaches_at_once_give_the_same_read_models(region: Driver) -> None:  # noqa: F811
-    if not region.store_url.startswith("sqlite:"):
-        pytest.skip("parts are attached on SQLite only")
     serial_applied = rebuild(region.store_url, 1)
     serial = read_model_rows(region.store_url)
     assert rebuild(region.store_url, 12) == serial_applied  # 11 parts to copy; SQLite attaches 10
