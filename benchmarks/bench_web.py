@@ -374,15 +374,21 @@ def measure(store_url: str, args: argparse.Namespace, emit: Callable[[dict[str, 
     secret, _ = tokens.create(ONE, "bench", today)
     tokens.close()
     os.environ["GRANTBOOK_AUDITORS"] = AUDITOR
-    server = Server(store_url, workers)
-    try:
-        for name, (who, path, _) in cases.items():
+
+    def pages(server: Server, names: list[str], suffix: str) -> None:
+        """Each case's page under load, as its person (a session, or the API token)."""
+        for name in names:
+            who, path, _ = cases[name]
             if path.startswith("/api/"):
                 headers, jar = {"Authorization": f"Bearer {secret}"}, {}
             else:
                 headers, jar = {}, {"grantbook_session": cookies[who]}
             web = _load(server, path, requests, clients, headers, jar)
-            _emit_load(emit, f"web_{name}_c{clients}", web, direct[name], clients)
+            _emit_load(emit, f"web_{name}{suffix}_c{clients}", web, direct[name], clients)
+
+    server = Server(store_url, workers)
+    try:
+        pages(server, list(cases), "")
         peaks = server.worker_peaks()
         if peaks:  # the many-school pages are the heaviest; a single worker process has none of its own
             emit({"name": f"web_worker_peak_rss_w{workers}", "value": max(peaks), "unit": "kB",
@@ -398,15 +404,7 @@ def measure(store_url: str, args: argparse.Namespace, emit: Callable[[dict[str, 
     os.environ["GRANTBOOK_KEPT_PAGES"] = "0"
     server = Server(store_url, workers)
     try:
-        for name, (who, path, _) in cases.items():
-            if who != ONE:
-                continue
-            if path.startswith("/api/"):
-                headers, jar = {"Authorization": f"Bearer {secret}"}, {}
-            else:
-                headers, jar = {}, {"grantbook_session": cookies[who]}
-            web = _load(server, path, requests, clients, headers, jar)
-            _emit_load(emit, f"web_{name}_made_c{clients}", web, direct[name], clients)
+        pages(server, [name for name, (who, _, _) in cases.items() if who == ONE], "_made")
     finally:
         server.stop()
         del os.environ["GRANTBOOK_KEPT_PAGES"]
