@@ -16,7 +16,9 @@ nothing a page raises reaches uvicorn, which would log a traceback and answer in
 - an exception that escapes the app is logged with its traceback (logger ``grantbook.web``, with the
   request id) and answered with a Dutch 500 page that names only that id;
 - once a request is answered, ``observe(scope, method, status, seconds, request_id)`` is told (the
-  access log line and the request metrics, web/operations.py; docs/adr/0022).
+  access log line and the request metrics, web/operations.py; docs/adr/0022): just before the last
+  part of the answer goes out, so a client that has read an answer finds it counted (a file's answer
+  awaits the closing of the file after its last part), or after the app when no answer ended.
 """
 
 from __future__ import annotations
@@ -153,8 +155,18 @@ class Guard:
         if head:
             scope = {**scope, "method": "GET"}
         host = _header(scope, b"host").decode("latin-1")
-        started = False
+        started = observed = False
         status = 500
+
+        def observe() -> None:
+            nonlocal observed
+            if observed or self.observe is None:
+                return
+            observed = True
+            try:
+                self.observe(scope, method, status, time.perf_counter() - began, request_id)
+            except Exception:
+                log.error("request %s: observing it failed", request_id, exc_info=True)
 
         async def guarded_send(message: Message) -> None:
             nonlocal started, status
@@ -162,18 +174,17 @@ class Guard:
                 started = True
                 status = int(message.get("status", 500))
                 message = self._headers(message, request_id, host)
-            elif message["type"] == "http.response.body" and head:
-                message = {**message, "body": b""}
+            elif message["type"] == "http.response.body":
+                if head:
+                    message = {**message, "body": b""}
+                if not message.get("more_body", False):
+                    observe()
             await send(message)
 
         try:
             await self._guarded(scope, receive, guarded_send, host, request_id, lambda: started)
         finally:
-            if self.observe is not None:
-                try:
-                    self.observe(scope, method, status, time.perf_counter() - began, request_id)
-                except Exception:
-                    log.error("request %s: observing it failed", request_id, exc_info=True)
+            observe()
 
     async def _guarded(
         self, scope: Scope, receive: Receive, send: Send, host: str, request_id: str,
