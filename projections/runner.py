@@ -19,7 +19,19 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import BigInteger, Column, Connection, Table, Text, delete, insert, inspect, literal_column, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Table,
+    Text,
+    delete,
+    insert,
+    inspect,
+    literal_column,
+    select,
+    text,
+)
 
 from grantbook.adapters.store import StoreLocation
 from grantbook.errors import StoreError, is_driver_error, is_read_only
@@ -33,6 +45,10 @@ PAGE = 2000
 BULK = 20_000  # events to go from nothing at which a projection loads in bulk
 BULK_PAGE = PAGE  # larger pages hold more in memory and gain nothing measurable
 T = TypeVar("T")
+POSITIONS = "gb_positions"
+"""While a question of ``ReadModels.answer`` runs, ``connection.info[POSITIONS]`` holds the tracked
+positions (projection name to position) that answer read in the same snapshot: a question that
+keys something on a position needs no query of its own (web/security.py)."""
 
 tracking = Table(
     "gb_tracking",
@@ -43,17 +59,37 @@ tracking = Table(
 )
 
 
-def _head_query(recorder: Any, kind: str) -> str | None:
-    """The library's query of the latest notification id, as text for the read models' connection
-    (None where the recorder is not one of the two stores')."""
+def _events_table(recorder: Any, kind: str) -> tuple[str, str] | None:
+    """The library's table of stored events and its notification id column, as SQL for the read
+    models' connection (None where the recorder is not one of the two stores')."""
     if kind == "sqlite":
-        return getattr(recorder, "select_max_notification_id_statement", None)
+        table = getattr(recorder, "events_table_name", None)
+        return (f'"{table}"', "rowid") if isinstance(table, str) and table.isidentifier() else None
     datastore = getattr(recorder, "datastore", None)
     schema, table = getattr(datastore, "schema", None), getattr(recorder, "events_table_name", None)
     if not schema or not table:
         return None
     quoted = [name.replace('"', '""') for name in (schema, table)]
-    return f'SELECT MAX(notification_id) FROM "{quoted[0]}"."{quoted[1]}"'
+    return f'"{quoted[0]}"."{quoted[1]}"', "notification_id"
+
+
+def _head_query(events: tuple[str, str] | None) -> str | None:
+    """The latest notification id (the library's own query on SQLite: MAX(rowid))."""
+    return None if events is None else f"SELECT MAX({events[1]}) FROM {events[0]}"
+
+
+def _topics_query(events: tuple[str, str] | None, topics: Sequence[str]) -> Any:
+    """One event of ``topics`` after ``start`` up to ``stop``, if any, asked in the reader's snapshot
+    (the library's pool would queue the read behind a waiting writer, docs/adr/0029). One bound
+    parameter per topic, not an expanding one: the statement is compiled once per group."""
+    if events is None:
+        return None
+    table, notification_id = events
+    names = ", ".join(f":topic{i}" for i in range(len(topics)))
+    return text(
+        f"SELECT 1 FROM {table} WHERE {notification_id} > :start AND {notification_id} <= :stop "
+        f"AND topic IN ({names}) LIMIT 1"
+    ).bindparams(**{f"topic{i}": topic for i, topic in enumerate(topics)})
 
 
 class ReadModels:
@@ -76,7 +112,10 @@ class ReadModels:
         # The latest position, asked inside a reader's snapshot: the events share the read models'
         # database (SQLite's file; PostgreSQL's schema, where the library inserts under a table lock,
         # so a snapshot sees the events up to its head and none after a gap).
-        self._head_sql: str | None = _head_query(recorder, self.db.kind)
+        events = _events_table(recorder, self.db.kind)
+        self._events = events
+        self._head_sql: str | None = _head_query(events)
+        self._topics_sql: dict[tuple[str, ...], Any] = {}  # _nothing_new_for, per group of projections
         # One statement: every tracked position, each row with the head beside it (docs/adr/0029).
         self._positions_and_head = (
             None
@@ -309,13 +348,21 @@ class ReadModels:
                     positions = self.positions(connection)
                 assert head is not None
                 lag = max(head - positions.get(name, 0) for name in chosen)
-                if 0 < lag <= PAGE and not read_only and self._nothing_new_for(chosen, positions, head):
+                if (
+                    0 < lag <= PAGE
+                    and not read_only
+                    and self._nothing_new_for(chosen, positions, head, connection)
+                ):
                     lag = 0  # only events these projections do not read: nothing to write first
                 if lag <= 0 or read_only:
                     if lag > 0:
                         log.warning("read models lag %d events", lag)
                     self.caught_up_to = max(self.caught_up_to, head)
-                    return question(connection)
+                    connection.info[POSITIONS] = positions  # for the question, see POSITIONS
+                    try:
+                        return question(connection)
+                    finally:
+                        connection.info.pop(POSITIONS, None)
             try:
                 self.catch_up(chosen)
             except Exception as error:  # a reader who may not write answers from what is there
@@ -324,12 +371,14 @@ class ReadModels:
                 read_only = True  # for this question: a later one tries again (access may change)
         raise StoreError("the read models are being rebuilt by another process: try again when it is done")
 
-    def _nothing_new_for(self, names: Sequence[str], positions: dict[str, int], head: int) -> bool:
+    def _nothing_new_for(
+        self, names: Sequence[str], positions: dict[str, int], head: int, connection: Connection
+    ) -> bool:
         """Whether none of the events after the named projections' positions (up to ``head``) is
         one they read (each reads some topics only): then they answer as they stand, without a
         catch-up that would only move their positions (a write on every page after any change,
         docs/adr/0029). What was found quiet is remembered per position, so each event is looked
-        at once."""
+        at once. Asked in the reader's own snapshot, where the head was read."""
         group = [p for p in self.projections if p.name in names]
         if not group or not all(p.topics for p in group):
             return False
@@ -339,11 +388,16 @@ class ReadModels:
         if quiet_from == start:
             start = max(start, quiet_to)
         if start < head:
-            topics = tuple(sorted({topic for p in group for topic in p.topics}))
-            found = self.recorder.select_notifications(
+            topics = sorted({topic for p in group for topic in p.topics})
+            statement = self._topics_sql.get(key)
+            if statement is None:
+                statement = self._topics_sql[key] = _topics_query(self._events, topics)
+            if statement is not None:
+                if connection.execute(statement, {"start": start, "stop": head}).first() is not None:
+                    return False
+            elif self.recorder.select_notifications(
                 start=start, limit=1, stop=head, topics=topics, inclusive_of_start=False
-            )
-            if found:
+            ):
                 return False
         self._quiet[key] = (min(positions.get(p.name, 0) for p in group), head)
         return True

@@ -21,7 +21,7 @@ from grantbook.application import GrantBook
 from grantbook.domain import Act
 from grantbook.domain.values import BRUSSELS
 from grantbook.projections import read_models
-from grantbook.projections.runner import ReadModels, tracking
+from grantbook.projections.runner import POSITIONS, ReadModels, tracking
 
 from .config import WebConfig
 from .replica import Lag, SignedSessions
@@ -154,7 +154,8 @@ def read_models_state(connection: Connection) -> tuple[Any, ...]:
     found broken (a key for ``KeptPages``)."""
     from grantbook.projections.chain import broken
 
-    positions = tuple(connection.execute(_POSITIONS))
+    known = connection.info.get(POSITIONS)  # read by ReadModels.answer in this snapshot
+    positions = tuple(sorted(known.items())) if known is not None else tuple(connection.execute(_POSITIONS))
     verdicts = tuple((b["number"], b["broken_at"], b["problem"]) for b in broken(connection))
     return positions, verdicts
 
