@@ -29,6 +29,7 @@ import httpx
 
 IRIS = "IRIS-Platform (Leerlingenpaspoort) Gebruiker"
 GROUP = 25
+FLOWS = 32  # grant flows per run, web and direct each: 8 took half a second, too short for a steady rate
 ACTOR = "bench"  # the administrator of every institution the filled store holds
 
 
@@ -308,7 +309,7 @@ def measure(store_url: str, args: argparse.Namespace, emit: Callable[[dict[str, 
     from grantbook.web.sessions import SessionStore
 
     requests = getattr(args, "web_requests", None) or 200
-    flows = getattr(args, "web_flows", None) or 8
+    flows = getattr(args, "web_flows", None) or FLOWS
     clients = getattr(args, "web_clients", None) or 8
     workers = getattr(args, "web_workers", None) or 2
     number = "100000"  # the filled store's first institution
@@ -414,7 +415,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--store", help="a filled store (default: fill a small SQLite store first)")
     parser.add_argument("--requests", dest="web_requests", type=int, default=200)
-    parser.add_argument("--flows", dest="web_flows", type=int, default=8)
+    parser.add_argument("--flows", dest="web_flows", type=int, default=FLOWS)
     parser.add_argument("--clients", dest="web_clients", type=int, default=8)
     parser.add_argument("--workers", dest="web_workers", type=int, default=2)
     parser.add_argument("--only", dest="web_only", help="comma-separated page lines (no grant flows)")
