@@ -95,13 +95,27 @@ class ReadDatabase:
                 transaction = connection.begin()
             finally:
                 connection.info.pop("gb_deferred", None)
-        else:
-            transaction = connection.begin()
-            connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            try:
+                yield connection
+            finally:
+                transaction.rollback()
+            return
+        # PostgreSQL: psycopg starts the transaction at the first statement with its own BEGIN; told
+        # the level and READ ONLY, that BEGIN says so (one round trip, not a BEGIN and a SET), and
+        # told again after, the connection's next transaction (a write) is its default once more.
+        from psycopg import IsolationLevel  # installed where a store is on PostgreSQL
+
+        raw = connection.connection.dbapi_connection
+        transaction = connection.begin()
+        raw.isolation_level, raw.read_only = IsolationLevel.REPEATABLE_READ, True
         try:
             yield connection
         finally:
-            transaction.rollback()
+            try:
+                transaction.rollback()
+            finally:
+                if not raw.closed:
+                    raw.isolation_level, raw.read_only = None, None
 
     @contextmanager
     def bulk(self, connection: Connection) -> Iterator[None]:

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, select
 from grantbook.errors import TamperEvidenceError
 
 from ..access import AUDITOR, access, all_institutions, names, roles_of
-from ..chain import broken
+from ..chain import broken, chain
 
 T = TypeVar("T")
 
@@ -142,14 +142,39 @@ def one(connection: Connection, reader: Reader, number: str, ignore: bool = Fals
     key = (reader, number, ignore)
     found = memo.get(key) if memo is not None else None
     if found is None:
-        found = seen(connection, reader, number)
-        if not ignore:
-            chain = broken(connection, number)
-            if chain:
-                raise BrokenChain(chain)
+        found = _seen_intact(connection, reader, number, ignore)
         if memo is not None:
             memo[key] = found
     return {**found, "roles": set(found["roles"])}
+
+
+def _seen_intact(connection: Connection, reader: Reader, number: str, ignore: bool) -> dict[str, Any]:
+    """``seen`` and the institution's chain verdict in one statement (each statement is a round trip
+    to a PostgreSQL server): a row per role the reader holds there, the verdict beside each."""
+    person = reader.person_id if reader.person_id is not None else ""
+    theirs = (access.c.originator_id == names.c.originator_id) & (access.c.person_id == person)
+    found_broken = (chain.c.originator_id == names.c.originator_id) & chain.c.broken_at.is_not(None)
+    query = (
+        select(names.c.originator_id, names.c.name, access.c.role, chain.c.broken_at, chain.c.problem)
+        .select_from(names.outerjoin(access, theirs).outerjoin(chain, found_broken))
+        .where(names.c.number == number)
+    )
+    rows = connection.execute(query).all()
+    if not rows:
+        raise NotVisible(number)
+    oid, name = rows[0][0], rows[0][1]
+    roles = {row[2] for row in rows if row[2] is not None} if reader.person_id is not None else set()
+    if reader.person_id is not None:
+        if reader.auditor_of_every:
+            roles.add(AUDITOR)
+        elif not roles:
+            raise NotVisible(number)
+    verdicts = {(row[3], row[4]) for row in rows if row[3] is not None}
+    if verdicts and not ignore:
+        raise BrokenChain(
+            [{"number": number, "broken_at": at, "problem": problem} for at, problem in sorted(verdicts)]
+        )
+    return {"number": number, "name": name, "roles": roles, "originator_id": oid}
 
 
 _snapshots = threading.local()
