@@ -5,6 +5,7 @@ app still awaits something after its last part (a file's answer closes its file 
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import Any
 
 from grantbook.web.config import WebConfig
@@ -32,7 +33,19 @@ def run(app: Any, method: str = "GET") -> tuple[list[tuple[str, Any]], list[tupl
         order.append(("sent", message["type"], message.get("more_body", False)))
 
     guard = Guard(app, WebConfig(store="sqlite:///unused.db"), lambda *a: None, observe)
-    asyncio.run(guard(scope(method), receive, send))
+    # A thread of its own: a test before may leave an event loop running in this one (Playwright's).
+    failed: list[BaseException] = []
+
+    def run_loop() -> None:
+        try:
+            asyncio.run(guard(scope(method), receive, send))
+        except BaseException as error:
+            failed.append(error)
+
+    thread = threading.Thread(target=run_loop)
+    thread.start()
+    thread.join()
+    assert not failed, failed
     return order, observed
 
 
