@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Table, Text, func, select
 from grantbook.adapters.store import StoreLocation
 from grantbook.errors import is_driver_error, is_read_only
 
-from . import parallel
+from . import parallel, parts_copy
 from .db import ReadDatabase
 from .runner import ReadModels
 
@@ -114,8 +114,8 @@ def _compare_part(
             for index in shares[part]:
                 table = tables[index]
                 made: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-                if table.name == parallel.DIGESTS:
-                    made = {(d,): (d, p) for d, p in parallel.digest_winners(built, said)}
+                if table.name == parts_copy.DIGESTS:
+                    made = {(d,): (d, p) for d, p in parts_copy.digest_winners(built, said)}
                 else:
                     for db in made_dbs:
                         with db.snapshot() as connection:

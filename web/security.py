@@ -17,7 +17,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from grantbook.domain import RuleViolation, institution_number
 from grantbook.projections.access import ADMINISTRATOR, HEAD
 from grantbook.projections.views.core import Reader, visible
-from grantbook.projections.runner import POSITIONS, tracking
+from grantbook.projections.freshness import POSITIONS
+from grantbook.projections.runner import tracking
 
 from .services import Services, read_models_state
 from .sessions import WebSession

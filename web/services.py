@@ -21,7 +21,8 @@ from grantbook.application import GrantBook
 from grantbook.domain import Act
 from grantbook.domain.values import BRUSSELS
 from grantbook.projections import read_models
-from grantbook.projections.runner import POSITIONS, ReadModels, tracking
+from grantbook.projections.freshness import POSITIONS
+from grantbook.projections.runner import ReadModels, tracking
 
 from .config import WebConfig
 from .replica import Lag, SignedSessions

@@ -15,7 +15,7 @@ from test_parallel_replay import read_model_rows, rebuild, region  # noqa: F401 
 
 from grantbook.adapters.store import StoreLocation
 from grantbook.application import GrantBook
-from grantbook.projections import parallel, read_models, runner
+from grantbook.projections import parallel, parts_copy, read_models, runner
 from grantbook.projections.audit import persons
 from grantbook.projections.db import Batch, insert_many
 from grantbook.projections.people import people
@@ -133,18 +133,18 @@ def test_a_parallel_rebuild_detaches_its_parts_and_rolls_back_whole(
     try:
         before = _attached_and_cache(models)
         assert before[0] == ["main"]
-        copy = parallel._copy_sqlite
+        copy = parts_copy.copy_sqlite
 
         def copy_then_fail(*args: Any) -> None:
             copy(*args)
             raise RuntimeError("disk full")
 
-        monkeypatch.setattr(parallel, "_copy_sqlite", copy_then_fail)
+        monkeypatch.setattr(parts_copy, "copy_sqlite", copy_then_fail)
         with pytest.raises(RuntimeError, match="disk full"):
             models.rebuild(processes=2)
         assert _attached_and_cache(models) == before  # detached, the cache as it was
         assert read_model_rows(region.store_url) == expected  # rolled back: nothing emptied
-        monkeypatch.setattr(parallel, "_copy_sqlite", copy)
+        monkeypatch.setattr(parts_copy, "copy_sqlite", copy)
         for _ in range(2):  # the same names attached again, in the same connection
             models.rebuild(processes=2)
             assert _attached_and_cache(models) == before
