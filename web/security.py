@@ -16,9 +16,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from grantbook.domain import RuleViolation, institution_number
 from grantbook.projections.access import ADMINISTRATOR, HEAD
-from grantbook.projections.views.core import Reader, visible
 from grantbook.projections.freshness import POSITIONS
 from grantbook.projections.runner import tracking
+from grantbook.projections.views.core import Reader, visible
 
 from .services import Services, read_models_state
 from .sessions import WebSession
@@ -112,8 +112,11 @@ def _remembered(services: Services, connection: Any, person: str, every: bool) -
     ``answer`` catches it up over those first, so a revoked administrator, or an institution
     registered from another worker, is seen at the next request; other events leave it, and the
     kept institutions, as they were (docs/adr/0029). Read-only: shared by the requests."""
-    positions = connection.info.get(POSITIONS)
-    position = positions.get("access") if positions is not None else connection.execute(_ACCESS_POSITION).scalar()
+    positions = connection.info.get(POSITIONS)  # read by ReadModels.answer in this snapshot
+    if positions is not None:
+        position = positions.get("access")
+    else:
+        position = connection.execute(_ACCESS_POSITION).scalar()
     cache: dict[tuple[str, bool], tuple[Any, Mapping[str, Mapping[str, Any]]]] = services.__dict__.setdefault(
         "_visitors", {}
     )
