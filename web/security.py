@@ -10,14 +10,12 @@ from types import MappingProxyType
 from typing import Annotated, Any, Mapping
 
 from fastapi import Depends, Request
-from sqlalchemy import select
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from grantbook.domain import RuleViolation, institution_number
 from grantbook.projections.access import ADMINISTRATOR, HEAD
 from grantbook.projections.freshness import POSITIONS
-from grantbook.projections.runner import tracking
 from grantbook.projections.views.core import Reader, visible
 
 from .services import Services, read_models_state
@@ -101,22 +99,17 @@ def visitor(request: Request) -> Visitor:
     return found
 
 
-_ACCESS_POSITION = select(tracking.c.position).where(tracking.c.name == "access")
 REMEMBERED = 2000  # visitors whose institutions a process keeps (forgotten all at once beyond that)
 
 
 def _remembered(services: Services, connection: Any, person: str, every: bool) -> Mapping[str, Mapping[str, Any]]:
     """The visitor's institutions, read again only when the access read model moved: kept per
-    process against its position in the same up-to-date snapshot (one small query). That position
+    process against its position in the same up-to-date snapshot (read by ``answer``, no query). That position
     moves with every event the access model reads (an appointment, a removal, a registration), and
     ``answer`` catches it up over those first, so a revoked administrator, or an institution
     registered from another worker, is seen at the next request; other events leave it, and the
     kept institutions, as they were (docs/adr/0029). Read-only: shared by the requests."""
-    positions = connection.info.get(POSITIONS)  # read by ReadModels.answer in this snapshot
-    if positions is not None:
-        position = positions.get("access")
-    else:
-        position = connection.execute(_ACCESS_POSITION).scalar()
+    position = connection.info[POSITIONS].get("access")  # read by ReadModels.answer in this snapshot
     cache: dict[tuple[str, bool], tuple[Any, Mapping[str, Mapping[str, Any]]]] = services.__dict__.setdefault(
         "_visitors", {}
     )

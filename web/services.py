@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from grantbook.adapters import postgres
 from grantbook.adapters.store import StoreLocation
@@ -22,7 +22,7 @@ from grantbook.domain import Act
 from grantbook.domain.values import BRUSSELS
 from grantbook.projections import read_models
 from grantbook.projections.freshness import POSITIONS
-from grantbook.projections.runner import ReadModels, tracking
+from grantbook.projections.runner import ReadModels
 
 from .config import WebConfig
 from .replica import Lag, SignedSessions
@@ -147,16 +147,12 @@ class KeptPages:
             self._making.pop(key, None)
 
 
-_POSITIONS = select(tracking.c.name, tracking.c.position).order_by(tracking.c.name)
-
-
 def read_models_state(connection: Connection) -> tuple[Any, ...]:
     """Where the read models stand in this snapshot: every projection's position and every chain
     found broken (a key for ``KeptPages``)."""
     from grantbook.projections.chain import broken
 
-    known = connection.info.get(POSITIONS)  # read by ReadModels.answer in this snapshot
-    positions = tuple(sorted(known.items())) if known is not None else tuple(connection.execute(_POSITIONS))
+    positions = tuple(sorted(connection.info[POSITIONS].items()))  # read by ReadModels.answer
     verdicts = tuple((b["number"], b["broken_at"], b["problem"]) for b in broken(connection))
     return positions, verdicts
 

@@ -100,28 +100,6 @@ def visible(connection: Connection, reader: Reader) -> dict[str, dict[str, Any]]
     return every
 
 
-def seen(connection: Connection, reader: Reader, number: str) -> dict[str, Any]:
-    """The institution numbered, if ``reader`` sees it: {"number", "name", "roles",
-    "originator_id"}; else NotVisible (unknown or not theirs: the same)."""
-    found = connection.execute(
-        select(names.c.originator_id, names.c.name).where(names.c.number == number)
-    ).first()
-    if found is None:
-        raise NotVisible(number)
-    oid, name = found
-    roles: set[str] = set()
-    if reader.person_id is not None:
-        query = select(access.c.role).where(
-            access.c.originator_id == oid, access.c.person_id == reader.person_id
-        )
-        roles = {role for (role,) in connection.execute(query)}
-        if reader.auditor_of_every:
-            roles.add(AUDITOR)
-        elif not roles:
-            raise NotVisible(number)
-    return {"number": number, "name": name, "roles": roles, "originator_id": oid}
-
-
 def intact(connection: Connection, numbers: Iterable[str] | None, ignore: bool = False) -> None:
     """Refuses (``BrokenChain``) when the chain of an institution numbered (``None``: any) was found
     broken, unless ``ignore``."""
@@ -136,7 +114,9 @@ def intact(connection: Connection, numbers: Iterable[str] | None, ignore: bool =
 
 
 def one(connection: Connection, reader: Reader, number: str, ignore: bool = False) -> dict[str, Any]:
-    """``seen`` and ``intact`` for one institution; asked again in the same snapshot (a page asking
+    """The institution numbered, if ``reader`` sees it ({"number", "name", "roles",
+    "originator_id"}; else NotVisible: unknown or not theirs, the same), its chain intact (else
+    BrokenChain, unless ``ignore``); asked again in the same snapshot (a page asking
     two views of one institution together), the answer of the first time (docs/adr/0027)."""
     memo = _in_snapshot(connection)
     key = (reader, number, ignore)
@@ -149,8 +129,9 @@ def one(connection: Connection, reader: Reader, number: str, ignore: bool = Fals
 
 
 def _seen_intact(connection: Connection, reader: Reader, number: str, ignore: bool) -> dict[str, Any]:
-    """``seen`` and the institution's chain verdict in one statement (each statement is a round trip
-    to a PostgreSQL server): a row per role the reader holds there, the verdict beside each."""
+    """``one``'s question in one statement (each statement is a round trip to a PostgreSQL server):
+    a row per role the reader holds there, the chain's verdict beside each. Who may not see the
+    institution learns nothing of its chain."""
     person = reader.person_id if reader.person_id is not None else ""
     theirs = (access.c.originator_id == names.c.originator_id) & (access.c.person_id == person)
     found_broken = (chain.c.originator_id == names.c.originator_id) & chain.c.broken_at.is_not(None)
