@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Table, literal_column, select, text
 
 from grantbook.errors import StoreError, is_driver_error, is_read_only
 
@@ -59,20 +59,28 @@ def topics_query(events: tuple[str, str] | None, topics: Sequence[str]) -> Any:
 
 
 class Fresh:
-    """``answer`` for ``ReadModels`` (projections/runner.py), which sets what it reads: ``db``,
-    ``projections``, ``recorder``, ``caught_up_to``, ``_events``, ``_head_sql``,
-    ``_positions_and_head``, ``_quiet`` and ``_topics_sql``, and gives ``head``, ``positions`` and
-    ``catch_up``."""
+    """``answer`` for ``ReadModels`` (projections/runner.py), which gives ``db``, ``projections``,
+    ``recorder``, ``caught_up_to``, ``head``, ``positions`` and ``catch_up``, and calls
+    ``_prepare_answers`` once its database is open."""
 
     db: Any
     projections: tuple[Any, ...]
     recorder: Any
     caught_up_to: int
-    _events: tuple[str, str] | None
-    _head_sql: str | None
-    _positions_and_head: Any
-    _quiet: dict[tuple[str, ...], tuple[int, int]]
-    _topics_sql: dict[tuple[str, ...], Any]
+
+    def _prepare_answers(self, tracking: Table) -> None:
+        """The statements a question's freshness check asks, made once (``tracking``: the tracked
+        positions' table, runner.py)."""
+        self._events = events_table(self.recorder, self.db.kind)
+        self._head_sql = head_query(self._events)
+        # One statement: every tracked position, each row with the head beside it.
+        self._positions_and_head: Any = (
+            None
+            if self._head_sql is None
+            else select(tracking.c.name, tracking.c.position, literal_column(f"({self._head_sql})"))
+        )
+        self._quiet: dict[tuple[str, ...], tuple[int, int]] = {}  # _nothing_new_for, per group
+        self._topics_sql: dict[tuple[str, ...], Any] = {}  # _nothing_new_for, per group
 
     def answer(
         self, question: Callable[[Connection], T], names: Sequence[str] | None = None, attempts: int = 20
@@ -138,16 +146,20 @@ class Fresh:
         if quiet_from == start:
             start = max(start, quiet_to)
         if start < head:
-            topics = sorted({topic for p in group for topic in p.topics})
-            statement = self._topics_sql.get(key)
-            if statement is None:
-                statement = self._topics_sql[key] = topics_query(self._events, topics)
+            if key not in self._topics_sql:
+                self._topics_sql[key] = topics_query(self._events, _topics(group))
+            statement = self._topics_sql[key]
             if statement is not None:
                 if connection.execute(statement, {"start": start, "stop": head}).first() is not None:
                     return False
             elif self.recorder.select_notifications(
-                start=start, limit=1, stop=head, topics=topics, inclusive_of_start=False
+                start=start, limit=1, stop=head, topics=_topics(group), inclusive_of_start=False
             ):
                 return False
         self._quiet[key] = (min(positions.get(p.name, 0) for p in group), head)
         return True
+
+
+def _topics(group: Sequence[Any]) -> list[str]:
+    """Every topic a group of projections reads, in order."""
+    return sorted({topic for p in group for topic in p.topics})

@@ -27,7 +27,6 @@ from sqlalchemy import (
     delete,
     insert,
     inspect,
-    literal_column,
     select,
 )
 
@@ -36,7 +35,7 @@ from grantbook.errors import is_driver_error
 
 from . import failures
 from .db import Batch, ReadDatabase, metadata
-from .freshness import PAGE, Fresh, events_table, head_query
+from .freshness import PAGE, Fresh
 from .projection import Change, Projection, Recorder
 
 BULK = 20_000  # events to go from nothing at which a projection loads in bulk
@@ -64,23 +63,10 @@ class ReadModels(Fresh):
         self.db = ReadDatabase(location)
         self.projections = tuple(projections)
         self.caught_up_to = 0
-        self._quiet: dict[tuple[str, ...], tuple[int, int]] = {}  # _nothing_new_for
         self.bulk_from = BULK
         # Worker processes for a load from nothing (docs/adr/0026); 1: in this process.
         self.processes = 1
-        # The latest position, asked inside a reader's snapshot: the events share the read models'
-        # database (SQLite's file; PostgreSQL's schema, where the library inserts under a table lock,
-        # so a snapshot sees the events up to its head and none after a gap).
-        events = events_table(recorder, self.db.kind)
-        self._events = events
-        self._head_sql: str | None = head_query(events)
-        self._topics_sql: dict[tuple[str, ...], Any] = {}  # _nothing_new_for, per group of projections
-        # One statement: every tracked position, each row with the head beside it (docs/adr/0029).
-        self._positions_and_head = (
-            None
-            if self._head_sql is None
-            else select(tracking.c.name, tracking.c.position, literal_column(f"({self._head_sql})"))
-        )
+        self._prepare_answers(tracking)
         if self._definitions() != {p.name: p.definition for p in self.projections}:
             self._create_or_replace_tables()
 
